@@ -1,0 +1,91 @@
+// What `npm run dev` and `npm run preview` need before the Worker starts: .dev.vars, the local
+// libSQL server (started here unless one is already listening), and migrations applied.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { migrateDatabase } from "../db/migrate.ts";
+import { startLocalDbServer } from "../db/local-server/server.ts";
+import { ensureDevVars, readDevVars } from "./dev-vars.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+export const localDatabaseFile = `${root}.data/alva.db`;
+
+export interface LocalStack {
+  vars: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(): Promise<LocalStack> {
+  if (ensureDevVars()) console.log("• Created .dev.vars from .dev.vars.example with fresh secrets.");
+  const vars = readDevVars();
+  const url = vars.TURSO_DATABASE_URL;
+  if (!url) throw new Error(".dev.vars has no TURSO_DATABASE_URL; delete .dev.vars to regenerate it.");
+  const authToken = vars.TURSO_AUTH_TOKEN || undefined;
+
+  let stopDatabase = async () => {};
+  const target = new URL(url);
+  const local = ["127.0.0.1", "localhost", "[::1]"].includes(target.hostname);
+  if (!local) {
+    console.log(`• Database: ${target.host} (remote, from .dev.vars)`);
+  } else if (await databaseAnswers(url, authToken)) {
+    console.log(`• Database: ${url} (already running)`);
+  } else {
+    const server = await startLocalDbServer({
+      file: localDatabaseFile,
+      port: Number(target.port || 80),
+      authToken,
+    });
+    stopDatabase = () => server.close();
+    console.log(`• Database: ${server.url} (started, file .data/alva.db)`);
+  }
+
+  try {
+    await migrateDatabase({ url, authToken });
+    console.log("• Migrations applied.");
+  } catch (error) {
+    await stopDatabase();
+    throw new Error(`Applying migrations failed: ${(error as Error).message}`);
+  }
+  return { vars, stop: stopDatabase };
+}
+
+/** True when a libSQL server answers at `url` and accepts our token. */
+async function databaseAnswers(url: string, authToken: string | undefined): Promise<boolean> {
+  let response: Response;
+  try {
+    response = await fetch(new URL("v2/pipeline", url.endsWith("/") ? url : `${url}/`), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...(authToken ? { Authorization: `Bearer ${authToken}` } : {}) },
+      body: JSON.stringify({ baton: null, requests: [{ type: "close" }] }),
+      signal: AbortSignal.timeout(2_000),
+    });
+  } catch {
+    return false;
+  }
+  if (response.status === 401) {
+    throw new Error(
+      `A database server at ${url} refused TURSO_AUTH_TOKEN from .dev.vars. Stop that server, or put its token in .dev.vars.`,
+    );
+  }
+  return response.ok;
+}
+
+/** Runs a command in the foreground; Ctrl-C reaches it directly, and we clean up when it exits. */
+export function runForeground(command: string, args: string[], stack: LocalStack): void {
+  const child = spawn(command, args, {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+  });
+  let stopping = false;
+  const forward = (signal: NodeJS.Signals) => {
+    stopping = true;
+    child.kill(signal);
+  };
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
+  child.on("exit", async (code, signal) => {
+    await stack.stop();
+    console.log("• Stopped.");
+    process.exit(stopping || signal ? 0 : (code ?? 1));
+  });
+}

@@ -1,0 +1,83 @@
+// npm test: every suite, one after the other, then one summary line over all of them:
+//   1. the local libSQL server (Node, real @libsql/client and drizzle)
+//   2. the Worker in workerd (pages, actions, Durable Objects, queue and cron handlers)
+//   3. end to end in Chromium against the production build
+// Each suite writes a JSON report under test-results/; a suite that crashes before reporting
+// counts as one failure, so a broken suite can never look green.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+interface Suite {
+  name: string;
+  report: string;
+  commands: string[][];
+  read(report: any): Counts;
+}
+
+const vitestCounts = (report: any): Counts => ({
+  passed: report.numPassedTests,
+  failed: report.numFailedTests + (report.success === false && report.numFailedTests === 0 ? 1 : 0),
+  skipped: report.numPendingTests + report.numTodoTests,
+});
+
+const suites: Suite[] = [
+  {
+    name: "database server",
+    report: "test-results/db.json",
+    commands: [["vitest", "run", "--config", "db/local-server/vitest.config.ts", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/db.json"]],
+    read: vitestCounts,
+  },
+  {
+    name: "worker (workerd)",
+    report: "test-results/worker.json",
+    commands: [["vitest", "run", "--config", "vitest.config.ts", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/worker.json"]],
+    read: vitestCounts,
+  },
+  {
+    name: "end to end (chromium)",
+    report: "test-results/e2e.json",
+    commands: [["react-router", "build"], ["playwright", "test"]],
+    read: (report) => ({
+      passed: report.stats.expected + report.stats.flaky,
+      failed: report.stats.unexpected + (report.errors?.length ?? 0),
+      skipped: report.stats.skipped,
+    }),
+  },
+];
+
+const only = process.argv.slice(2);
+const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+rmSync("test-results", { recursive: true, force: true });
+mkdirSync("test-results", { recursive: true });
+
+const total: Counts = { passed: 0, failed: 0, skipped: 0 };
+const lines: string[] = [];
+for (const suite of suites) {
+  if (only.length > 0 && !only.some((name) => suite.name.startsWith(name))) continue;
+  console.log(`\n━━ ${suite.name} ━━`);
+  for (const [command, ...args] of suite.commands) {
+    const run = spawnSync(command!, args, { stdio: "inherit", env });
+    if (run.status !== 0 && !existsSync(suite.report)) break;
+  }
+  let counts: Counts;
+  try {
+    counts = suite.read(JSON.parse(readFileSync(suite.report, "utf8")));
+  } catch {
+    counts = { passed: 0, failed: 1, skipped: 0 };
+    console.error(`✗ ${suite.name}: no test report (${suite.report}); counted as one failure.`);
+  }
+  lines.push(`${suite.name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+  total.passed += counts.passed;
+  total.failed += counts.failed;
+  total.skipped += counts.skipped;
+}
+
+console.log(`\n${lines.join("\n")}`);
+console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+process.exit(total.failed > 0 ? 1 : 0);
