@@ -1,0 +1,92 @@
+import { data, Form, redirect, useNavigation } from "react-router";
+import { withDatabase } from "../platform/database.server.ts";
+import type { Route } from "./+types/landing-page";
+import { joinWaitlist, waitlistForm, type WaitlistOutcome } from "./waitlist.server.ts";
+
+export function loader({ request }: Route.LoaderArgs) {
+  const shown = new URL(request.url).searchParams.get("waitlist");
+  const outcome: WaitlistOutcome | null = shown === "joined" || shown === "already-joined" ? shown : null;
+  return { outcome };
+}
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const form = await request.formData();
+  const email = form.get("email");
+  const parsed = waitlistForm.safeParse({ email });
+  if (!parsed.success) {
+    return data(
+      { email: typeof email === "string" ? email : "", error: parsed.error.issues[0]?.message ?? "Check your address." },
+      { status: 400 },
+    );
+  }
+  const outcome = await withDatabase(context, (db) => joinWaitlist(db, parsed.data.email));
+  // Post/redirect/get: a refresh never re-submits, and the message survives without JavaScript.
+  return redirect(`/?waitlist=${outcome}#waitlist`);
+}
+
+const messages: Record<WaitlistOutcome, string> = {
+  joined: "You're on the list. We'll write once, when Alva opens for you.",
+  "already-joined": "You're already on the list — no need to sign up twice. We'll be in touch.",
+};
+
+export default function LandingPage({ loaderData, actionData }: Route.ComponentProps) {
+  const navigation = useNavigation();
+  const submitting = navigation.state !== "idle" && navigation.formAction?.startsWith("/?index") === true;
+
+  return (
+    <div className="space-y-16">
+      <section className="max-w-2xl">
+        <h1 className="text-4xl font-semibold tracking-tight sm:text-5xl">
+          Marketing help that knows your business.
+        </h1>
+        <p className="mt-6 text-lg text-zinc-600 dark:text-zinc-400">
+          Alva asks you about your business once — what you sell, who buys it, what you can spend — and
+          drafts a marketing plan you can actually carry out. Then it stays in the room: chat with Alva and
+          your team about the next step. You can run it yourself, on your own Cloudflare account.
+        </p>
+      </section>
+
+      <section id="waitlist" aria-labelledby="waitlist-title" className="max-w-xl rounded-2xl border border-zinc-200 p-6 dark:border-zinc-800">
+        <h2 id="waitlist-title" className="text-xl font-semibold">Join the waitlist</h2>
+        <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">One e-mail when it's your turn. Nothing else.</p>
+
+        {loaderData.outcome && !actionData ? (
+          <p role="status" className="mt-4 rounded-md bg-brand-50 px-3 py-2 text-brand-700 dark:bg-brand-700/20 dark:text-brand-300">
+            {messages[loaderData.outcome]}
+          </p>
+        ) : null}
+
+        <Form method="post" preventScrollReset className="mt-4 flex flex-col gap-2 sm:flex-row sm:items-start" noValidate>
+          <div className="flex-1">
+            <label htmlFor="waitlist-email" className="sr-only">
+              E-mail address
+            </label>
+            <input
+              id="waitlist-email"
+              name="email"
+              type="email"
+              autoComplete="email"
+              placeholder="you@yourbusiness.com"
+              defaultValue={actionData?.email ?? ""}
+              aria-invalid={actionData?.error ? true : undefined}
+              aria-describedby={actionData?.error ? "waitlist-email-error" : undefined}
+              className="w-full rounded-md border border-zinc-300 bg-white px-3 py-2 aria-invalid:border-red-600 dark:border-zinc-700 dark:bg-zinc-900"
+            />
+            {actionData?.error ? (
+              <p id="waitlist-email-error" className="mt-1 text-sm text-red-700 dark:text-red-400">
+                {actionData.error}
+              </p>
+            ) : null}
+          </div>
+          <button
+            type="submit"
+            disabled={submitting}
+            className="rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+          >
+            {submitting ? "Joining…" : "Join the waitlist"}
+          </button>
+        </Form>
+      </section>
+    </div>
+  );
+}

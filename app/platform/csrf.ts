@@ -1,0 +1,20 @@
+// Cross-site request forgery guard for every request that can change something (anything but
+// GET/HEAD/OPTIONS). Browsers label each request with Sec-Fetch-Site; a mutation must come from our
+// own origin. Older browsers that lack the header send Origin, which must be on the allowlist (the
+// configured APP_URL). A request with neither is refused: browsers always send one of them on a POST.
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export function isCrossSiteMutation(request: Request, allowedOrigins: readonly string[]): boolean {
+  if (SAFE_METHODS.has(request.method.toUpperCase())) return false;
+  const fetchSite = request.headers.get("Sec-Fetch-Site");
+  if (fetchSite !== null) return fetchSite !== "same-origin";
+  const origin = request.headers.get("Origin");
+  return origin === null || !allowedOrigins.includes(origin);
+}
+
+export function csrfRefusal(requestId: string): Response {
+  return new Response(
+    `This form was sent from another site, so Alva refused it. Reload the page and try again. Request id: ${requestId}\n`,
+    { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } },
+  );
+}

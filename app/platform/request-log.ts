@@ -1,0 +1,19 @@
+// One JSON line per request. Only these fields are logged: never the query string (reset and
+// sign-in links carry tokens there), headers, cookies or bodies.
+export interface RequestLogLine {
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+  requestId: string;
+}
+
+export function logRequest(line: RequestLogLine): void {
+  console.log(JSON.stringify({ level: "info", msg: "request", ...line }));
+}
+
+/** Errors are logged by name, message and stack plus request id; callers pass no request data. */
+export function logError(error: unknown, requestId: string | undefined): void {
+  const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
+  console.error(JSON.stringify({ level: "error", msg: "unhandled error", requestId, name, message, stack }));
+}

@@ -1,0 +1,18 @@
+// Where a form may send the user back to. Only paths on this site are allowed: anything that a
+// browser could resolve to another origin (`//evil.com`, `/\evil.com`, `https://…`, `javascript:`,
+// control characters) falls back to a safe default.
+const PLACEHOLDER_ORIGIN = "http://alva.invalid";
+
+export function safeRedirectPath(value: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
+  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//")) return fallback;
+  // Browsers treat "\" like "/" and drop tabs and newlines, so "/\evil.com" or "/\t/evil.com" escape.
+  if (/[\\\u0000-\u001f\u007f]/.test(value)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(value, PLACEHOLDER_ORIGIN);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== PLACEHOLDER_ORIGIN) return fallback;
+  return `${url.pathname}${url.search}${url.hash}`;
+}

@@ -1,0 +1,45 @@
+// The server the e2e tests run against: a fresh local libSQL database (temporary file, migrated) and
+// the production build in workerd via `wrangler dev`. Playwright starts it and stops it (SIGTERM).
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startLocalDbServer } from "../../db/local-server/server.ts";
+import { migrateDatabase } from "../../db/migrate.ts";
+
+const port = process.argv[2] ?? "8799";
+const dir = mkdtempSync(join(tmpdir(), "alva-e2e-"));
+const authToken = randomBytes(24).toString("base64url");
+const database = await startLocalDbServer({ file: join(dir, "e2e.db"), port: 0, authToken });
+await migrateDatabase({ url: database.url, authToken });
+
+const appUrl = `http://localhost:${port}`;
+const wrangler = spawn(
+  "wrangler",
+  [
+    "dev",
+    "--port", port,
+    "--ip", "127.0.0.1",
+    "--var", `APP_URL:${appUrl}`,
+    "--var", `TURSO_DATABASE_URL:${database.url}`,
+    "--var", `TURSO_AUTH_TOKEN:${authToken}`,
+    "--var", "ENVIRONMENT:test",
+    "--persist-to", join(dir, "wrangler-state"),
+    "--show-interactive-dev-session=false",
+  ],
+  { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" } },
+);
+
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  wrangler.kill("SIGTERM");
+  await database.close();
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(code);
+}
+process.on("SIGTERM", () => void stop(0));
+process.on("SIGINT", () => void stop(0));
+wrangler.on("exit", (code) => void stop(code ?? 1));

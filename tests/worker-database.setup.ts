@@ -1,0 +1,29 @@
+// Vitest global setup for the workerd tests: a local libSQL server on a temporary file, migrated,
+// whose URL and token the Worker under test receives as TURSO_DATABASE_URL / TURSO_AUTH_TOKEN.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { startLocalDbServer } from "../db/local-server/server.ts";
+import { migrateDatabase } from "../db/migrate.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    databaseToken: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const dir = mkdtempSync(join(tmpdir(), "alva-worker-tests-"));
+  const authToken = randomBytes(24).toString("base64url");
+  const server = await startLocalDbServer({ file: join(dir, "test.db"), port: 0, authToken });
+  await migrateDatabase({ url: server.url, authToken });
+  project.provide("databaseUrl", server.url);
+  project.provide("databaseToken", authToken);
+  return async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

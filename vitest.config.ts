@@ -1,0 +1,34 @@
+// Tests that run inside workerd against the real Worker (workers/app.ts): pages, actions, Durable
+// Objects, queue and cron handlers. The local libSQL server runs beside them in Node (global setup).
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { reactRouter } from "@react-router/dev/vite";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          ENVIRONMENT: "test",
+          APP_URL: "http://localhost:5173",
+          TURSO_DATABASE_URL: inject<string>("databaseUrl"),
+          TURSO_AUTH_TOKEN: inject<string>("databaseToken"),
+        },
+      },
+    })),
+    reactRouter(),
+  ],
+  resolve: {
+    alias: {
+      // @libsql's package exports would pick the Node `ws` build; workerd has WebSocket built in.
+      "@libsql/isomorphic-ws": fileURLToPath(new URL("node_modules/@libsql/isomorphic-ws/web.mjs", import.meta.url)),
+    },
+  },
+  test: {
+    include: ["app/**/*.test.{ts,tsx}", "workers/**/*.test.ts"],
+    globalSetup: ["./tests/worker-database.setup.ts"],
+    server: { deps: { inline: [/@libsql\//] } },
+  },
+});

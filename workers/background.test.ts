@@ -1,0 +1,73 @@
+import { env } from "cloudflare:workers";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  getQueueResult,
+} from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import worker from "./app.ts";
+import { CLEANUP_CRON, cleanupTasks } from "./background.ts";
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("queue entry point", () => {
+  it("hands plan-job batches to the plan-jobs consumer, which acks each message", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const batch = createMessageBatch("alva-plan-jobs", [
+      { id: "m1", timestamp: new Date(), attempts: 1, body: { jobId: "job-1" } },
+      { id: "m2", timestamp: new Date(), attempts: 1, body: { not: "a job" } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks.sort()).toEqual(["m1", "m2"]);
+    expect(result.retryMessages).toEqual([]);
+    expect(log.mock.calls.some(([line]) => String(line).includes('"jobId":"job-1"'))).toBe(true);
+  });
+
+  it("acknowledges dead-lettered jobs after recording them", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const batch = createMessageBatch("alva-plan-jobs-dead", [
+      { id: "d1", timestamp: new Date(), attempts: 4, body: { jobId: "job-9" } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["d1"]);
+    expect(errors.mock.calls.some(([line]) => String(line).includes("plan job gave up"))).toBe(true);
+  });
+
+  it("retries a batch from a queue it has no consumer for, rather than dropping it", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const batch = createMessageBatch("some-other-queue", [{ id: "x1", timestamp: new Date(), attempts: 1, body: {} }]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    expect((await getQueueResult(batch, ctx)).retryBatch.retry).toBe(true);
+  });
+});
+
+describe("scheduled entry point", () => {
+  it("runs every cleanup task on the cleanup cron, even when one fails", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const ran: string[] = [];
+    const scheduledTime = Date.UTC(2026, 10, 23, 12, 30);
+    cleanupTasks.push(
+      { name: "broken", run: async () => { throw new Error("disk on fire"); } },
+      { name: "expired-things", run: async (_env, now) => { ran.push(now.toISOString()); return 3; } },
+    );
+    try {
+      await worker.scheduled(createScheduledController({ cron: CLEANUP_CRON, scheduledTime }), env);
+    } finally {
+      cleanupTasks.splice(-2, 2);
+    }
+    expect(ran).toEqual([new Date(scheduledTime).toISOString()]);
+    const report = log.mock.calls.map(([line]) => JSON.parse(String(line))).find((line) => line.msg === "cleanup finished");
+    expect(report.report).toEqual({ broken: "failed: disk on fire", "expired-things": 3 });
+  });
+
+  it("matches the cron configured in wrangler.toml", async () => {
+    const { default: config } = await import("../wrangler.toml?raw");
+    expect(config).toContain(`crons = ["${CLEANUP_CRON}"]`);
+  });
+});

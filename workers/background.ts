@@ -1,0 +1,50 @@
+// Dispatch of the Worker's non-HTTP entry points: queue batches by queue name, cron by schedule.
+import { consumeDeadPlanJobs, consumePlanJobs } from "./plan-jobs.ts";
+
+export const queueConsumers: Record<string, (batch: MessageBatch, env: Env) => Promise<void>> = {
+  "alva-plan-jobs": consumePlanJobs,
+  "alva-plan-jobs-dead": consumeDeadPlanJobs,
+};
+
+export async function handleQueue(batch: MessageBatch, env: Env): Promise<void> {
+  const consume = queueConsumers[batch.queue];
+  if (!consume) {
+    console.error(JSON.stringify({ level: "error", msg: "no consumer for queue", queue: batch.queue }));
+    batch.retryAll();
+    return;
+  }
+  await consume(batch, env);
+}
+
+/** A cleanup removes what has expired; later features register theirs (sessions, tokens, uploads). */
+export interface CleanupTask {
+  name: string;
+  run(env: Env, now: Date): Promise<number>;
+}
+
+export const cleanupTasks: CleanupTask[] = [];
+
+/** The cron in wrangler.toml that runs the cleanups. */
+export const CLEANUP_CRON = "*/30 * * * *";
+
+export async function runCleanups(env: Env, now: Date): Promise<Record<string, number | string>> {
+  const report: Record<string, number | string> = {};
+  for (const task of cleanupTasks) {
+    try {
+      report[task.name] = await task.run(env, now);
+    } catch (error) {
+      // One failing cleanup must not stop the others; it runs again at the next trigger.
+      report[task.name] = `failed: ${(error as Error).message}`;
+    }
+  }
+  console.log(JSON.stringify({ level: "info", msg: "cleanup finished", report }));
+  return report;
+}
+
+export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
+  if (controller.cron === CLEANUP_CRON) {
+    await runCleanups(env, new Date(controller.scheduledTime));
+    return;
+  }
+  console.error(JSON.stringify({ level: "error", msg: "no handler for cron", cron: controller.cron }));
+}
