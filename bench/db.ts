@@ -6,6 +6,7 @@
 // is bounded in time, so the whole run takes about 20 s. Everything temporary is removed at the end.
 import { createClient, type Client } from "@libsql/client";
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -72,11 +73,14 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
+const benchToken = randomBytes(24).toString("base64url");
+
 async function startServerProcess(file: string): Promise<{ url: string; child: ChildProcess }> {
   const main = fileURLToPath(new URL("../db/local-server/main.ts", import.meta.url));
   const child = spawn(process.execPath, [main, "--port", "0", "--file", file], {
     stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, LOCAL_DB_AUTH_TOKEN: "" },
+    // A bearer token as in production (Turso), and so .dev.vars' token is not picked up.
+    env: { ...process.env, LOCAL_DB_AUTH_TOKEN: benchToken },
   });
   const url = await new Promise<string>((resolve, reject) => {
     let output = "";
@@ -160,7 +164,7 @@ try {
 
   const server = await startServerProcess(join(dir, "server.db"));
   child = server.child;
-  client = createClient({ url: server.url });
+  client = createClient({ url: server.url, authToken: benchToken });
   await prepareServer(client);
   direct = prepareDirect(join(dir, "direct.db"));
 
