@@ -1,7 +1,7 @@
 // The relational data of Alva, stored in Turso (libSQL). Later features add their tables here;
 // `npm run db:generate` turns changes into a migration under migrations/.
 import { sql } from "drizzle-orm";
-import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** People who asked to hear when Alva opens, from the landing page. One row per (lowercased) e-mail. */
 export const waitlist = sqliteTable("waitlist", {
@@ -10,4 +10,169 @@ export const waitlist = sqliteTable("waitlist", {
   createdAt: integer("created_at", { mode: "timestamp_ms" })
     .notNull()
     .default(sql`(unixepoch('subsec') * 1000)`),
+});
+
+// ── Accounts ────────────────────────────────────────────────────────────────────────────────
+// Times are Unix milliseconds. Secrets (session secrets, codes, reset tokens) are stored only as
+// SHA-256 hex digests; the plain values exist only in the cookie or e-mail that carries them.
+
+/** The instance itself: one row (id = 1) once the first-run setup has finished. */
+export const instance = sqliteTable(
+  "instance",
+  {
+    id: integer("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    setupCompletedAt: integer("setup_completed_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  // The primary key makes a second setup fail; the check makes the row unique by construction.
+  (table) => [check("instance_singleton", sql`${table.id} = 1`)],
+);
+
+export const organizations = sqliteTable("organizations", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+export const roles = ["user", "moderator", "admin"] as const;
+export type Role = (typeof roles)[number];
+
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  /** Lowercase letters, digits and `_`, stored lowercase: unique case-insensitively. */
+  username: text("username").notNull().unique(),
+  /** Stored lowercased. */
+  email: text("email").notNull().unique(),
+  displayName: text("display_name"),
+  /** Self-describing PHC string ($argon2id$v=19$m=…,t=…,p=…$salt$hash); null for passwordless accounts. */
+  passwordHash: text("password_hash"),
+  role: text("role", { enum: roles }).notNull().default("user"),
+  emailVerifiedAt: integer("email_verified_at", { mode: "timestamp_ms" }),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+/** A business: every account gets a personal one at sign-up; onboarding, plans and chat hang off it. */
+export const workspaces = sqliteTable("workspaces", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  ownerId: text("owner_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+export const workspaceMembers = sqliteTable(
+  "workspace_members",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["owner", "member"] }).notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.workspaceId, table.userId] })],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    /** The public half of the token (also in the cookie); the secret half is only hashed here. */
+    id: text("id").primaryKey(),
+    secretHash: text("secret_hash").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    lastActiveAt: integer("last_active_at", { mode: "timestamp_ms" }).notNull(),
+    /** Idle timeout: moved forward (at most hourly) while the session is used. */
+    idleExpiresAt: integer("idle_expires_at", { mode: "timestamp_ms" }).notNull(),
+    /** Absolute cap: never moves. */
+    absoluteExpiresAt: integer("absolute_expires_at", { mode: "timestamp_ms" }).notNull(),
+    /** "Remember me": a persistent cookie; otherwise a browser-session cookie. */
+    persistent: integer("persistent", { mode: "boolean" }).notNull(),
+    ip: text("ip"),
+    device: text("device").notNull(),
+  },
+  (table) => [index("sessions_user").on(table.userId)],
+);
+
+/** Codes and links sent by e-mail to prove an address: verification of a new account or a new address. */
+export const emailVerifications = sqliteTable(
+  "email_verifications",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: ["verify-email", "change-email"] }).notNull(),
+    /** The address being proved (for change-email: the new one). */
+    email: text("email").notNull(),
+    codeHash: text("code_hash").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    attempts: integer("attempts").notNull().default(0),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    consumedAt: integer("consumed_at", { mode: "timestamp_ms" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [index("email_verifications_user").on(table.userId)],
+);
+
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull().unique(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    consumedAt: integer("consumed_at", { mode: "timestamp_ms" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [index("password_resets_user").on(table.userId)],
+);
+
+export const securityEventTypes = [
+  "sign-in",
+  "sign-in-failed",
+  "sign-out",
+  "password-changed",
+  "password-reset",
+  "email-changed",
+  "email-verified",
+  "session-revoked",
+  "account-created",
+] as const;
+export type SecurityEventType = (typeof securityEventTypes)[number];
+
+/** What happened to an account, shown to its owner at /settings/security. Never holds secrets. */
+export const securityEvents = sqliteTable(
+  "security_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    type: text("type", { enum: securityEventTypes }).notNull(),
+    ip: text("ip"),
+    device: text("device"),
+    detail: text("detail"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [index("security_events_user_time").on(table.userId, table.createdAt)],
+);
+
+/** Development mail transport: messages land here and at /dev/outbox instead of being sent. */
+export const devOutbox = sqliteTable("dev_outbox", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  to: text("to").notNull(),
+  subject: text("subject").notNull(),
+  text: text("text").notNull(),
+  html: text("html").notNull(),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
 });

@@ -8,13 +8,37 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 export const devVarsPath = `${root}.dev.vars`;
 const examplePath = `${root}.dev.vars.example`;
 
-/** Creates .dev.vars when it is missing. Returns true when it was created. */
-export function ensureDevVars(): boolean {
-  if (existsSync(devVarsPath)) return false;
+const generate = (text: string) => text.replaceAll("__GENERATE__", () => randomBytes(32).toString("base64url"));
+
+/**
+ * Creates .dev.vars when it is missing, and adds variables that .dev.vars.example gained since
+ * (with their comment and a generated value where marked). Returns what it did, for the console.
+ */
+export function ensureDevVars(): "created" | { added: string[] } {
   const example = readFileSync(examplePath, "utf8");
-  const filled = example.replaceAll("__GENERATE__", () => randomBytes(32).toString("base64url"));
-  writeFileSync(devVarsPath, filled, { mode: 0o600 });
-  return true;
+  if (!existsSync(devVarsPath)) {
+    writeFileSync(devVarsPath, generate(example), { mode: 0o600 });
+    return "created";
+  }
+  const current = readFileSync(devVarsPath, "utf8");
+  const present = parseDevVars(current);
+  const added: string[] = [];
+  let comment: string[] = [];
+  let addition = "";
+  for (const line of example.split(/\r?\n/)) {
+    if (line.startsWith("#")) {
+      comment.push(line);
+      continue;
+    }
+    const name = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1];
+    if (name && !(name in present)) {
+      added.push(name);
+      addition += `\n${comment.join("\n")}${comment.length ? "\n" : ""}${generate(line)}`;
+    }
+    comment = [];
+  }
+  if (added.length > 0) writeFileSync(devVarsPath, `${current.replace(/\n*$/, "\n")}${addition.trimStart()}\n`, { mode: 0o600 });
+  return { added };
 }
 
 export function parseDevVars(text: string): Record<string, string> {

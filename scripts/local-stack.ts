@@ -15,7 +15,9 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(): Promise<LocalStack> {
-  if (ensureDevVars()) console.log("• Created .dev.vars from .dev.vars.example with fresh secrets.");
+  const devVars = ensureDevVars();
+  if (devVars === "created") console.log("• Created .dev.vars from .dev.vars.example with fresh secrets.");
+  else if (devVars.added.length > 0) console.log(`• Added to .dev.vars: ${devVars.added.join(", ")}`);
   const vars = readDevVars();
   const url = vars.TURSO_DATABASE_URL;
   if (!url) throw new Error(".dev.vars has no TURSO_DATABASE_URL; delete .dev.vars to regenerate it.");

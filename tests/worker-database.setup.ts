@@ -12,6 +12,9 @@ declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     databaseToken: string;
+    /** A second, migrated database that no test sets up: for the first-run setup tests. */
+    freshDatabaseUrl: string;
+    freshDatabaseToken: string;
   }
 }
 
@@ -22,7 +25,13 @@ export default async function setup(project: TestProject) {
   await migrateDatabase({ url: server.url, authToken });
   project.provide("databaseUrl", server.url);
   project.provide("databaseToken", authToken);
+
+  const fresh = await startLocalDbServer({ file: join(dir, "fresh.db"), port: 0, authToken });
+  await migrateDatabase({ url: fresh.url, authToken });
+  project.provide("freshDatabaseUrl", fresh.url);
+  project.provide("freshDatabaseToken", authToken);
   return async () => {
+    await fresh.close();
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   };

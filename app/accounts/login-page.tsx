@@ -1,0 +1,92 @@
+import { data, Form, Link, redirect, useNavigation, useSearchParams } from "react-router";
+import { z } from "zod";
+import { withDatabase } from "../platform/database.server.ts";
+import { requestInfo } from "../platform/request-info.ts";
+import { safeRedirectPath } from "../platform/safe-redirect.ts";
+import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
+import type { Route } from "./+types/login-page";
+import { getAuth, requireAnonymous } from "./auth.server.ts";
+import { MAX_PASSWORD_INPUT_LENGTH } from "./password-limits.ts";
+import { signIn } from "./sign-in.server.ts";
+import { readSessionToken, sessionCookie } from "./session.server.ts";
+
+export const meta: Route.MetaFunction = () => [{ title: "Sign in — Alva" }];
+
+const GENERIC_ERROR = "That e-mail or username and password don't match an account.";
+
+const signInForm = z.object({
+  login: z.string().trim().min(1, "Enter your e-mail or username.").max(254),
+  // Not the new-password rules: any string is checked, up to the longest password we accept.
+  password: z.string().min(1, "Enter your password.").max(MAX_PASSWORD_INPUT_LENGTH),
+  remember: z.literal("on").optional(),
+  redirectTo: z.string().optional(),
+});
+
+// A throttled answer carries Retry-After; the action's headers reach the document response only this way.
+export const headers: Route.HeadersFunction = ({ actionHeaders, loaderHeaders }) =>
+  actionHeaders.has("Retry-After") ? actionHeaders : loaderHeaders;
+
+export function loader(args: Route.LoaderArgs) {
+  requireAnonymous(args);
+  return null;
+}
+
+export async function action(args: Route.ActionArgs) {
+  requireAnonymous(args);
+  const { request, context } = args;
+  const { env } = context.get(requestInfo);
+  const form = Object.fromEntries(await request.formData());
+  const login = typeof form.login === "string" ? form.login : "";
+  const parsed = signInForm.safeParse(form);
+  if (!parsed.success) {
+    return data({ login, error: parsed.error.issues[0]?.message ?? GENERIC_ERROR, throttled: false }, { status: 400 });
+  }
+  const auth = getAuth(context);
+  const previousSessionId = auth.status === "signed-in" ? auth.session.id : readSessionToken(request)?.split(".")[0];
+  const result = await withDatabase(context, (db) =>
+    signIn(db, env, { login: parsed.data.login, password: parsed.data.password, persistent: parsed.data.remember === "on", request, previousSessionId }),
+  );
+  if (result.outcome === "throttled") {
+    return data({ login, error: result.message, throttled: true }, { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } });
+  }
+  if (result.outcome === "invalid") return data({ login, error: GENERIC_ERROR, throttled: false }, { status: 400 });
+  const { token, session } = result.session;
+  return redirect(safeRedirectPath(parsed.data.redirectTo, "/dashboard"), {
+    headers: { "Set-Cookie": sessionCookie(request, token, session) },
+  });
+}
+
+export default function LoginPage({ actionData }: Route.ComponentProps) {
+  const navigation = useNavigation();
+  const [searchParams] = useSearchParams();
+  return (
+    <section className="mx-auto max-w-md space-y-6">
+      <header>
+        <h1 className="text-2xl font-semibold tracking-tight">Sign in</h1>
+        <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+          New here? <Link to="/signup" className="underline">Create an account</Link>
+        </p>
+      </header>
+      <FormError message={actionData?.error} />
+      {actionData?.throttled ? (
+        <p className="text-sm">
+          <Link to="/forgot-password" className="underline">Reset your password</Link>
+        </p>
+      ) : null}
+      <Form method="post" className="space-y-4" noValidate>
+        <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
+        <Field name="login" label="E-mail or username" autoComplete="username" defaultValue={actionData?.login} required />
+        <Field name="password" label="Password" type="password" autoComplete="current-password" required />
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" name="remember" defaultChecked className="size-4" /> Keep me signed in on this device
+        </label>
+        <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Signing in…">
+          Sign in
+        </SubmitButton>
+      </Form>
+      <p className="text-sm">
+        <Link to="/forgot-password" className="underline">Forgot your password?</Link>
+      </p>
+    </section>
+  );
+}

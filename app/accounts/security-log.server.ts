@@ -1,0 +1,30 @@
+// The per-user security log shown at /settings/security. Entries say what happened, when, from
+// which IP and device; they never contain passwords, tokens or codes (callers pass none).
+import { desc, eq } from "drizzle-orm";
+import type { Database } from "../../db/client.ts";
+import { securityEvents, type SecurityEventType } from "../../db/schema.ts";
+import { describeDevice } from "./device.ts";
+import { clientIp } from "./session.server.ts";
+
+export async function recordSecurityEvent(
+  db: Database,
+  event: { userId: string; type: SecurityEventType; request: Request; detail?: string },
+): Promise<void> {
+  await db.insert(securityEvents).values({
+    userId: event.userId,
+    type: event.type,
+    ip: clientIp(event.request),
+    device: describeDevice(event.request.headers.get("User-Agent")),
+    detail: event.detail ?? null,
+    createdAt: new Date(),
+  });
+}
+
+export function listSecurityEvents(db: Database, userId: string, limit = 100) {
+  return db
+    .select()
+    .from(securityEvents)
+    .where(eq(securityEvents.userId, userId))
+    .orderBy(desc(securityEvents.createdAt), desc(securityEvents.id))
+    .limit(limit);
+}

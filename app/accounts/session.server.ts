@@ -1,0 +1,148 @@
+// Sessions: the cookie holds `<id>.<secret>`; the database holds the id and SHA-256(secret).
+// Idle timeout 10 days (moved forward at most hourly), absolute cap 30 days, a new token at every
+// sign-in, and at most MAX_SESSIONS_PER_USER sessions per user (the oldest end first).
+import { and, asc, eq, lt, ne, or } from "drizzle-orm";
+import type { Database } from "../../db/client.ts";
+import { sessions, users } from "../../db/schema.ts";
+import { describeDevice } from "./device.ts";
+import { hashSecret, randomSecret, secretMatches } from "./secrets.server.ts";
+
+export const IDLE_TIMEOUT_MS = 10 * 24 * 60 * 60 * 1000;
+export const ABSOLUTE_TIMEOUT_MS = 30 * 24 * 60 * 60 * 1000;
+export const REFRESH_INTERVAL_MS = 60 * 60 * 1000;
+export const DEFAULT_MAX_SESSIONS = 10;
+
+export type Session = typeof sessions.$inferSelect;
+export type User = typeof users.$inferSelect;
+
+export interface NewSession {
+  token: string;
+  session: Session;
+}
+
+/** Where the request came from: Cloudflare sets CF-Connecting-IP; no client-supplied header is trusted. */
+export function clientIp(request: Request): string | null {
+  return request.headers.get("CF-Connecting-IP");
+}
+
+export async function createSession(
+  db: Database,
+  input: { userId: string; persistent: boolean; request: Request; maxSessions?: number; now?: number },
+): Promise<NewSession> {
+  const now = input.now ?? Date.now();
+  const id = randomSecret(10);
+  const secret = randomSecret(20);
+  const session: Session = {
+    id,
+    secretHash: hashSecret(secret),
+    userId: input.userId,
+    createdAt: new Date(now),
+    lastActiveAt: new Date(now),
+    idleExpiresAt: new Date(now + IDLE_TIMEOUT_MS),
+    absoluteExpiresAt: new Date(now + ABSOLUTE_TIMEOUT_MS),
+    persistent: input.persistent,
+    ip: clientIp(input.request),
+    device: describeDevice(input.request.headers.get("User-Agent")),
+  };
+  await db.insert(sessions).values(session);
+  await endSessionsBeyondLimit(db, input.userId, input.maxSessions ?? DEFAULT_MAX_SESSIONS);
+  return { token: `${id}.${secret}`, session };
+}
+
+async function endSessionsBeyondLimit(db: Database, userId: string, maxSessions: number) {
+  const all = await db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(eq(sessions.userId, userId))
+    .orderBy(asc(sessions.createdAt), asc(sessions.id));
+  const excess = all.slice(0, Math.max(0, all.length - maxSessions));
+  for (const { id } of excess) await db.delete(sessions).where(eq(sessions.id, id));
+}
+
+export interface ValidSession {
+  session: Session;
+  user: User;
+  /** The idle deadline moved: the cookie should be sent again (persistent cookies carry it). */
+  refreshed: boolean;
+}
+
+export async function validateSessionToken(db: Database, token: string, now = Date.now()): Promise<ValidSession | null> {
+  const match = /^([a-z2-7]{16})\.([a-z2-7]{32})$/.exec(token);
+  if (!match) return null;
+  const [, id, secret] = match;
+  const rows = await db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, id!))
+    .limit(1);
+  const row = rows[0];
+  if (!row || !secretMatches(secret!, row.session.secretHash)) return null;
+  const { session } = row;
+  if (now >= session.idleExpiresAt.getTime() || now >= session.absoluteExpiresAt.getTime()) {
+    await db.delete(sessions).where(eq(sessions.id, session.id));
+    return null;
+  }
+  if (now - session.lastActiveAt.getTime() < REFRESH_INTERVAL_MS) return { ...row, refreshed: false };
+
+  const idleExpiresAt = new Date(Math.min(now + IDLE_TIMEOUT_MS, session.absoluteExpiresAt.getTime()));
+  await db.update(sessions).set({ lastActiveAt: new Date(now), idleExpiresAt }).where(eq(sessions.id, session.id));
+  return { user: row.user, session: { ...session, lastActiveAt: new Date(now), idleExpiresAt }, refreshed: true };
+}
+
+export async function deleteSession(db: Database, sessionId: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+/** Ends every session of the user, or every one but `exceptSessionId`. */
+export async function deleteUserSessions(db: Database, userId: string, exceptSessionId?: string): Promise<number> {
+  const deleted = await db
+    .delete(sessions)
+    .where(exceptSessionId ? and(eq(sessions.userId, userId), ne(sessions.id, exceptSessionId)) : eq(sessions.userId, userId))
+    .returning({ id: sessions.id });
+  return deleted.length;
+}
+
+export async function deleteExpiredSessions(db: Database, now = Date.now()): Promise<number> {
+  const deleted = await db
+    .delete(sessions)
+    .where(or(lt(sessions.idleExpiresAt, new Date(now)), lt(sessions.absoluteExpiresAt, new Date(now))))
+    .returning({ id: sessions.id });
+  return deleted.length;
+}
+
+// ── The cookie ──────────────────────────────────────────────────────────────────────────────
+// Over https (production) the cookie is `__Host-alva_session`: Secure, Path=/, no Domain, so no
+// subdomain can set or shadow it. Browsers refuse Secure and __Host- cookies from plain
+// http://localhost in some cases, so local http uses `alva_session` without Secure; it is still
+// HttpOnly and SameSite=Lax.
+
+export function sessionCookieName(secure: boolean): string {
+  return secure ? "__Host-alva_session" : "alva_session";
+}
+
+export function readSessionToken(request: Request): string | null {
+  const secure = new URL(request.url).protocol === "https:";
+  const name = sessionCookieName(secure);
+  for (const part of (request.headers.get("Cookie") ?? "").split(";")) {
+    const [key, ...value] = part.trim().split("=");
+    if (key === name) return value.join("=");
+  }
+  return null;
+}
+
+export function sessionCookie(request: Request, token: string, session: Pick<Session, "persistent" | "idleExpiresAt">): string {
+  const secure = new URL(request.url).protocol === "https:";
+  const attributes = [`${sessionCookieName(secure)}=${token}`, "Path=/", "HttpOnly", "SameSite=Lax"];
+  if (secure) attributes.push("Secure");
+  // Without "remember me" the cookie has no expiry: the browser forgets it when it closes.
+  if (session.persistent) attributes.push(`Expires=${session.idleExpiresAt.toUTCString()}`);
+  return attributes.join("; ");
+}
+
+export function clearedSessionCookie(request: Request): string {
+  const secure = new URL(request.url).protocol === "https:";
+  const attributes = [`${sessionCookieName(secure)}=`, "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=0"];
+  if (secure) attributes.push("Secure");
+  return attributes.join("; ");
+}

@@ -1,0 +1,59 @@
+// Sign-in with e-mail or username + password. Rate limits come first (per client IP, then per
+// account), before any hashing; every wrong combination gets the same answer, and an unknown
+// account costs the same Argon2 time as a known one.
+import { eq } from "drizzle-orm";
+import type { Database } from "../../db/client.ts";
+import { users } from "../../db/schema.ts";
+import { findUserByLogin } from "./accounts.server.ts";
+import { checkLimit, retryPhrase } from "./limits.server.ts";
+import { hashPassword, verifyNothing, verifyPassword } from "./password.server.ts";
+import { recordSecurityEvent } from "./security-log.server.ts";
+import { clientIp, createSession, deleteSession, type NewSession } from "./session.server.ts";
+
+export type SignInResult =
+  | { outcome: "signed-in"; session: NewSession }
+  | { outcome: "invalid" }
+  | { outcome: "throttled"; message: string; retryAfterSeconds: number };
+
+export async function signIn(
+  db: Database,
+  env: Env,
+  input: { login: string; password: string; persistent: boolean; request: Request; previousSessionId?: string },
+): Promise<SignInResult> {
+  const { request } = input;
+  const ipLimit = await checkLimit(env, "signInIp", clientIp(request) ?? "unknown");
+  if (!ipLimit.allowed) {
+    return { outcome: "throttled", retryAfterSeconds: ipLimit.retryAfterSeconds, message: `Too many sign-in attempts from your network; ${retryPhrase(ipLimit.retryAfterSeconds)}.` };
+  }
+
+  const user = await findUserByLogin(db, input.login);
+  // Keyed by account (or by what was typed, for unknown ones), so rotating IPs does not help.
+  const accountLimit = await checkLimit(env, "signInAccount", user?.id ?? input.login.trim());
+  if (!accountLimit.allowed) {
+    return {
+      outcome: "throttled",
+      retryAfterSeconds: accountLimit.retryAfterSeconds,
+      message: `Too many attempts for this account; ${retryPhrase(accountLimit.retryAfterSeconds)}. If you forgot your password, you can reset it now.`,
+    };
+  }
+
+  if (!user?.passwordHash) {
+    await verifyNothing(input.password);
+    return { outcome: "invalid" };
+  }
+  const verification = await verifyPassword(user.passwordHash, input.password);
+  if (!verification.valid) {
+    await recordSecurityEvent(db, { userId: user.id, type: "sign-in-failed", request });
+    return { outcome: "invalid" };
+  }
+  if (verification.needsRehash) {
+    await db.update(users).set({ passwordHash: await hashPassword(input.password) }).where(eq(users.id, user.id));
+  }
+  // A fresh token at every sign-in; a session the browser already had (someone else's, perhaps
+  // planted) is ended, so it can never be promoted to this user's (no session fixation).
+  if (input.previousSessionId) await deleteSession(db, input.previousSessionId);
+  const maxSessions = Number(env.MAX_SESSIONS_PER_USER) || undefined;
+  const session = await createSession(db, { userId: user.id, persistent: input.persistent, request, maxSessions });
+  await recordSecurityEvent(db, { userId: user.id, type: "sign-in", request });
+  return { outcome: "signed-in", session };
+}

@@ -1,0 +1,91 @@
+// Outgoing e-mail through one interface with two real transports:
+//   - Resend's HTTP API when RESEND_API_KEY is set (production),
+//   - the development outbox otherwise, in development and tests only: messages are stored in the
+//     database, readable at /dev/outbox, and (in development) printed to the console with their links.
+// Production without RESEND_API_KEY refuses to send rather than silently dropping mail.
+import type { Database } from "../../db/client.ts";
+import { devOutbox } from "../../db/schema.ts";
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface MailTransport {
+  send(message: MailMessage): Promise<void>;
+}
+
+export interface MailEnv {
+  ENVIRONMENT: string;
+  RESEND_API_KEY?: string;
+  MAIL_FROM?: string;
+}
+
+export class MailNotConfiguredError extends Error {
+  override name = "MailNotConfiguredError";
+}
+
+export function isDevelopmentLike(env: { ENVIRONMENT: string }): boolean {
+  return env.ENVIRONMENT === "development" || env.ENVIRONMENT === "test";
+}
+
+export function mailTransport(env: MailEnv, db: Database): MailTransport {
+  if (env.RESEND_API_KEY) return resendTransport(env.RESEND_API_KEY, env.MAIL_FROM ?? "Alva <alva@localhost>");
+  if (isDevelopmentLike(env)) return outboxTransport(db, env.ENVIRONMENT === "development");
+  return {
+    async send() {
+      throw new MailNotConfiguredError("No mail transport: set RESEND_API_KEY and MAIL_FROM.");
+    },
+  };
+}
+
+function outboxTransport(db: Database, printToConsole: boolean): MailTransport {
+  return {
+    async send(message) {
+      await db.insert(devOutbox).values({ ...message, createdAt: new Date() });
+      if (printToConsole) {
+        // Development only: the whole point of the outbox is to click these links locally.
+        const links = message.text.match(/https?:\/\/\S+/g) ?? [];
+        console.log(`\n✉  To: ${message.to}\n   Subject: ${message.subject}\n${links.map((link) => `   ${link}`).join("\n")}\n   (all mail: /dev/outbox)\n`);
+      }
+    },
+  };
+}
+
+function resendTransport(apiKey: string, from: string): MailTransport {
+  return {
+    async send(message) {
+      const response = await fetch("https://api.resend.com/emails", {
+        method: "POST",
+        headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ from, to: [message.to], subject: message.subject, text: message.text, html: message.html }),
+      });
+      if (!response.ok) {
+        // The body may echo the recipient; log only the status.
+        throw new Error(`Resend refused the message: HTTP ${response.status}`);
+      }
+    },
+  };
+}
+
+/** Escapes text for the HTML body. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+/** A plain, readable e-mail: paragraphs, and at most one button-like link. */
+export function composeMail(input: { to: string; subject: string; paragraphs: string[]; action?: { label: string; url: string } }): MailMessage {
+  const { to, subject, paragraphs, action } = input;
+  const text = [...paragraphs, ...(action ? [`${action.label}: ${action.url}`] : []), "— Alva"].join("\n\n");
+  const html = [
+    `<div style="font-family:system-ui,sans-serif;max-width:560px;line-height:1.5">`,
+    ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+    action
+      ? `<p><a href="${escapeHtml(action.url)}" style="background:#5b3fd0;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none">${escapeHtml(action.label)}</a></p>`
+      : "",
+    `<p style="color:#666">— Alva</p></div>`,
+  ].join("");
+  return { to, subject, text, html };
+}
