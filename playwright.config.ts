@@ -4,6 +4,8 @@
 import { defineConfig } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 8799);
+/** A second server on a fresh, never set-up instance, for the first-run wizard (tests/e2e/setup.spec.ts). */
+const freshPort = Number(process.env.E2E_FRESH_PORT ?? 8798);
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -30,12 +32,22 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `node tests/e2e/serve.ts ${port}`,
-    url: `http://localhost:${port}/readyz`,
-    timeout: 60_000,
-    reuseExistingServer: false,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
+  webServer: [
+    {
+      command: `node tests/e2e/serve.ts ${port}`,
+      url: `http://localhost:${port}/readyz`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      command: `node tests/e2e/serve.ts ${freshPort} fresh`,
+      url: `http://localhost:${freshPort}/readyz`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
 });

@@ -11,13 +11,36 @@ import {
 } from "react-router";
 import type { Route } from "./+types/root";
 import "./app.css";
+import { getAuth, sessionMiddleware } from "./accounts/auth.server.ts";
+import { UserMenu } from "./shell/user-menu.tsx";
 import { useNonce } from "./platform/nonce.tsx";
 import { requestInfo } from "./platform/request-info.ts";
+import { toastContext, toastMiddleware } from "./platform/toast.server.ts";
+import { Toast } from "./platform/toast.tsx";
+import { setupGuardMiddleware } from "./setup/instance.server.ts";
 import { ThemeSwitch, useTheme } from "./theme/theme-switch.tsx";
 import { readTheme } from "./theme/theme.server.ts";
 
+// Order matters: no page before setup, then who is asking, then one-time messages.
+export const middleware: Route.MiddlewareFunction[] = [setupGuardMiddleware, sessionMiddleware, toastMiddleware];
+
 export function loader({ request, context }: Route.LoaderArgs) {
-  return { theme: readTheme(request), requestId: context.get(requestInfo).requestId };
+  const auth = getAuth(context);
+  const user =
+    auth.status === "signed-in"
+      ? {
+          username: auth.user.username,
+          displayName: auth.user.displayName,
+          role: auth.user.role,
+          emailVerified: auth.user.emailVerifiedAt !== null,
+        }
+      : null;
+  return {
+    theme: readTheme(request),
+    requestId: context.get(requestInfo).requestId,
+    user,
+    toast: context.get(toastContext),
+  };
 }
 
 export const meta: Route.MetaFunction = () => [
@@ -30,6 +53,7 @@ export const links: Route.LinksFunction = () => [{ rel: "icon", href: "/favicon.
 export function Layout({ children }: { children: ReactNode }) {
   const theme = useTheme();
   const nonce = useNonce();
+  const root = useRouteLoaderData<typeof loader>("root");
   return (
     <html lang="en" data-theme={theme}>
       <head>
@@ -50,9 +74,13 @@ export function Layout({ children }: { children: ReactNode }) {
             <Link to="/" className="text-lg font-semibold tracking-tight">
               <span className="text-brand-600 dark:text-brand-400">●</span> Alva
             </Link>
-            <ThemeSwitch />
+            <div className="flex items-center gap-3">
+              <ThemeSwitch />
+              {root?.user ? <UserMenu user={root.user} /> : null}
+            </div>
           </div>
         </header>
+        {root?.toast ? <Toast toast={root.toast} /> : null}
         <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-10">
           {children}
         </main>
@@ -99,6 +127,9 @@ export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
 }
 
 function describe(status: number, data: unknown): { title: string; detail: string } {
+  if (status === 403) {
+    return { title: "You don't have access to this page", detail: "Ask an administrator of this Alva instance if you need it." };
+  }
   if (status === 404) {
     return { title: "We couldn't find that page", detail: "The address may be mistyped, or the page has moved." };
   }

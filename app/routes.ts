@@ -1,11 +1,41 @@
 // Every URL of Alva. Route modules live next to their feature's server code and tests.
-import { type RouteConfig, index, route } from "@react-router/dev/routes";
+import { type RouteConfig, index, layout, prefix, route } from "@react-router/dev/routes";
 
 export default [
   index("landing/landing-page.tsx"),
   route("theme", "theme/theme-action.ts"),
   route("healthz", "health/healthz.ts"),
   route("readyz", "health/readyz.ts"),
-  // Last: any other URL is a 404 rendered in the app's layout, with the request id.
+
+  // First-run setup (app/setup)
+  route("setup", "setup/setup-wizard.tsx"),
+
+  // Accounts: sign-up, sign-in, sign-out (app/accounts)
+  route("signup", "accounts/signup-page.tsx"),
+  route("login", "accounts/login-page.tsx"),
+  route("logout", "accounts/logout-action.ts"),
+
+  // E-mail flows (app/email-flows)
+  route("verify-email", "email-flows/verify-email-page.tsx"),
+  route("verify-email/resend", "email-flows/verify-email-resend.tsx"),
+  route("forgot-password", "email-flows/forgot-password-page.tsx"),
+  route("reset-password", "email-flows/reset-password-page.tsx"),
+  route("dev/outbox", "email-flows/dev-outbox-page.tsx"),
+  // ROUTES:EMAIL-FLOWS
+
+  // The signed-in shell (app/shell) and what lives in it
+  layout("shell/shell-layout.tsx", [
+    route("dashboard", "shell/dashboard.tsx"),
+    // Account settings and the admin page (app/settings, app/admin)
+    route("settings", "settings/settings-index.tsx"),
+    route("settings/sessions", "settings/sessions-page.tsx"),
+    route("settings/security", "settings/security-page.tsx"),
+    route("admin", "admin/admin-page.tsx"),
+    route("settings/password", "email-flows/settings-password-page.tsx"),
+    route("settings/email", "email-flows/settings-email-page.tsx"),
+    // ROUTES:SETTINGS
+  ]),
+
+  // Any other URL is a 404 rendered in the app's layout, with the request id. Keep it last.
   route("*", "platform/not-found.tsx"),
 ] satisfies RouteConfig;

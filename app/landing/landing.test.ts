@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { deadDatabase, formPost, send } from "../../tests/worker-helpers.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { deadDatabase, formPost, send, ensureInstance } from "../../tests/worker-helpers.ts";
+
+// Pages redirect to /setup until the instance is set up.
+beforeAll(ensureInstance);
 
 const uniqueEmail = (label: string) => `${label}-${crypto.randomUUID()}@example.com`;
 

@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { formPost, origin, send } from "../../tests/worker-helpers.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { formPost, origin, send, ensureInstance } from "../../tests/worker-helpers.ts";
+
+// Pages redirect to /setup until the instance is set up.
+beforeAll(ensureInstance);
 
 const post = (headers: Record<string, string>) =>
   new Request(`${origin}/theme`, {

@@ -1,5 +1,8 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { formPost, origin, send } from "../../tests/worker-helpers.ts";
+import { beforeAll, afterEach, describe, expect, it, vi } from "vitest";
+import { formPost, origin, send, ensureInstance } from "../../tests/worker-helpers.ts";
+
+// Pages redirect to /setup until the instance is set up.
+beforeAll(ensureInstance);
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { formPost, send } from "../../tests/worker-helpers.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { formPost, send, ensureInstance } from "../../tests/worker-helpers.ts";
+
+// Pages redirect to /setup until the instance is set up.
+beforeAll(ensureInstance);
 
 describe("POST /theme", () => {
   it("stores the theme in a cookie and returns to the page it came from", async () => {

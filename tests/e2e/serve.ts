@@ -1,5 +1,7 @@
 // The server the e2e tests run against: a fresh local libSQL database (temporary file, migrated) and
 // the production build in workerd via `wrangler dev`. Playwright starts it and stops it (SIGTERM).
+//   node tests/e2e/serve.ts 8799         an instance already set up (every spec but setup.spec.ts)
+//   node tests/e2e/serve.ts 8798 fresh   a fresh instance that has not been set up (setup.spec.ts)
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -7,12 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocalDbServer } from "../../db/local-server/server.ts";
 import { migrateDatabase } from "../../db/migrate.ts";
+import { markInstanceSetUp } from "./seed.ts";
 
 const port = process.argv[2] ?? "8799";
+const fresh = process.argv[3] === "fresh";
 const dir = mkdtempSync(join(tmpdir(), "alva-e2e-"));
 const authToken = randomBytes(24).toString("base64url");
 const database = await startLocalDbServer({ file: join(dir, "e2e.db"), port: 0, authToken });
 await migrateDatabase({ url: database.url, authToken });
+if (!fresh) await markInstanceSetUp(database.url, authToken);
 
 const appUrl = `http://localhost:${port}`;
 const wrangler = spawn(
@@ -25,6 +30,8 @@ const wrangler = spawn(
     "--var", `TURSO_DATABASE_URL:${database.url}`,
     "--var", `TURSO_AUTH_TOKEN:${authToken}`,
     "--var", "ENVIRONMENT:test",
+    "--var", `SESSION_SECRET:${randomBytes(32).toString("base64url")}`,
+    "--var", "RESEND_API_KEY:",
     "--persist-to", join(dir, "wrangler-state"),
     "--show-interactive-dev-session=false",
   ],

@@ -1,0 +1,57 @@
+// The signed-in shell: sidebar navigation around every page that needs an account.
+import { Form, NavLink, Outlet } from "react-router";
+import { requireUser } from "../accounts/auth.server.ts";
+import type { Route } from "./+types/shell-layout";
+
+export function loader(args: Route.LoaderArgs) {
+  const { user } = requireUser(args);
+  return { isAdmin: user.role === "admin", emailVerified: user.emailVerifiedAt !== null, email: user.email };
+}
+
+const linkClass = ({ isActive }: { isActive: boolean }) =>
+  `block rounded-md px-3 py-2 text-sm ${isActive ? "bg-zinc-100 font-medium dark:bg-zinc-800" : "hover:bg-zinc-50 dark:hover:bg-zinc-900"}`;
+
+// Features that land in later releases are listed, marked, and not yet links.
+const upcoming = ["Onboarding", "Plans", "Chat"];
+
+export default function ShellLayout({ loaderData }: Route.ComponentProps) {
+  return (
+    <div className="grid gap-8 md:grid-cols-[12rem_1fr]">
+      <nav aria-label="Main" className="space-y-1">
+        <NavLink to="/dashboard" className={linkClass}>
+          Dashboard
+        </NavLink>
+        {upcoming.map((name) => (
+          <span key={name} className="flex items-center justify-between px-3 py-2 text-sm text-zinc-400" aria-disabled="true">
+            {name} <span className="rounded bg-zinc-100 px-1.5 text-xs dark:bg-zinc-800">soon</span>
+          </span>
+        ))}
+        <NavLink to="/settings" className={linkClass}>
+          Settings
+        </NavLink>
+        {loaderData.isAdmin ? (
+          <NavLink to="/admin" className={linkClass}>
+            Admin
+          </NavLink>
+        ) : null}
+      </nav>
+      <div className="min-w-0 space-y-6">
+        {loaderData.emailVerified ? null : (
+          <div role="note" data-testid="verify-banner" className="flex flex-wrap items-center justify-between gap-3 rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+            <span>
+              Please verify <strong>{loaderData.email}</strong>: we sent a code. Until then, features that send e-mail or
+              spend money (AI plans) wait.
+            </span>
+            <span className="flex gap-2">
+              <a href="/verify-email" className="underline">Enter the code</a>
+              <Form method="post" action="/verify-email/resend">
+                <button type="submit" className="underline">Send a new code</button>
+              </Form>
+            </span>
+          </div>
+        )}
+        <Outlet />
+      </div>
+    </div>
+  );
+}
