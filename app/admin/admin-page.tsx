@@ -1,0 +1,189 @@
+// /admin: the accounts of this instance and their roles. Admins only (everyone else gets the 403
+// page). Changing a role is a plain form post per row; users.server.ts keeps at least one admin.
+import { data, Form, redirect, useNavigation } from "react-router";
+import { z } from "zod";
+import type { Role } from "../../db/schema.ts";
+import { requireRole } from "../accounts/auth.server.ts";
+import { withDatabase } from "../platform/database.server.ts";
+import { requestInfo } from "../platform/request-info.ts";
+import { toastCookie } from "../platform/toast.server.ts";
+import { formatTime, isoTime, roleNames, roleOptions } from "../settings/format.ts";
+import type { Route } from "./+types/admin-page";
+import { changeRole, listUsers } from "./users.server.ts";
+
+const searchSchema = z.string().trim().max(254).catch("");
+
+function searchOf(request: Request): string {
+  return searchSchema.parse(new URL(request.url).searchParams.get("q") ?? "");
+}
+
+export async function loader(args: Route.LoaderArgs) {
+  const { user } = requireRole(args, "admin");
+  const search = searchOf(args.request);
+  const { users, total } = await withDatabase(args.context, (db) => listUsers(db, search));
+  return { users, total, search, me: user.id };
+}
+
+export const meta: Route.MetaFunction = () => [{ title: "Admin — Alva" }];
+
+const roleChangeSchema = z.object({
+  intent: z.literal("change-role", { error: "That request wasn't understood. Reload the page and try again." }),
+  userId: z.string({ error: "Choose an account." }).trim().min(1, "Choose an account.").max(64, "No such account."),
+  role: z.enum(roleOptions, { error: "Choose user, moderator or admin." }),
+});
+
+export interface AdminActionData {
+  error: string;
+  /** The row the error belongs to, when known. */
+  userId?: string;
+}
+
+export async function action(args: Route.ActionArgs) {
+  const { request, context } = args;
+  const { user: actor } = requireRole(args, "admin");
+  const form = Object.fromEntries(await request.formData());
+  const parsed = roleChangeSchema.safeParse(form);
+  if (!parsed.success) {
+    const userId = typeof form.userId === "string" ? form.userId.slice(0, 64) : undefined;
+    return data<AdminActionData>({ error: parsed.error.issues[0]?.message ?? "Check the form.", userId }, { status: 400 });
+  }
+  const { userId, role } = parsed.data;
+  const { requestId } = context.get(requestInfo);
+  const change = await withDatabase(context, (db) => changeRole(db, { actorId: actor.id, targetId: userId, role }));
+  const search = searchOf(request);
+  const back = `/admin${search ? `?q=${encodeURIComponent(search)}` : ""}`;
+
+  switch (change.outcome) {
+    case "changed": {
+      // An audit line for the operator's logs: ids and roles only.
+      console.log(JSON.stringify({ level: "info", msg: "role changed", requestId, actorId: actor.id, targetId: userId, from: change.from, to: role }));
+      const self = userId === actor.id;
+      const message = `${self ? "You are" : `@${change.username} is`} now ${withArticle(role)}.`;
+      // Someone who just gave up the admin role can no longer see this page.
+      return redirect(self && role !== "admin" ? "/settings" : back, {
+        headers: { "Set-Cookie": toastCookie(request, { kind: "success", message }) },
+      });
+    }
+    case "unchanged":
+      return redirect(back, {
+        headers: { "Set-Cookie": toastCookie(request, { kind: "info", message: `@${change.username} already has that role.` }) },
+      });
+    case "not-found":
+      return data<AdminActionData>({ error: "That account doesn't exist (any more).", userId }, { status: 404 });
+    case "last-admin":
+      return data<AdminActionData>(
+        { error: "You're the only admin, so you can't give up the role. Make someone else an admin first.", userId },
+        { status: 409 },
+      );
+    case "not-allowed":
+      return data<AdminActionData>({ error: "You're no longer an admin, so you can't change roles.", userId }, { status: 403 });
+  }
+}
+
+const withArticle = (role: Role) => (role === "admin" ? "an admin" : `a ${role}`);
+
+export default function AdminPage({ loaderData, actionData }: Route.ComponentProps) {
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting";
+  const { users, total, search, me } = loaderData;
+  const rowError = actionData?.userId && users.some((row) => row.id === actionData.userId) ? actionData : undefined;
+
+  return (
+    <section className="space-y-6" aria-labelledby="admin-title">
+      <h1 id="admin-title" className="text-2xl font-semibold tracking-tight">
+        Admin
+      </h1>
+
+      <Form method="get" role="search" className="flex max-w-md gap-2">
+        <label htmlFor="admin-search" className="sr-only">
+          Find accounts by username or e-mail
+        </label>
+        <input
+          id="admin-search"
+          name="q"
+          type="search"
+          defaultValue={search}
+          maxLength={254}
+          placeholder="Username or e-mail"
+          className="flex-1 rounded-md border border-zinc-300 bg-white px-3 py-2 dark:border-zinc-700 dark:bg-zinc-900"
+        />
+        <button type="submit" className="rounded-md border border-zinc-300 px-3 py-2 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900">
+          Search
+        </button>
+      </Form>
+
+      {actionData?.error && !rowError ? (
+        <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-4 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
+          {actionData.error}
+        </p>
+      ) : null}
+
+      <p className="text-sm text-zinc-600 dark:text-zinc-400">
+        {total === users.length ? `${total} account${total === 1 ? "" : "s"}` : `Showing the newest ${users.length} of ${total} accounts; search to find others.`}
+      </p>
+
+      <div className="overflow-x-auto rounded-xl border border-zinc-200 dark:border-zinc-800">
+        <table className="w-full text-left text-sm">
+          <thead className="bg-zinc-50 text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
+            <tr>
+              <th scope="col" className="px-4 py-2 font-medium">Username</th>
+              <th scope="col" className="px-4 py-2 font-medium">E-mail</th>
+              <th scope="col" className="px-4 py-2 font-medium">Verified</th>
+              <th scope="col" className="px-4 py-2 font-medium">Created</th>
+              <th scope="col" className="px-4 py-2 font-medium">Role</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
+            {users.map((row) => {
+              const error = rowError?.userId === row.id ? rowError.error : undefined;
+              return (
+                <tr key={row.id} data-testid="admin-user">
+                  <td className="px-4 py-2">
+                    {`@${row.username}`}
+                    {row.id === me ? <span className="ml-2 text-xs text-zinc-500">(you)</span> : null}
+                  </td>
+                  <td className="px-4 py-2">{row.email}</td>
+                  <td className="px-4 py-2">{row.emailVerified ? "Yes" : "No"}</td>
+                  <td className="whitespace-nowrap px-4 py-2">
+                    <time dateTime={isoTime(row.createdAt)}>{formatTime(row.createdAt)}</time>
+                  </td>
+                  <td className="px-4 py-2">
+                    <Form method="post" className="flex items-center gap-2">
+                      <input type="hidden" name="intent" value="change-role" />
+                      <input type="hidden" name="userId" value={row.id} />
+                      <label htmlFor={`role-${row.id}`} className="sr-only">
+                        {`Role of @${row.username}`}
+                      </label>
+                      <select
+                        id={`role-${row.id}`}
+                        name="role"
+                        defaultValue={row.role}
+                        aria-invalid={error ? true : undefined}
+                        aria-describedby={error ? `role-error-${row.id}` : undefined}
+                        className="rounded-md border border-zinc-300 bg-white px-2 py-1 aria-invalid:border-red-600 dark:border-zinc-700 dark:bg-zinc-900"
+                      >
+                        {roleOptions.map((role) => (
+                          <option key={role} value={role}>
+                            {roleNames[role]}
+                          </option>
+                        ))}
+                      </select>
+                      <button type="submit" disabled={busy} className="rounded-md border border-zinc-300 px-2 py-1 hover:bg-zinc-50 disabled:opacity-60 dark:border-zinc-700 dark:hover:bg-zinc-900">
+                        Save
+                      </button>
+                    </Form>
+                    {error ? (
+                      <p id={`role-error-${row.id}`} role="alert" className="mt-1 text-red-700 dark:text-red-400">
+                        {error}
+                      </p>
+                    ) : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,95 @@
+// GET/POST /settings/email (inside the signed-in shell): a new address plus the current password.
+// Nothing changes here: a code and link go to the new address, and the switch happens when they are
+// used at /verify-email. The answer is the same whether or not the new address has an account.
+import { data, Form, Link, redirect, useNavigation } from "react-router";
+import { z } from "zod";
+import { emailSchema } from "../accounts/accounts.server.ts";
+import { requireUser } from "../accounts/auth.server.ts";
+import { withDatabase } from "../platform/database.server.ts";
+import { requestInfo } from "../platform/request-info.ts";
+import { toastCookie } from "../platform/toast.server.ts";
+import { Field, FormError, SubmitButton, fieldErrors } from "../ui/form-field.tsx";
+import type { Route } from "./+types/settings-email-page";
+import { pageHeaders } from "./headers.ts";
+import { SettingsNav } from "../settings/settings-nav.tsx";
+import { requestEmailChange } from "./account-settings.server.ts";
+
+export const meta: Route.MetaFunction = () => [{ title: "E-mail address — Settings — Alva" }];
+export const headers: Route.HeadersFunction = pageHeaders;
+
+const emailForm = z.object({
+  email: emailSchema,
+  currentPassword: z.string().max(1024, "That is longer than any password we accept.").default(""),
+});
+
+export function loader(args: Route.LoaderArgs) {
+  const { user } = requireUser(args);
+  return { email: user.email, verified: user.emailVerifiedAt !== null, hasPassword: user.passwordHash !== null };
+}
+
+export async function action(args: Route.ActionArgs) {
+  const { request, context } = args;
+  const { user, session } = requireUser(args);
+  const { env } = context.get(requestInfo);
+  const form = await request.formData();
+  const field = (name: string) => (typeof form.get(name) === "string" ? String(form.get(name)) : undefined);
+  const typed = (field("email") ?? "").slice(0, 300);
+  const parsed = emailForm.safeParse({ email: typed, currentPassword: field("currentPassword") });
+  const errors: Record<string, string> = parsed.success ? {} : fieldErrors(parsed.error.issues);
+  if (user.passwordHash !== null && !field("currentPassword")) errors.currentPassword ??= "Enter your current password.";
+  if (!parsed.success || Object.keys(errors).length > 0) return data({ email: typed, errors, formError: null }, { status: 400 });
+
+  const result = await withDatabase(context, (db) =>
+    requestEmailChange(db, context, env, { user, session, newEmail: parsed.data.email, currentPassword: parsed.data.currentPassword, request }),
+  );
+  switch (result.outcome) {
+    case "sign-in-again":
+      return data({ email: typed, errors: {}, formError: result.message }, { status: 403 });
+    case "throttled":
+      return data({ email: typed, errors: {}, formError: result.message }, { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } });
+    case "wrong-password":
+      return data({ email: typed, errors: { currentPassword: "That isn't your current password." }, formError: null }, { status: 400 });
+    case "same-address":
+      return data({ email: typed, errors: { email: "That is already your address." }, formError: null }, { status: 400 });
+    case "sent":
+      return redirect("/settings/email", {
+        headers: {
+          "Set-Cookie": toastCookie(request, {
+            kind: "info",
+            message: `We sent a link to ${parsed.data.email}. Your address changes once you confirm it there (within an hour).`,
+          }),
+        },
+      });
+  }
+}
+
+export default function SettingsEmailPage({ loaderData, actionData }: Route.ComponentProps) {
+  const navigation = useNavigation();
+  const errors: Record<string, string> = actionData?.errors ?? {};
+  return (
+    <section className="space-y-6" aria-labelledby="email-title">
+      <h1 id="email-title" className="text-2xl font-semibold tracking-tight">
+        Change your e-mail address
+      </h1>
+      <SettingsNav />
+      <p className="max-w-md text-zinc-600 dark:text-zinc-400">
+        Your address is <strong data-testid="current-email">{loaderData.email}</strong>
+        {loaderData.verified ? " (verified)" : " (not verified yet)"}. We'll send a code and link to the new address; it replaces this one
+        when you confirm, and we tell this address about the change.
+      </p>
+      <FormError message={actionData?.formError} />
+      <Form method="post" action="/settings/email" className="max-w-md space-y-4" noValidate>
+        <Field name="email" label="New e-mail address" type="email" autoComplete="email" defaultValue={actionData?.email} error={errors.email} required />
+        {loaderData.hasPassword ? (
+          <Field name="currentPassword" label="Current password" type="password" autoComplete="current-password" error={errors.currentPassword} required />
+        ) : null}
+        <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Sending…">
+          Send a confirmation link
+        </SubmitButton>
+      </Form>
+      <p className="text-sm">
+        Already have the code? <Link to="/verify-email" className="underline">Enter it here</Link>.
+      </p>
+    </section>
+  );
+}
