@@ -6,6 +6,10 @@ import {
   getQueueResult,
 } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { eq } from "drizzle-orm";
+import { emailVerifications, passwordResets, sessions } from "../db/schema.ts";
+import { createSession } from "../app/accounts/session.server.ts";
+import { createTestUser, ensureInstance, testDb } from "../tests/worker-helpers.ts";
 import worker from "./app.ts";
 import { CLEANUP_CRON, cleanupTasks } from "./background.ts";
 
@@ -63,7 +67,33 @@ describe("scheduled entry point", () => {
     }
     expect(ran).toEqual([new Date(scheduledTime).toISOString()]);
     const report = log.mock.calls.map(([line]) => JSON.parse(String(line))).find((line) => line.msg === "cleanup finished");
-    expect(report.report).toEqual({ broken: "failed: disk on fire", "expired-things": 3 });
+    expect(report.report).toMatchObject({ broken: "failed: disk on fire", "expired-things": 3 });
+  });
+
+  it("deletes expired sessions, verification codes and reset tokens, and keeps live ones", async () => {
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    await ensureInstance();
+    const user = await createTestUser();
+    const db = testDb();
+    const day = 24 * 60 * 60 * 1000;
+    const live = await createSession(db, { userId: user.id, persistent: true, request: new Request("http://x/") });
+    const idle = await createSession(db, { userId: user.id, persistent: true, request: new Request("http://x/"), now: Date.now() - 11 * day });
+    const past = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    const future = new Date(Date.now() + 60 * 60 * 1000);
+    const token = (label: string) => ({ id: crypto.randomUUID(), userId: user.id, tokenHash: `${label}-${crypto.randomUUID()}`, createdAt: past });
+    await db.insert(passwordResets).values([{ ...token("old"), expiresAt: past }, { ...token("new"), expiresAt: future }]);
+    const code = (expiresAt: Date) => ({ ...token("code"), purpose: "verify-email" as const, email: user.email, codeHash: "x", expiresAt });
+    await db.insert(emailVerifications).values([code(past), code(future)]);
+
+    await worker.scheduled(createScheduledController({ cron: CLEANUP_CRON, scheduledTime: Date.now() }), env);
+
+    const sessionIds = (await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, user.id))).map((r) => r.id);
+    expect(sessionIds).toEqual([live.session.id]);
+    expect(sessionIds).not.toContain(idle.session.id);
+    const resets = await db.select().from(passwordResets).where(eq(passwordResets.userId, user.id));
+    expect(resets.map((r) => r.expiresAt.getTime())).toEqual([future.getTime()]);
+    const codes = await db.select().from(emailVerifications).where(eq(emailVerifications.userId, user.id));
+    expect(codes.map((r) => r.expiresAt.getTime())).toEqual([future.getTime()]);
   });
 
   it("matches the cron configured in wrangler.toml", async () => {

@@ -1,4 +1,7 @@
 // Dispatch of the Worker's non-HTTP entry points: queue batches by queue name, cron by schedule.
+import { createDatabase } from "../db/client.ts";
+import { deleteExpiredSessions } from "../app/accounts/session.server.ts";
+import { deleteExpiredEmailTokens } from "../app/email-flows/cleanup.server.ts";
 import { consumeDeadPlanJobs, consumePlanJobs } from "./plan-jobs.ts";
 
 export const queueConsumers: Record<string, (batch: MessageBatch, env: Env) => Promise<void>> = {
@@ -16,13 +19,17 @@ export async function handleQueue(batch: MessageBatch, env: Env): Promise<void> 
   await consume(batch, env);
 }
 
-/** A cleanup removes what has expired; later features register theirs (sessions, tokens, uploads). */
+/** A cleanup removes what has expired and returns how many rows it deleted. */
 export interface CleanupTask {
   name: string;
   run(env: Env, now: Date): Promise<number>;
 }
 
-export const cleanupTasks: CleanupTask[] = [];
+export const cleanupTasks: CleanupTask[] = [
+  { name: "expired-sessions", run: (env, now) => deleteExpiredSessions(createDatabase(env), now.getTime()) },
+  // Verification codes and links, password-reset tokens.
+  { name: "expired-email-tokens", run: (env, now) => deleteExpiredEmailTokens(createDatabase(env), now) },
+];
 
 /** The cron in wrangler.toml that runs the cleanups. */
 export const CLEANUP_CRON = "*/30 * * * *";
