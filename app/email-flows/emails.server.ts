@@ -107,14 +107,16 @@ export function addressInUseMail(input: { env: { APP_URL: string }; to: string }
 /**
  * Runs `work` after the response is sent. Used where the time a mail takes (or whether one is sent
  * at all) must not show in the response, and for notices whose failure must not undo what succeeded.
- * A failure is logged by name and message only (never the message body, which holds links).
+ * A failure is logged by name and message only (never the mail, which holds links, nor query parameters).
  */
 export function afterResponse(context: Readonly<RouterContextProvider>, work: () => Promise<unknown>): void {
   const { ctx, requestId } = context.get(requestInfo);
   ctx.waitUntil(
     work().catch((error: unknown) => {
       const { name, message } = error instanceof Error ? error : new Error(String(error));
-      console.error(JSON.stringify({ level: "error", msg: "background work failed", requestId, name, message }));
+      // drizzle puts a failed query's parameters in the message (addresses, hashes of codes): drop them.
+      const safeMessage = message.replace(/\bparams:[\s\S]*/, "params: (not logged)");
+      console.error(JSON.stringify({ level: "error", msg: "background work failed", requestId, name, message: safeMessage }));
     }),
   );
 }

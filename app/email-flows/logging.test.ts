@@ -1,4 +1,9 @@
+import { env } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { RouterContextProvider } from "react-router";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { requestInfo } from "../platform/request-info.ts";
+import { afterResponse } from "./emails.server.ts";
 import { createTestUser, ensureInstance, formPost, postAs, send, signIn, TEST_PASSWORD } from "../../tests/worker-helpers.ts";
 import { codeIn, comparable, lastMailTo, mailTo, randomIp, tokenIn } from "./test-support.ts";
 
@@ -65,5 +70,21 @@ describe("secrets in logs", () => {
     expect(output).toContain("MailNotConfiguredError");
     expect(output).not.toMatch(/token=|[a-z2-7]{32}/);
     expect(await mailTo(user.email)).toHaveLength(0);
+  });
+
+  it("a failed background query is logged without its parameters", async () => {
+    const ctx = createExecutionContext();
+    const context = new RouterContextProvider();
+    context.set(requestInfo, { env, ctx, requestId: "req-1", nonce: "n" });
+    const output = await captureConsole(async () => {
+      afterResponse(context, async () => {
+        throw new Error("Failed query: insert into \"email_verifications\" values (?, ?)\nparams: secret-code-hash,someone@example.com");
+      });
+      await waitOnExecutionContext(ctx);
+    });
+    expect(output).toContain("background work failed");
+    expect(output).toContain("Failed query: insert into");
+    expect(output).not.toContain("secret-code-hash");
+    expect(output).not.toContain("someone@example.com");
   });
 });

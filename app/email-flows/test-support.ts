@@ -19,7 +19,8 @@ export async function lastMailTo(to: string): Promise<Mail> {
 }
 
 export function codeIn(mail: Pick<Mail, "text">): string {
-  const code = /\b(\d{8})\b/.exec(mail.text)?.[1];
+  // The digits right after the word "code" (an address in the mail may hold 8 digits of its own).
+  const code = /\bcode\b\D*?(\d{8})(?!\d)/.exec(mail.text)?.[1];
   expect(code, "an 8-digit code in the mail").toBeDefined();
   return code!;
 }

@@ -82,3 +82,16 @@ describe("not found", () => {
     expect(response.status).toBe(404);
   });
 });
+
+describe("error log", () => {
+  it("keeps a failed query's parameters (addresses, hashes) out of the log", async () => {
+    const { logError } = await import("./request-log.ts");
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const failure = new Error("Failed query: select * from users where email = ?\nparams: victim@example.com,multi\nline $argon2id$v=19$secret");
+    logError(failure, "req-1");
+    const line = String(errors.mock.calls[0]?.[0]);
+    expect(line).toContain("Failed query: select * from users where email = ?");
+    expect(line).toContain("params: [redacted]");
+    expect(line).not.toMatch(/victim@example\\.com|argon2id/);
+  });
+});

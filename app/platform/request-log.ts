@@ -12,8 +12,19 @@ export function logRequest(line: RequestLogLine): void {
   console.log(JSON.stringify({ level: "info", msg: "request", ...line }));
 }
 
-/** Errors are logged by name, message and stack plus request id; callers pass no request data. */
+/**
+ * Errors are logged by name, message and stack plus request id; callers pass no request data. Drizzle
+ * puts a failed query's parameters into its message ("Failed query: … params: …"): e-mail addresses,
+ * password and code hashes. Those are cut off here.
+ */
 export function logError(error: unknown, requestId: string | undefined): void {
   const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
-  console.error(JSON.stringify({ level: "error", msg: "unhandled error", requestId, name, message, stack }));
+  console.error(
+    JSON.stringify({ level: "error", msg: "unhandled error", requestId, name, message: redactQueryParams(message), stack: stack && redactQueryParams(stack) }),
+  );
+}
+
+export function redactQueryParams(text: string): string {
+  // Up to the stack frames ("    at …"), since a parameter may itself contain newlines.
+  return text.replace(/params:[\s\S]*?(?=\n\s+at |$)/g, "params: [redacted]");
 }
