@@ -50,6 +50,10 @@ export const users = sqliteTable("users", {
   passwordHash: text("password_hash"),
   role: text("role", { enum: roles }).notNull().default("user"),
   emailVerifiedAt: integer("email_verified_at", { mode: "timestamp_ms" }),
+  /** Accounts created by a magic link or a provider start with a generated username to replace. */
+  mustChooseUsername: integer("must_choose_username", { mode: "boolean" }).notNull().default(false),
+  /** The user's picture, stored in R2 (see `images`). */
+  avatarImageId: text("avatar_image_id"),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
 });
 
@@ -147,6 +151,11 @@ export const securityEventTypes = [
   "email-verified",
   "session-revoked",
   "account-created",
+  "role-changed",
+  "magic-link-sign-in",
+  "provider-linked",
+  "provider-unlinked",
+  "password-set",
 ] as const;
 export type SecurityEventType = (typeof securityEventTypes)[number];
 
@@ -175,4 +184,97 @@ export const devOutbox = sqliteTable("dev_outbox", {
   text: text("text").notNull(),
   html: text("html").notNull(),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+// ── Passwordless and social sign-in ──────────────────────────────────────────────────────────
+
+/** E-mailed sign-in links: the token (in the link) and a short code (typed in the asking browser). */
+export const magicLinks = sqliteTable(
+  "magic_links",
+  {
+    id: text("id").primaryKey(),
+    /** Lowercased; may belong to no account yet (the account is created when the link is used). */
+    email: text("email").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    codeHash: text("code_hash").notNull(),
+    /** SHA-256 of a random value kept in the requesting browser's cookie: the code works only there. */
+    browserHash: text("browser_hash").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    redirectTo: text("redirect_to"),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    consumedAt: integer("consumed_at", { mode: "timestamp_ms" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [index("magic_links_email").on(table.email)],
+);
+
+export const oauthProviders = ["github", "google", "apple"] as const;
+export type OAuthProvider = (typeof oauthProviders)[number];
+
+/** A provider account linked to a user, identified by (provider, provider user id), never by e-mail. */
+export const oauthAccounts = sqliteTable(
+  "oauth_accounts",
+  {
+    provider: text("provider", { enum: oauthProviders }).notNull(),
+    providerUserId: text("provider_user_id").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** What the provider said at link time, for display only. */
+    email: text("email"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.provider, table.providerUserId] }), index("oauth_accounts_user").on(table.userId)],
+);
+
+// ── Onboarding and images ────────────────────────────────────────────────────────────────────
+
+/** Uploaded images: bytes in R2 under `r2Key`, metadata here. Served only through access-checked routes. */
+export const images = sqliteTable(
+  "images",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** Null for a user's avatar; the business's workspace for logos and brand images. */
+    workspaceId: text("workspace_id").references(() => workspaces.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["logo", "brand", "avatar"] }).notNull(),
+    /** Generated, content-addressed key (never derived from the uploaded file name). */
+    r2Key: text("r2_key").notNull(),
+    contentType: text("content_type").notNull(),
+    bytes: integer("bytes").notNull(),
+    width: integer("width").notNull(),
+    height: integer("height").notNull(),
+    sha256: text("sha256").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [index("images_workspace").on(table.workspaceId), index("images_owner").on(table.ownerId)],
+);
+
+/** One answer per onboarding card per workspace; `value` is the card's JSON value. */
+export const onboardingAnswers = sqliteTable(
+  "onboarding_answers",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    cardId: text("card_id").notNull(),
+    /** JSON; `null` JSON for a skipped optional card. */
+    value: text("value").notNull(),
+    skipped: integer("skipped", { mode: "boolean" }).notNull().default(false),
+    updatedBy: text("updated_by").references(() => users.id, { onDelete: "set null" }),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.workspaceId, table.cardId] })],
+);
+
+/** The client profile assembled from the answers (versioned JSON document), kept current as they change. */
+export const clientProfiles = sqliteTable("client_profiles", {
+  workspaceId: text("workspace_id")
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  schemaVersion: integer("schema_version").notNull(),
+  document: text("document").notNull(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
 });

@@ -36,6 +36,7 @@ export interface NewAccount {
   passwordHash: string | null;
   role?: Role;
   emailVerifiedAt?: Date | null;
+  mustChooseUsername?: boolean;
 }
 
 /** The statements that create an account with its personal workspace; run them in one batch. */
@@ -48,6 +49,8 @@ export function accountInserts(db: Database, account: NewAccount, now = new Date
     passwordHash: account.passwordHash,
     role: account.role ?? "user",
     emailVerifiedAt: account.emailVerifiedAt ?? null,
+    mustChooseUsername: account.mustChooseUsername ?? false,
+    avatarImageId: null,
     createdAt: now,
   };
   const workspaceId = newId();

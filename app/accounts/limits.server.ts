@@ -8,6 +8,8 @@ export const limits = {
   /** One client trying many accounts. */
   signInIp: { capacity: 20, refillPerSecond: 1 / 30 },
   signUpIp: { capacity: 5, refillPerSecond: 1 / 600 },
+  /** The setup wizard's account step (it hashes the password). */
+  setupIp: { capacity: 10, refillPerSecond: 1 / 60 },
   resetRequestAccount: { capacity: 3, refillPerSecond: 1 / 1200 },
   resetRequestIp: { capacity: 10, refillPerSecond: 1 / 360 },
   verificationEmail: { capacity: 3, refillPerSecond: 1 / 300 },

@@ -9,6 +9,7 @@ import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { formatTime, isoTime, roleNames, roleOptions } from "../settings/format.ts";
 import type { Route } from "./+types/admin-page";
+import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { changeRole, listUsers } from "./users.server.ts";
 
 const searchSchema = z.string().trim().max(254).catch("");
@@ -57,6 +58,10 @@ export async function action(args: Route.ActionArgs) {
     case "changed": {
       // An audit line for the operator's logs: ids and roles only.
       console.log(JSON.stringify({ level: "info", msg: "role changed", requestId, actorId: actor.id, targetId: userId, from: change.from, to: role }));
+      // And in the user's own security log.
+      await withDatabase(context, (db) =>
+        recordSecurityEvent(db, { userId, type: "role-changed", request, detail: `${change.from} → ${role}, by @${actor.username}` }),
+      );
       const self = userId === actor.id;
       const message = `${self ? "You are" : `@${change.username} is`} now ${withArticle(role)}.`;
       // Someone who just gave up the admin role can no longer see this page.

@@ -24,6 +24,11 @@ const eventWords: Record<SecurityEventType, string> = {
   "email-verified": "E-mail address verified",
   "session-revoked": "Session ended",
   "account-created": "Account created",
+  "role-changed": "Role changed by an administrator",
+  "magic-link-sign-in": "Signed in with an e-mailed link",
+  "provider-linked": "Sign-in provider connected",
+  "provider-unlinked": "Sign-in provider disconnected",
+  "password-set": "Password added",
 };
 
 /** What a security event means, in words; an unknown type (newer code, older page) is shown as is. */
