@@ -1,0 +1,147 @@
+// GET/POST /login/link. GET: the "e-mail me a sign-in link" form, or with ?sent=1 the "check your
+// inbox" page with a field for the code. POST intent=request asks for a link; intent=code types the
+// code. Asking answers the same whether or not the address has an account (nothing is looked up, and
+// the mail is sent after the response); it is limited per address and per client IP, the same way for
+// every address. The code works only in this browser (see magic-links.server.ts).
+import { data, Form, Link, redirect, useNavigation } from "react-router";
+import { emailSchema } from "../accounts/accounts.server.ts";
+import { getAuth, requireAnonymous } from "../accounts/auth.server.ts";
+import { retryPhrase } from "../accounts/limits.server.ts";
+import { randomSecret } from "../accounts/secrets.server.ts";
+import { clientIp, readSessionToken } from "../accounts/session.server.ts";
+import { afterResponse } from "../email-flows/emails.server.ts";
+import { Panel } from "../email-flows/panel.tsx";
+import { withDatabase } from "../platform/database.server.ts";
+import { requestInfo } from "../platform/request-info.ts";
+import { safeRedirectPath } from "../platform/safe-redirect.ts";
+import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
+import type { Route } from "./+types/request-page";
+import { magicLinkHeaders } from "./headers.ts";
+import { MagicLinkForm } from "./magic-link-form.tsx";
+import {
+    browserCookie,
+  checkMagicLinkLimit,
+  consumeCode,
+  createMagicLink,
+  normalizeCode,
+  readBrowserSecret,
+  sendMagicLinkMail,
+  signInWithLink,
+  signedInRedirect,
+} from "./magic-links.server.ts";
+
+export const meta: Route.MetaFunction = () => [{ title: "Sign in with an e-mail link — Alva" }];
+export const headers: Route.HeadersFunction = magicLinkHeaders;
+
+const WRONG_CODE =
+  "That code doesn't work. Codes work once, for 10 minutes, only in the browser where you asked for the link, and only the newest one. Use the link in the e-mail, or ask for a new one.";
+
+export function loader(args: Route.LoaderArgs) {
+  requireAnonymous(args);
+  const url = new URL(args.request.url);
+  return { sent: url.searchParams.get("sent") === "1", redirectTo: safeRedirectPath(url.searchParams.get("redirectTo"), "") || null };
+}
+
+export async function action(args: Route.ActionArgs) {
+  requireAnonymous(args);
+  const form = await args.request.formData();
+  return form.get("intent") === "code" ? typeCode(args, form) : requestLink(args, form);
+}
+
+async function requestLink({ request, context }: Route.ActionArgs, form: FormData) {
+  const { env } = context.get(requestInfo);
+  const typed = typeof form.get("email") === "string" ? String(form.get("email")).slice(0, 300) : "";
+  const parsed = emailSchema.safeParse(typed);
+  if (!parsed.success) return data({ view: "request" as const, email: typed, error: parsed.error.issues[0]?.message ?? "Check the address." }, { status: 400 });
+  const email = parsed.data;
+
+  // Per client first (one client, many addresses), then per address (many clients, one mailbox).
+  const ipLimit = await checkMagicLinkLimit(env, "magicLinkIp", clientIp(request) ?? "unknown");
+  const limit = ipLimit.allowed ? await checkMagicLinkLimit(env, "magicLinkEmail", email) : ipLimit;
+  if (!limit.allowed) {
+    return data(
+      { view: "request" as const, email: typed, error: `Too many sign-in links asked for; ${retryPhrase(limit.retryAfterSeconds)}. A link we already sent keeps working for 10 minutes.` },
+      { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } },
+    );
+  }
+
+  // A browser that already asked keeps its value, so its earlier code keeps working until a newer one.
+  const browserSecret = readBrowserSecret(request) ?? randomSecret(20);
+  const redirectTo = safeRedirectPath(form.get("redirectTo"), "") || null;
+  await withDatabase(context, async (db) => {
+    const mail = await createMagicLink(db, env, { email, browserSecret, redirectTo });
+    afterResponse(context, () => sendMagicLinkMail(db, env, mail));
+  });
+  return redirect("/login/link?sent=1", { headers: { "Set-Cookie": browserCookie(request, browserSecret) } });
+}
+
+async function typeCode({ request, context }: Route.ActionArgs, form: FormData) {
+  const { env } = context.get(requestInfo);
+  const typed = typeof form.get("code") === "string" ? String(form.get("code")).slice(0, 32) : "";
+  const code = normalizeCode(typed);
+  if (!code) return data({ view: "code" as const, code: typed, error: "Enter the 8-digit code from the e-mail." }, { status: 400 });
+
+  const result = await withDatabase(context, async (db) => {
+    const link = await consumeCode(db, { browserSecret: readBrowserSecret(request), code });
+    if (!link) return null;
+    const auth = getAuth(context);
+    const previousSessionId = auth.status === "signed-in" ? auth.session.id : readSessionToken(request)?.split(".")[0];
+    return { link, signedIn: await signInWithLink(db, env, { link, request, previousSessionId }) };
+  });
+  if (!result) return data({ view: "code" as const, code: typed, error: WRONG_CODE }, { status: 400 });
+
+  return signedInRedirect(request, result.signedIn, result.link);
+}
+
+export default function MagicLinkRequestPage({ loaderData, actionData }: Route.ComponentProps) {
+  const navigation = useNavigation();
+  const showCode = actionData?.view === "code" || (loaderData.sent && !actionData);
+  if (showCode) {
+    const code = actionData?.view === "code" ? actionData : null;
+    return (
+      <Panel title="Check your inbox">
+        <p role="status">
+          We've sent a sign-in link and a code to the address you entered. Open the link on any device, or type the code here. Both work
+          once, for 10 minutes.
+        </p>
+        <FormError message={code?.error} />
+        <Form method="post" action="/login/link" className="space-y-4" noValidate>
+          <input type="hidden" name="intent" value="code" />
+          <Field
+            name="code"
+            label="Code from the e-mail"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={12}
+            defaultValue={code?.code ?? ""}
+            required
+          />
+          <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Checking…">
+            Sign in
+          </SubmitButton>
+        </Form>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">
+          Nothing after a few minutes? Check your spam folder, or{" "}
+          <Link to="/login/link" className="underline">
+            ask again
+          </Link>
+          .
+        </p>
+      </Panel>
+    );
+  }
+  const request = actionData?.view === "request" ? actionData : null;
+  return (
+    <Panel title="Sign in with an e-mail link">
+      <p className="text-zinc-600 dark:text-zinc-400">
+        We'll e-mail you a link and a code to sign in — no password needed. New here? The same link creates your account.
+      </p>
+      <MagicLinkForm defaultEmail={request?.email} error={request?.error} redirectTo={loaderData.redirectTo} />
+      <p className="text-sm">
+        <Link to="/login" className="underline">
+          Sign in with a password instead
+        </Link>
+      </p>
+    </Panel>
+  );
+}

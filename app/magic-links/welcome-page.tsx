@@ -1,0 +1,93 @@
+// GET/POST /welcome: "finish your profile" for accounts created by a magic link or a provider, which
+// start with a generated username. The user keeps or replaces it (unique case-insensitively: usernames
+// are stored lowercase under a UNIQUE constraint, which also settles two people racing for one name)
+// and may set a display name. Pages of the shell send such users here (finished-profile.server.ts).
+import { eq, and } from "drizzle-orm";
+import { data, Form, redirect, useNavigation } from "react-router";
+import { z } from "zod";
+import { users } from "../../db/schema.ts";
+import { displayNameSchema, isUniqueViolation, usernameSchema } from "../accounts/accounts.server.ts";
+import { requireUser } from "../accounts/auth.server.ts";
+import { Panel } from "../email-flows/panel.tsx";
+import { withDatabase } from "../platform/database.server.ts";
+import { toastCookie } from "../platform/toast.server.ts";
+import { Field, FormError, SubmitButton, fieldErrors } from "../ui/form-field.tsx";
+import type { Route } from "./+types/welcome-page";
+
+export const meta: Route.MetaFunction = () => [{ title: "Finish your profile — Alva" }];
+
+const TAKEN = "That username is taken. Choose another.";
+
+const profileForm = z.object({ username: usernameSchema, displayName: displayNameSchema });
+
+export function loader(args: Route.LoaderArgs) {
+  const { user } = requireUser(args);
+  if (!user.mustChooseUsername) throw redirect("/dashboard");
+  return { username: user.username, displayName: user.displayName ?? "", email: user.email };
+}
+
+export async function action(args: Route.ActionArgs) {
+  const { user } = requireUser(args);
+  if (!user.mustChooseUsername) throw redirect("/dashboard");
+  const form = await args.request.formData();
+  const typed = {
+    username: typeof form.get("username") === "string" ? String(form.get("username")).slice(0, 100) : "",
+    displayName: typeof form.get("displayName") === "string" ? String(form.get("displayName")).slice(0, 200) : "",
+  };
+  const parsed = profileForm.safeParse(typed);
+  if (!parsed.success) return data({ values: typed, errors: fieldErrors(parsed.error.issues) }, { status: 400 });
+  const { username, displayName } = parsed.data;
+
+  const saved = await withDatabase(args.context, async (db) => {
+    const [owner] = await db.select({ id: users.id }).from(users).where(eq(users.username, username)).limit(1);
+    if (owner && owner.id !== user.id) return "taken" as const;
+    try {
+      const [row] = await db
+        .update(users)
+        .set({ username, displayName, mustChooseUsername: false })
+        .where(and(eq(users.id, user.id), eq(users.mustChooseUsername, true)))
+        .returning({ id: users.id });
+      return row ? ("saved" as const) : ("already" as const);
+    } catch (error) {
+      // Someone took the name between the check and the update: the UNIQUE constraint decides.
+      if (isUniqueViolation(error)) return "taken" as const;
+      throw error;
+    }
+  });
+  if (saved === "taken") return data({ values: typed, errors: { username: TAKEN } as Record<string, string> }, { status: 409 });
+  if (saved === "already") throw redirect("/dashboard"); // finished in another tab meanwhile
+  return redirect("/dashboard", {
+    headers: { "Set-Cookie": toastCookie(args.request, { kind: "success", message: `Welcome to Alva, @${username}!` }) },
+  });
+}
+
+export default function WelcomePage({ loaderData, actionData }: Route.ComponentProps) {
+  const navigation = useNavigation();
+  const values = actionData?.values ?? loaderData;
+  const errors: Record<string, string> = actionData?.errors ?? {};
+  return (
+    <Panel title="Finish your profile">
+      <p className="text-zinc-600 dark:text-zinc-400">
+        You're signed in as <strong>{loaderData.email}</strong>. Choose the username people will see — you can keep the one we made up — and,
+        if you like, your name.
+      </p>
+      <FormError message={errors.form} />
+      <Form method="post" action="/welcome" className="space-y-4" noValidate>
+        <Field
+          name="username"
+          label="Username"
+          autoComplete="username"
+          defaultValue={values.username}
+          error={errors.username}
+          hint="3–32 letters, digits or _."
+          required
+        />
+        <Field name="displayName" label="Display name (optional)" autoComplete="name" defaultValue={values.displayName} error={errors.displayName} />
+        <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Saving…">
+          Save and continue
+        </SubmitButton>
+      </Form>
+      <p className="text-sm text-zinc-600 dark:text-zinc-400">You can add a password later in Settings → Password.</p>
+    </Panel>
+  );
+}
