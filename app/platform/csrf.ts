@@ -4,8 +4,15 @@
 // configured APP_URL). A request with neither is refused: browsers always send one of them on a POST.
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+// The one exception: Sign in with Apple returns with response_mode=form_post, a POST from
+// appleid.apple.com. Exactly this path is let through; the callback itself refuses any request whose
+// `state` does not match the signed state cookie (app/oauth/callback.server.ts), which is the CSRF
+// protection OAuth callbacks have. No other path, suffix or variant is exempt.
+export const CROSS_SITE_POST_PATHS: ReadonlySet<string> = new Set(["/auth/apple/callback"]);
+
 export function isCrossSiteMutation(request: Request, allowedOrigins: readonly string[]): boolean {
   if (SAFE_METHODS.has(request.method.toUpperCase())) return false;
+  if (request.method.toUpperCase() === "POST" && CROSS_SITE_POST_PATHS.has(new URL(request.url).pathname)) return false;
   const fetchSite = request.headers.get("Sec-Fetch-Site");
   if (fetchSite !== null) return fetchSite !== "same-origin";
   const origin = request.headers.get("Origin");
