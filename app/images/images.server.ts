@@ -1,0 +1,173 @@
+// Uploaded images: bytes in R2 (env.IMAGES) under generated keys, metadata in the `images` table.
+// Used by /settings/profile (avatars), onboarding (logo and brand-image cards) and OAuth (copied
+// provider avatars). Served only through GET /images/:id (image-route.ts), which checks who may see them.
+import { and, eq } from "drizzle-orm";
+import type { Database } from "../../db/client.ts";
+import { images, users, workspaceMembers } from "../../db/schema.ts";
+import { newId } from "../accounts/secrets.server.ts";
+import { MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, extensionFor, sniffImage } from "./image-format.ts";
+
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+export type ImageKind = "logo" | "brand" | "avatar";
+export type StoredImage = typeof images.$inferSelect;
+export type UploadResult = { ok: true; image: StoredImage } | { ok: false; status: 400 | 413 | 415; message: string };
+export type ImageSize = "thumb" | "medium" | "original";
+
+export const TOO_LARGE_MESSAGE = "That file is larger than 5 MB. Choose a smaller image.";
+export const WRONG_TYPE_MESSAGE = "That file is not a PNG, JPEG, WebP or GIF image. (SVG is not accepted.)";
+
+/**
+ * Stores an uploaded image: checks its size (413 past 5 MB, counting the bytes actually read, not only
+ * what File.size claims) and its type from its first bytes (PNG, JPEG, WebP, GIF; anything else,
+ * SVG included, is a 415), reads its pixel size, writes the bytes to R2 and records the row.
+ * The R2 key is `images/<sha256 of the bytes>/<new id>.<ext from the sniffed type>`: the uploaded
+ * file's name is never used. The id part keeps every row's object its own, so deleting one image
+ * never removes bytes another row (someone else's identical upload) still points at.
+ * A logo or brand image must name a workspace the owner belongs to; an avatar has no workspace.
+ */
+export async function storeImage(
+  env: Env,
+  db: Database,
+  input: { file: File; kind: ImageKind; ownerId: string; workspaceId: string | null },
+): Promise<UploadResult> {
+  const { file, kind, ownerId } = input;
+  if (!(file instanceof Blob) || file.size === 0) {
+    return { ok: false, status: 400, message: "Choose an image file to upload." };
+  }
+  if (file.size > MAX_IMAGE_BYTES) return { ok: false, status: 413, message: TOO_LARGE_MESSAGE };
+
+  const bytes = await readAtMost(file.stream(), MAX_IMAGE_BYTES);
+  if (!bytes) return { ok: false, status: 413, message: TOO_LARGE_MESSAGE };
+  if (bytes.byteLength === 0) return { ok: false, status: 400, message: "Choose an image file to upload." };
+
+  const sniffed = sniffImage(bytes);
+  if (!sniffed) return { ok: false, status: 415, message: WRONG_TYPE_MESSAGE };
+  if (sniffed.width > MAX_IMAGE_SIDE || sniffed.height > MAX_IMAGE_SIDE || sniffed.width * sniffed.height > MAX_IMAGE_PIXELS) {
+    return { ok: false, status: 400, message: "That image has too many pixels. Choose one under 40 megapixels." };
+  }
+
+  const workspaceId = kind === "avatar" ? null : input.workspaceId;
+  if (kind !== "avatar") {
+    if (!workspaceId || !(await isWorkspaceMember(db, workspaceId, ownerId))) {
+      return { ok: false, status: 400, message: "That business was not found." };
+    }
+  }
+
+  const sha256 = toHex(await crypto.subtle.digest("SHA-256", bytes));
+  const id = newId();
+  const r2Key = `images/${sha256}/${id}.${extensionFor(sniffed.type)}`;
+  await env.IMAGES.put(r2Key, bytes, {
+    httpMetadata: { contentType: sniffed.type },
+    sha256,
+    customMetadata: { imageId: id },
+  });
+
+  const row: StoredImage = {
+    id,
+    ownerId,
+    workspaceId,
+    kind,
+    r2Key,
+    contentType: sniffed.type,
+    bytes: bytes.byteLength,
+    width: sniffed.width,
+    height: sniffed.height,
+    sha256,
+    createdAt: new Date(),
+  };
+  try {
+    await db.insert(images).values(row);
+  } catch (error) {
+    await env.IMAGES.delete(r2Key); // no row, no object: the bucket never holds bytes nothing points at
+    throw error;
+  }
+  return { ok: true, image: row };
+}
+
+/** The URL to show an image at a size. */
+export function imageUrl(imageId: string, size: ImageSize = "original"): string {
+  const path = `/images/${encodeURIComponent(imageId)}`;
+  return size === "original" ? path : `${path}?size=${size}`;
+}
+
+/**
+ * Deletes an image (R2 object and row) when `userId` may: its owner, or for a logo or brand image any
+ * member of its workspace. A user whose avatar it was loses the avatar. False when it does not exist
+ * or the user may not delete it (the two are not told apart).
+ */
+export async function deleteImage(env: Env, db: Database, input: { imageId: string; userId: string }): Promise<boolean> {
+  const image = await db.query.images.findFirst({ where: eq(images.id, input.imageId) });
+  if (!image) return false;
+  const allowed =
+    image.ownerId === input.userId ||
+    (image.workspaceId !== null && (await isWorkspaceMember(db, image.workspaceId, input.userId)));
+  if (!allowed) return false;
+  await removeImage(env, db, image);
+  return true;
+}
+
+/** Removes the row first (so nothing serves a missing object), then the bytes. */
+export async function removeImage(env: Env, db: Database, image: Pick<StoredImage, "id" | "r2Key">): Promise<void> {
+  await db.batch([
+    db.update(users).set({ avatarImageId: null }).where(eq(users.avatarImageId, image.id)),
+    db.delete(images).where(eq(images.id, image.id)),
+  ]);
+  await env.IMAGES.delete([image.r2Key, ...renditionKeys(image.r2Key)]);
+}
+
+/** Where the smaller renditions of an original are cached in R2 (see renditions.server.ts). */
+export function renditionKeys(r2Key: string): string[] {
+  return [`${r2Key}.thumb`, `${r2Key}.medium`];
+}
+
+/**
+ * The image if `viewerId` may see it, otherwise undefined (the route then answers 404, never 403, so
+ * ids of other businesses' images cannot be probed). Avatars are visible to every signed-in user of
+ * the instance (they appear next to names in chat); logos and brand images only to members of their
+ * workspace.
+ */
+export async function findVisibleImage(db: Database, imageId: string, viewerId: string): Promise<StoredImage | undefined> {
+  const image = await db.query.images.findFirst({ where: eq(images.id, imageId) });
+  if (!image) return undefined;
+  if (image.kind === "avatar") return image;
+  // Not the uploader as such: someone who has left the business no longer sees its pictures.
+  if (image.workspaceId !== null && (await isWorkspaceMember(db, image.workspaceId, viewerId))) return image;
+  return undefined;
+}
+
+async function isWorkspaceMember(db: Database, workspaceId: string, userId: string): Promise<boolean> {
+  const member = await db
+    .select({ userId: workspaceMembers.userId })
+    .from(workspaceMembers)
+    .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)))
+    .limit(1);
+  return member.length > 0;
+}
+
+/** The whole stream, or null as soon as it passes `limit` bytes (the rest is never read). */
+export async function readAtMost(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
+}
+
+function toHex(buffer: ArrayBuffer): string {
+  return [...new Uint8Array(buffer)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
