@@ -1,0 +1,153 @@
+// Reading and saving onboarding answers, and keeping the client profile current. Everything is keyed
+// by the signed-in user's own workspace (currentWorkspace), never by anything the form sends.
+import { and, asc, eq, inArray } from "drizzle-orm";
+import { data } from "react-router";
+import type { Database } from "../../db/client.ts";
+import { clientProfiles, images, onboardingAnswers, workspaceMembers } from "../../db/schema.ts";
+import { cards, findCard } from "./cards.ts";
+import { buildProfile, PROFILE_SCHEMA_VERSION, type ClientProfile, type StoredAnswer } from "./profile.ts";
+
+/**
+ * The workspace whose profile the user is filling in: the one they own (every account gets one at
+ * sign-up). The oldest if there were ever several. Null only for an account without one.
+ */
+export async function currentWorkspace(db: Database, userId: string): Promise<string | null> {
+  const [row] = await db
+    .select({ workspaceId: workspaceMembers.workspaceId })
+    .from(workspaceMembers)
+    .where(and(eq(workspaceMembers.userId, userId), eq(workspaceMembers.role, "owner")))
+    .orderBy(asc(workspaceMembers.createdAt))
+    .limit(1);
+  return row?.workspaceId ?? null;
+}
+
+/** currentWorkspace, or a 404 page when the account has none (it cannot be onboarded). */
+export async function requireWorkspace(db: Database, userId: string): Promise<string> {
+  const workspaceId = await currentWorkspace(db, userId);
+  if (!workspaceId) throw data({ message: "Your account has no business workspace yet." }, { status: 404 });
+  return workspaceId;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The user's workspace (as currentWorkspace) and its answers in one query: every card page and
+ * card post needs both, and a round trip to the database is most of their time.
+ */
+export async function loadWorkspaceAnswers(db: Database, userId: string): Promise<{ workspaceId: string; answers: Map<string, StoredAnswer> }> {
+  const owned = db
+    .select({ id: workspaceMembers.workspaceId })
+    .from(workspaceMembers)
+    .where(and(eq(workspaceMembers.userId, userId), eq(workspaceMembers.role, "owner")))
+    .orderBy(asc(workspaceMembers.createdAt))
+    .limit(1);
+  const rows = await db
+    .select({ workspaceId: workspaceMembers.workspaceId, cardId: onboardingAnswers.cardId, value: onboardingAnswers.value, skipped: onboardingAnswers.skipped })
+    .from(workspaceMembers)
+    .leftJoin(onboardingAnswers, eq(onboardingAnswers.workspaceId, workspaceMembers.workspaceId))
+    .where(and(eq(workspaceMembers.userId, userId), inArray(workspaceMembers.workspaceId, owned)));
+  const workspaceId = rows[0]?.workspaceId;
+  if (!workspaceId) throw data({ message: "Your account has no business workspace yet." }, { status: 404 });
+  const answers = new Map<string, StoredAnswer>();
+  for (const row of rows) {
+    if (row.cardId !== null) answers.set(row.cardId, { cardId: row.cardId, value: parseJson(row.value ?? "null"), skipped: row.skipped ?? false });
+  }
+  return { workspaceId, answers };
+}
+
+export async function loadAnswers(db: Database, workspaceId: string): Promise<Map<string, StoredAnswer>> {
+  const rows = await db.select().from(onboardingAnswers).where(eq(onboardingAnswers.workspaceId, workspaceId));
+  return new Map(rows.map((row) => [row.cardId, { cardId: row.cardId, value: parseJson(row.value), skipped: row.skipped }]));
+}
+
+/** The first card without an answer (skipped counts as answered), or null when every card has one. */
+export function firstOpenCard(answers: Map<string, StoredAnswer>): string | null {
+  return cards.find((card) => !answers.has(card.id))?.id ?? null;
+}
+
+/**
+ * Saves one card's answer (or its skip) and the profile rebuilt from all answers, in one batch.
+ * `answers` are the workspace's answers as loaded for this request; the new one replaces its card's.
+ */
+export async function saveAnswer(
+  db: Database,
+  input: { workspaceId: string; userId: string; cardId: string; value: unknown; skipped: boolean; answers: Map<string, StoredAnswer> },
+): Promise<ClientProfile> {
+  if (!findCard(input.cardId)) throw new Error(`Unknown onboarding card ${input.cardId}`);
+  const now = new Date();
+  const answers = new Map(input.answers);
+  answers.set(input.cardId, { cardId: input.cardId, value: input.skipped ? null : input.value, skipped: input.skipped });
+  const profile = buildProfile(answers.values(), now);
+  const answerRow = {
+    workspaceId: input.workspaceId,
+    cardId: input.cardId,
+    value: JSON.stringify(input.skipped ? null : input.value),
+    skipped: input.skipped,
+    updatedBy: input.userId,
+    updatedAt: now,
+  };
+  const profileRow = { workspaceId: input.workspaceId, schemaVersion: PROFILE_SCHEMA_VERSION, document: JSON.stringify(profile), updatedAt: now };
+  await db.batch([
+    db
+      .insert(onboardingAnswers)
+      .values(answerRow)
+      .onConflictDoUpdate({
+        target: [onboardingAnswers.workspaceId, onboardingAnswers.cardId],
+        set: { value: answerRow.value, skipped: answerRow.skipped, updatedBy: answerRow.updatedBy, updatedAt: answerRow.updatedAt },
+      }),
+    db
+      .insert(clientProfiles)
+      .values(profileRow)
+      .onConflictDoUpdate({
+        target: clientProfiles.workspaceId,
+        set: { schemaVersion: profileRow.schemaVersion, document: profileRow.document, updatedAt: profileRow.updatedAt },
+      }),
+  ]);
+  return profile;
+}
+
+/**
+ * The profile, rebuilt from the answers, and written back when the stored document differs. Two
+ * answers saved at the same moment can each rebuild the stored document without the other's answer;
+ * the next save repairs that, and this repairs it on read, so a download is never stale.
+ */
+export async function loadProfile(db: Database, workspaceId: string): Promise<ClientProfile> {
+  const [answers, [row]] = await Promise.all([
+    loadAnswers(db, workspaceId),
+    db.select().from(clientProfiles).where(eq(clientProfiles.workspaceId, workspaceId)),
+  ]);
+  const stored = row && row.schemaVersion === PROFILE_SCHEMA_VERSION ? (parseJson(row.document) as ClientProfile | null) : null;
+  const fresh = buildProfile(answers.values(), stored ? new Date(stored.updatedAt) : new Date());
+  if (stored && JSON.stringify(stored) === JSON.stringify(fresh)) return stored;
+  const now = new Date();
+  const document = { ...fresh, updatedAt: now.toISOString() };
+  if (answers.size > 0 || row) {
+    const values = { workspaceId, schemaVersion: PROFILE_SCHEMA_VERSION, document: JSON.stringify(document), updatedAt: now };
+    await db
+      .insert(clientProfiles)
+      .values(values)
+      .onConflictDoUpdate({ target: clientProfiles.workspaceId, set: { schemaVersion: values.schemaVersion, document: values.document, updatedAt: now } });
+  }
+  return document;
+}
+
+/**
+ * Of `ids`, those that are images of `kind` in this workspace, in the given order. Used to keep
+ * previously uploaded images on the brand card: ids come from the stored answer, but are checked
+ * again in case an image was deleted meanwhile.
+ */
+export async function existingImageIds(db: Database, workspaceId: string, kind: "logo" | "brand", ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({ id: images.id })
+    .from(images)
+    .where(and(eq(images.workspaceId, workspaceId), eq(images.kind, kind), inArray(images.id, ids)));
+  const found = new Set(rows.map((row) => row.id));
+  return ids.filter((id) => found.has(id));
+}
