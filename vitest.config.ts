@@ -18,6 +18,8 @@ export default defineConfig({
           SESSION_SECRET: "test-session-secret-0123456789abcdef0123456789",
           MAX_SESSIONS_PER_USER: "10",
           RESEND_API_KEY: "",
+          // GitHub, Google and Apple sign-in against the fake provider (tests/fake-oauth.setup.ts).
+          ...inject<Record<string, string>>("fakeOAuthEnv"),
         },
       },
     })),
@@ -31,7 +33,7 @@ export default defineConfig({
   },
   test: {
     include: ["app/**/*.test.{ts,tsx}", "workers/**/*.test.ts"],
-    globalSetup: ["./tests/worker-database.setup.ts"],
+    globalSetup: ["./tests/worker-database.setup.ts", "./tests/fake-oauth.setup.ts"],
     server: { deps: { inline: [/@libsql\//] } },
   },
 });

@@ -21,6 +21,17 @@ export default [
   route("forgot-password", "email-flows/forgot-password-page.tsx"),
   route("reset-password", "email-flows/reset-password-page.tsx"),
   route("dev/outbox", "email-flows/dev-outbox-page.tsx"),
+  // Passwordless sign-in by e-mail link or code, and finishing a generated profile (app/magic-links)
+  route("login/link", "magic-links/request-page.tsx"),
+  route("login/link/verify", "magic-links/verify-page.tsx"),
+  route("welcome", "magic-links/welcome-page.tsx"),
+  // Uploaded images, access-checked (app/images)
+  route("images/:id", "images/image-route.ts"),
+  // Social sign-in (app/oauth)
+  route("auth/:provider", "oauth/start-route.ts"),
+  route("auth/:provider/callback", "oauth/callback-page.tsx"),
+  route("auth/apple/callback", "oauth/apple-form-post.ts"),
+  route("auth/apple/finish", "oauth/apple-finish-page.tsx"),
   // ROUTES:EMAIL-FLOWS
 
   // The signed-in shell (app/shell) and what lives in it
@@ -33,6 +44,14 @@ export default [
     route("admin", "admin/admin-page.tsx"),
     route("settings/password", "email-flows/settings-password-page.tsx"),
     route("settings/email", "email-flows/settings-email-page.tsx"),
+    route("settings/profile", "images/profile-page.tsx"),
+    route("settings/connections", "oauth/connections-page.tsx"),
+    // Onboarding questionnaire and client profile (app/onboarding)
+    route("onboarding", "onboarding/onboarding-index.ts"),
+    route("onboarding/summary", "onboarding/summary-page.tsx"),
+    route("onboarding/profile.json", "onboarding/profile-download.ts"),
+    route("onboarding/profile.schema.json", "onboarding/profile-schema.ts"),
+    route("onboarding/:card", "onboarding/card-page.tsx"),
     // ROUTES:SETTINGS
   ]),
 

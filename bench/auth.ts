@@ -46,7 +46,7 @@ async function hashTimeInWorkerd(): Promise<{ hash: number; empty: number }> {
   }
 }
 
-const port = 8797;
+const port = 8795;
 const base = `http://localhost:${port}`;
 
 function post(path: string, fields: Record<string, string>, ip: string) {

@@ -2,6 +2,8 @@
 import { createDatabase } from "../db/client.ts";
 import { deleteExpiredSessions } from "../app/accounts/session.server.ts";
 import { deleteExpiredEmailTokens } from "../app/email-flows/cleanup.server.ts";
+import { deleteUnreferencedImages } from "../app/images/cleanup.server.ts";
+import { deleteExpiredMagicLinks } from "../app/magic-links/cleanup.server.ts";
 import { consumeDeadPlanJobs, consumePlanJobs } from "./plan-jobs.ts";
 
 export const queueConsumers: Record<string, (batch: MessageBatch, env: Env) => Promise<void>> = {
@@ -29,6 +31,9 @@ export const cleanupTasks: CleanupTask[] = [
   { name: "expired-sessions", run: (env, now) => deleteExpiredSessions(createDatabase(env), now.getTime()) },
   // Verification codes and links, password-reset tokens.
   { name: "expired-email-tokens", run: (env, now) => deleteExpiredEmailTokens(createDatabase(env), now) },
+  { name: "expired-magic-links", run: (env, now) => deleteExpiredMagicLinks(createDatabase(env), now) },
+  // Uploads nothing refers to (an abandoned onboarding upload, a replaced avatar) after 24 hours.
+  { name: "unreferenced-images", run: (env, now) => deleteUnreferencedImages(env, createDatabase(env), now) },
 ];
 
 /** The cron in wrangler.toml that runs the cleanups. */

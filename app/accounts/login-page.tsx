@@ -3,6 +3,9 @@ import { z } from "zod";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
+import { MagicLinkForm } from "../magic-links/magic-link-form.tsx";
+import { enabledProviders } from "../oauth/config.server.ts";
+import { ProviderButtons } from "../oauth/provider-buttons.tsx";
 import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/login-page";
 import { getAuth, requireAnonymous } from "./auth.server.ts";
@@ -28,7 +31,8 @@ export const headers: Route.HeadersFunction = ({ actionHeaders, loaderHeaders })
 
 export function loader(args: Route.LoaderArgs) {
   requireAnonymous(args);
-  return null;
+  // Only providers with credentials configured are offered.
+  return { providers: enabledProviders(args.context.get(requestInfo).env) };
 }
 
 export async function action(args: Route.ActionArgs) {
@@ -56,7 +60,7 @@ export async function action(args: Route.ActionArgs) {
   });
 }
 
-export default function LoginPage({ actionData }: Route.ComponentProps) {
+export default function LoginPage({ loaderData, actionData }: Route.ComponentProps) {
   const navigation = useNavigation();
   const [searchParams] = useSearchParams();
   return (
@@ -87,6 +91,11 @@ export default function LoginPage({ actionData }: Route.ComponentProps) {
       <p className="text-sm">
         <Link to="/forgot-password" className="underline">Forgot your password?</Link>
       </p>
+      <div className="space-y-4 border-t border-zinc-200 pt-6 dark:border-zinc-800">
+        <h2 className="text-sm font-medium text-zinc-600 dark:text-zinc-400">Or sign in without a password</h2>
+        <MagicLinkForm redirectTo={searchParams.get("redirectTo")} />
+        <ProviderButtons providers={loaderData.providers} redirectTo={searchParams.get("redirectTo")} />
+      </div>
     </section>
   );
 }

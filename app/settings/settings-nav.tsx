@@ -3,10 +3,12 @@ import { NavLink } from "react-router";
 
 const tabs = [
   { to: "/settings", label: "Account", end: true },
+  { to: "/settings/profile", label: "Profile" },
   { to: "/settings/sessions", label: "Sessions" },
   { to: "/settings/security", label: "Security activity" },
   { to: "/settings/password", label: "Password" },
   { to: "/settings/email", label: "E-mail" },
+  { to: "/settings/connections", label: "Connections" },
 ];
 
 const tabClass = ({ isActive }: { isActive: boolean }) =>

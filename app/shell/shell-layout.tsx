@@ -1,10 +1,13 @@
 // The signed-in shell: sidebar navigation around every page that needs an account.
 import { Form, NavLink, Outlet } from "react-router";
-import { requireUser } from "../accounts/auth.server.ts";
+import { finishedProfileMiddleware, requireFinishedProfile } from "../magic-links/finished-profile.server.ts";
 import type { Route } from "./+types/shell-layout";
 
+// Accounts made by a magic link or a provider choose their username (/welcome) before anything else.
+export const middleware: Route.MiddlewareFunction[] = [finishedProfileMiddleware];
+
 export function loader(args: Route.LoaderArgs) {
-  const { user } = requireUser(args);
+  const { user } = requireFinishedProfile(args);
   return { isAdmin: user.role === "admin", emailVerified: user.emailVerifiedAt !== null, email: user.email };
 }
 
@@ -12,7 +15,7 @@ const linkClass = ({ isActive }: { isActive: boolean }) =>
   `block rounded-md px-3 py-2 text-sm ${isActive ? "bg-zinc-100 font-medium dark:bg-zinc-800" : "hover:bg-zinc-50 dark:hover:bg-zinc-900"}`;
 
 // Features that land in later releases are listed, marked, and not yet links.
-const upcoming = ["Onboarding", "Plans", "Chat"];
+const upcoming = ["Plans", "Chat"];
 
 export default function ShellLayout({ loaderData }: Route.ComponentProps) {
   return (
@@ -20,6 +23,9 @@ export default function ShellLayout({ loaderData }: Route.ComponentProps) {
       <nav aria-label="Main" className="space-y-1">
         <NavLink to="/dashboard" className={linkClass}>
           Dashboard
+        </NavLink>
+        <NavLink to="/onboarding" className={linkClass}>
+          Onboarding
         </NavLink>
         {upcoming.map((name) => (
           <span key={name} className="flex items-center justify-between px-3 py-2 text-sm text-zinc-400" aria-disabled="true">

@@ -2,6 +2,8 @@
 // the production build in workerd via `wrangler dev`. Playwright starts it and stops it (SIGTERM).
 //   node tests/e2e/serve.ts 8799         an instance already set up (every spec but setup.spec.ts)
 //   node tests/e2e/serve.ts 8798 fresh   a fresh instance that has not been set up (setup.spec.ts)
+// The set-up instance also gets the fake OAuth provider (tests/fake-oauth/server.ts) on
+// E2E_FAKE_OAUTH_PORT (default 8797), with GitHub, Google and Apple sign-in pointed at it.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -20,6 +22,23 @@ await migrateDatabase({ url: database.url, authToken });
 if (!fresh) await markInstanceSetUp(database.url, authToken);
 
 const appUrl = `http://localhost:${port}`;
+const fakeOAuth = fresh ? null : await startFakeOAuth(process.env.E2E_FAKE_OAUTH_PORT ?? "8797");
+// `--var NAME:value` takes one line: the Apple key's newlines travel as \n (the app accepts both).
+const oauthVars = Object.entries(fakeOAuth?.env ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value.replaceAll("\n", "\\n")}`]);
+
+/** The fake provider in its own process; its first stdout line is the variables pointing at it. */
+async function startFakeOAuth(fakePort: string) {
+  const child = spawn(process.execPath, ["tests/fake-oauth/main.ts", fakePort], { stdio: ["ignore", "pipe", "inherit"] });
+  const env = await new Promise<Record<string, string>>((resolve, reject) => {
+    let buffered = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      if (buffered.includes("\n")) resolve(JSON.parse(buffered.slice(0, buffered.indexOf("\n"))) as Record<string, string>);
+    });
+    child.on("exit", (code) => reject(new Error(`the fake OAuth provider exited (${code})`)));
+  });
+  return { env, close: () => void child.kill("SIGTERM") };
+}
 const wrangler = spawn(
   "wrangler",
   [
@@ -32,6 +51,7 @@ const wrangler = spawn(
     "--var", "ENVIRONMENT:test",
     "--var", `SESSION_SECRET:${randomBytes(32).toString("base64url")}`,
     "--var", "RESEND_API_KEY:",
+    ...oauthVars,
     "--persist-to", join(dir, "wrangler-state"),
     "--show-interactive-dev-session=false",
   ],
@@ -43,6 +63,7 @@ async function stop(code: number) {
   if (stopping) return;
   stopping = true;
   wrangler.kill("SIGTERM");
+  fakeOAuth?.close();
   await database.close();
   rmSync(dir, { recursive: true, force: true });
   process.exit(code);
