@@ -196,7 +196,7 @@ describe("signing in", () => {
     expect(user.avatarImageId).not.toBeNull();
     const [image] = await testDb().select().from(images).where(eq(images.id, user.avatarImageId!));
     expect(image).toMatchObject({ kind: "avatar", ownerId: user.id, contentType: "image/png", width: 2, height: 3, workspaceId: null });
-    expect(image!.r2Key).toMatch(/^avatars\/[0-9a-f-]{36}$/);
+    expect(image!.r2Key).toMatch(/^images\/[0-9a-f]{64}\/[0-9a-f-]{36}\.png$/); // stored like any upload
     const object = await env.IMAGES.get(image!.r2Key);
     expect(object?.size).toBe(image!.bytes);
     await object?.arrayBuffer();
