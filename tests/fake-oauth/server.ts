@@ -7,6 +7,12 @@
 // which is how the browser tests pick theirs. Profiles may ask for broken ID tokens (wrong aud/iss,
 // expired, bad signature) to test that the app refuses them.
 //
+// GitHub and Google answer the authorization with a 302 back to the app. Apple answers as the real one
+// does with response_mode=form_post: a page that auto-submits a POST form (code, state, and `user` JSON
+// on an Apple ID's first authorization only) to the app's return URL; the token endpoint wants an ES256
+// client-secret JWT signed with the team key (`applePrivateKey`), and the ID token's issuer is
+// APPLE_OAUTH_URL (the real one's is https://appleid.apple.com).
+//
 // Paths (base = the server's URL):
 //   GitHub  GITHUB_OAUTH_URL=base/github  GITHUB_API_URL=base/github-api
 //   Google  GOOGLE_OAUTH_URL=base/google  GOOGLE_TOKEN_URL=base/google/token  GOOGLE_JWKS_URL=base/google/certs
@@ -65,6 +71,8 @@ export async function startFakeOAuthServer(options: { port?: number } = {}): Pro
   const next = new Map<Provider, FakeProfile[]>();
   const grants = new Map<string, Grant>();
   const accessTokens = new Map<string, FakeProfile>();
+  /** Apple user ids that have authorized once already (Apple sends `user` only the first time). */
+  const appleAuthorized = new Set<string>();
   let base = "";
 
   const png = pngImage(2, 3);
@@ -112,14 +120,26 @@ export async function startFakeOAuthServer(options: { port?: number } = {}): Pro
       const code = randomBytes(16).toString("hex");
       grants.set(code, { provider: authorize, profile, redirectUri, codeChallenge });
       if (authorize === "apple") {
+        // Like appleid.apple.com after consent: a page that POSTs the answer to the return URL by itself
+        // (a cross-site form post; the fake's 127.0.0.1 is another site than the app's localhost).
         if (url.searchParams.get("response_mode") !== "form_post") return text(response, 400, "form_post required");
-        const user = JSON.stringify({ name: { firstName: profile.name?.split(" ")[0] ?? "", lastName: profile.name?.split(" ").slice(1).join(" ") ?? "" }, email: profile.email });
-        const fields = { code, state, user };
+        const fields: Record<string, string> = { code, state };
+        // Apple posts the user's name only on the first authorization of this app by this Apple ID.
+        const firstAuthorization = !appleAuthorized.has(profile.id);
+        appleAuthorized.add(profile.id);
+        if (firstAuthorization) {
+          const [firstName = "", ...rest] = (profile.name ?? "").split(" ");
+          fields.user = JSON.stringify({ name: { firstName, lastName: rest.join(" ") }, email: profile.email });
+        }
         const inputs = Object.entries(fields)
           .map(([name, value]) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`)
           .join("");
-        response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
-        return response.end(`<!doctype html><form method="post" action="${escapeHtml(redirectUri)}">${inputs}<button>Continue</button></form><script>document.forms[0].submit()</script>`);
+        response.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+        return response.end(
+          `<!doctype html><html><head><meta charset="utf-8"><title>Sign in with Apple (fake)</title></head><body>` +
+            `<form method="post" action="${escapeHtml(redirectUri)}">${inputs}<noscript><button>Continue</button></noscript></form>` +
+            `<script>document.forms[0].submit()</script></body></html>`,
+        );
       }
       const back = new URL(redirectUri);
       back.searchParams.set("code", code);
