@@ -1,17 +1,11 @@
 // The whole account life cycle in a real browser: sign-up → verify from the outbox → sign in →
 // sessions page → revoke → reset password → sign in again.
+import { readMail } from "./outbox.ts";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 
 const password = "a long and private passphrase";
 const newPassword = "another long private passphrase";
 
-/** The newest outbox message to `to` whose subject matches, as plain text. */
-async function readMail(page: Page, to: string, subject: RegExp): Promise<string> {
-  await page.goto("/dev/outbox");
-  const message = page.getByTestId("outbox-message").filter({ hasText: to }).filter({ hasText: subject }).first();
-  await expect(message).toBeVisible();
-  return message.innerText();
-}
 
 async function signIn(page: Page, login: string, secret: string) {
   await page.goto("/login");

@@ -1,14 +1,8 @@
 // Passwordless sign-up in a real browser: ask for a link on /login/link → read it from the outbox →
 // open it (the page only asks to continue) → continue → finish the profile → the dashboard.
-import { expect, test, type Page } from "@playwright/test";
+import { readMail } from "./outbox.ts";
+import { expect, test } from "@playwright/test";
 
-/** The newest outbox message to `to` whose subject matches, as plain text. */
-async function readMail(page: Page, to: string, subject: RegExp): Promise<string> {
-  await page.goto("/dev/outbox");
-  const message = page.getByTestId("outbox-message").filter({ hasText: to }).filter({ hasText: subject }).first();
-  await expect(message).toBeVisible();
-  return message.innerText();
-}
 
 test("a new address signs up with an e-mailed link and finishes its profile", async ({ page }) => {
   test.setTimeout(60_000);

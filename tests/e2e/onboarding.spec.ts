@@ -2,34 +2,11 @@
 // loads between cards), a stretch with JavaScript off, leaving and resuming, a validation error,
 // editing from the summary, the JSON download, and a logo upload that is then shown.
 import { readFileSync } from "node:fs";
-import { crc32, deflateSync } from "node:zlib";
+import { png } from "../fixtures/png.ts";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 
 const password = "a long and private passphrase";
 
-/** A valid width × height RGB PNG, built with Node's zlib. */
-function png(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const typed = Buffer.concat([Buffer.from(type, "ascii"), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(typed));
-    return Buffer.concat([length, typed, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const rows = Buffer.alloc((width * 3 + 1) * height, 0x80);
-  for (let y = 0; y < height; y++) rows[y * (width * 3 + 1)] = 0; // filter byte: none
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(rows)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
-}
 
 /** A fresh account, signed in, in its own browser context (own IP for the sign-up rate limit). */
 async function newSignedInUser(browser: Browser, options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {

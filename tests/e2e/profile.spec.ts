@@ -1,38 +1,8 @@
 // /settings/profile in a real browser: sign up → sign in → upload an avatar → see it (the image is
 // served by GET /images/:id, access-checked) → a wrong file shows a message → remove it.
-import { crc32, deflateSync } from "node:zlib";
+import { png } from "../fixtures/png.ts";
 import { expect, test } from "@playwright/test";
 
-/** A valid width × height RGB PNG (a gradient), built with Node's zlib. */
-function png(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const typed = Buffer.concat([Buffer.from(type, "ascii"), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(typed));
-    return Buffer.concat([length, typed, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const rows = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const at = y * (width * 3 + 1) + 1 + x * 3;
-      rows[at] = Math.round((x * 255) / width);
-      rows[at + 1] = Math.round((y * 255) / height);
-      rows[at + 2] = 160;
-    }
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(rows)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
-}
 
 test("a user uploads an avatar on /settings/profile and sees it", async ({ page }) => {
   test.setTimeout(60_000);

@@ -21,7 +21,7 @@
 import { createHash, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { crc32, deflateSync } from "node:zlib";
+import { png } from "../fixtures/png.ts";
 
 export interface FakeProfile {
   /** The provider's user id (GitHub id, OIDC `sub`). */
@@ -75,7 +75,7 @@ export async function startFakeOAuthServer(options: { port?: number } = {}): Pro
   const appleAuthorized = new Set<string>();
   let base = "";
 
-  const png = pngImage(2, 3);
+  const avatar = png(2, 3);
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       json(response, 500, { error: "server_error", error_description: String(error) });
@@ -190,8 +190,8 @@ export async function startFakeOAuthServer(options: { port?: number } = {}): Pro
 
     // ── Avatars ──
     if (path === "/avatar.png") {
-      response.writeHead(200, { "Content-Type": "image/png", "Content-Length": String(png.length) });
-      return response.end(png);
+      response.writeHead(200, { "Content-Type": "image/png", "Content-Length": String(avatar.length) });
+      return response.end(avatar);
     }
     if (path === "/avatar.html") {
       response.writeHead(200, { "Content-Type": "text/html" });
@@ -201,7 +201,7 @@ export async function startFakeOAuthServer(options: { port?: number } = {}): Pro
       // No Content-Length: the app must stop reading at its cap by itself.
       response.writeHead(200, { "Content-Type": "image/png" });
       const chunk = Buffer.alloc(1024 * 1024);
-      response.write(png);
+      response.write(avatar);
       for (let i = 0; i < 6; i++) response.write(chunk);
       return response.end();
     }
@@ -308,22 +308,3 @@ function text(response: ServerResponse, status: number, body: string) {
   response.end(body);
 }
 
-/** A tiny valid RGB PNG. */
-function pngImage(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const typed = Buffer.concat([Buffer.from(type, "ascii"), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(typed));
-    return Buffer.concat([length, typed, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
-  header[9] = 2; // RGB
-  const rows = Buffer.alloc(height * (1 + width * 3), 0x7f);
-  for (let y = 0; y < height; y++) rows[y * (1 + width * 3)] = 0; // filter: none
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
-}
