@@ -1,14 +1,16 @@
 // Copying a provider's avatar into R2, so pages never load pictures from the provider (no tracking,
 // nothing breaks when the provider changes the URL). The bytes go through the same checks and storage
 // as any upload (storeImage: size cap, type from the bytes, dimensions); any failure only means
-// "no avatar" and never fails the sign-in.
-import { eq } from "drizzle-orm";
+// "no avatar" and never fails the sign-in. A picture the user already has is never replaced.
+import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { users } from "../../db/schema.ts";
 import { MAX_IMAGE_BYTES, readAtMost, storeImage } from "../images/images.server.ts";
 
 export async function copyAvatar(env: Env, db: Database, input: { userId: string; url: string }): Promise<string | null> {
   try {
+    const [owner] = await db.select({ avatarImageId: users.avatarImageId }).from(users).where(eq(users.id, input.userId)).limit(1);
+    if (!owner || owner.avatarImageId) return null;
     const url = new URL(input.url);
     // Providers serve avatars over https; plain http is only for the local fake provider in tests.
     const local = env.ENVIRONMENT === "test" || env.ENVIRONMENT === "development";
@@ -27,7 +29,8 @@ export async function copyAvatar(env: Env, db: Database, input: { userId: string
       workspaceId: null,
     });
     if (!stored.ok) return null;
-    await db.update(users).set({ avatarImageId: stored.image.id }).where(eq(users.id, input.userId));
+    // Unless one was set meanwhile; the unused copy is then removed by the unreferenced-images cleanup.
+    await db.update(users).set({ avatarImageId: stored.image.id }).where(and(eq(users.id, input.userId), isNull(users.avatarImageId)));
     return stored.image.id;
   } catch {
     return null;

@@ -64,6 +64,11 @@ export async function handleCallback(input: {
     console.warn(JSON.stringify({ level: "warn", msg: "oauth callback refused", provider, reason: String((error as Error)?.message ?? error).slice(0, 200), requestId }));
     return refuse(`${label} sign-in could not be completed. Start again.`);
   }
+  // The provider's picture for an account that has none yet: after the response, never failing it.
+  const avatarUrl = profile.avatarUrl;
+  const copyAvatarLater = (userId: string) => {
+    if (avatarUrl) ctx.waitUntil(copyAvatar(env, createDatabase(env), { userId, url: avatarUrl }));
+  };
 
   return withDatabase(context, async (db) => {
     if (attempt.mode === "link") {
@@ -77,6 +82,7 @@ export async function handleCallback(input: {
       if (result.outcome === "refused") return refuse(result.message);
       if (result.outcome === "linked") {
         await recordSecurityEvent(db, { userId: attempt.userId, type: "provider-linked", request, detail: label });
+        copyAvatarLater(attempt.userId);
       }
       headers.append("Set-Cookie", toastCookie(request, { kind: "success", message: `${label} is connected.` }));
       return redirect("/settings/connections", { headers });
@@ -86,13 +92,8 @@ export async function handleCallback(input: {
     if (result.outcome === "refused") return refuse(result.message);
     const { user } = result;
     if (result.outcome === "linked") await recordSecurityEvent(db, { userId: user.id, type: "provider-linked", request, detail: label });
-    if (result.outcome === "created") {
-      await recordSecurityEvent(db, { userId: user.id, type: "account-created", request, detail: label });
-      if (profile.avatarUrl) {
-        const avatarUrl = profile.avatarUrl;
-        ctx.waitUntil(copyAvatar(env, createDatabase(env), { userId: user.id, url: avatarUrl }));
-      }
-    }
+    if (result.outcome === "created") await recordSecurityEvent(db, { userId: user.id, type: "account-created", request, detail: label });
+    if (result.outcome !== "existing") copyAvatarLater(user.id);
     // A session this browser already had is ended (no session fixation), as in password sign-in.
     const auth = getAuth(context);
     const previousSessionId = auth.status === "signed-in" ? auth.session.id : readSessionToken(request)?.split(".")[0];

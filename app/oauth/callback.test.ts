@@ -266,6 +266,20 @@ describe("signing in", () => {
     expect(await eventsOf(existing.id)).toEqual(expect.arrayContaining(["provider-linked", "sign-in"]));
   });
 
+  it("copies the provider's avatar when it links an account that has none, and keeps one it has", async () => {
+    const bare = await createTestUser({ label: "noavatar" });
+    const { response } = await flow("github", fakeUser({ email: bare.email, emailVerified: true, avatar: "/avatar.png" }));
+    expect(response.headers.get("Location")).toBe("/dashboard");
+    const [after] = await testDb().select().from(users).where(eq(users.id, bare.id));
+    expect(after!.avatarImageId).not.toBeNull();
+
+    const pictured = await createTestUser({ label: "hasavatar" });
+    await testDb().update(users).set({ avatarImageId: after!.avatarImageId }).where(eq(users.id, pictured.id));
+    await flow("github", fakeUser({ email: pictured.email, emailVerified: true, avatar: "/avatar.png" }));
+    const [kept] = await testDb().select().from(users).where(eq(users.id, pictured.id));
+    expect(kept!.avatarImageId).toBe(after!.avatarImageId);
+  });
+
   it("creates an unverified account when the provider did not verify a new e-mail", async () => {
     const profile = fakeUser({ emailVerified: false });
     const { response } = await flow("github", profile);
