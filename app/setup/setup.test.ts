@@ -236,6 +236,16 @@ describe("first-run setup", () => {
     expect((await verifyPassword(hash!, PASSWORD)).valid).toBe(true);
   });
 
+  it("limits how often one client can make the account step hash a password", async () => {
+    const fields = { step: "account", intent: "next", ...typedAccount, password: PASSWORD, confirmPassword: PASSWORD };
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      statuses.push((await send(formPost("/setup", fields, { "CF-Connecting-IP": "192.0.2.77" }), fresh)).status);
+    }
+    expect(statuses.slice(0, 10).every((status) => status === 200)).toBe(true);
+    expect(statuses[10]).toBe(429);
+  }, 30_000);
+
   it("keeps every answer through Back and Next, and the password without retyping it", async () => {
     const typedOrganization = "Half-typed Org";
     // Back from the organization step: the account fields come back, the organization rides along hidden.
