@@ -6,7 +6,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { Database } from "../../db/client.ts";
 import type { User } from "../accounts/session.server.ts";
 import { deleteImage, MAX_IMAGE_BYTES, storeImage, TOO_LARGE_MESSAGE } from "../images/images.server.ts";
-import { MAX_UPLOAD_FORM_BYTES } from "../images/upload-form.server.ts";
+import { MAX_UPLOAD_FORM_BYTES, readUploadForm } from "../images/upload-form.server.ts";
 import { MAX_BRAND_IMAGES, type Card } from "./cards.ts";
 import { existingImageIds, loadWorkspaceAnswers, saveAnswer } from "./onboarding.server.ts";
 import type { StoredAnswer } from "./profile.ts";
@@ -19,56 +19,6 @@ export type SaveOutcome =
 const TEXT_FORM_BYTES = 256 * 1024;
 /** Up to ten new brand images at the size limit, plus the colours and the multipart envelope. */
 const BRAND_FORM_BYTES = MAX_BRAND_IMAGES * MAX_IMAGE_BYTES + 256 * 1024;
-
-/** Past this much a refused upload is cut off instead of drained (Cloudflare's own request limit). */
-const DRAIN_LIMIT_BYTES = 100 * 1024 * 1024;
-
-/**
- * The whole body if it is at most `limit` bytes, else null. A body over the limit is still read to
- * its end (discarding it, up to 100 MB): answering before the browser has finished sending resets
- * the connection, and the browser then shows a network error instead of our 413 page.
- */
-async function readBody(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > DRAIN_LIMIT_BYTES) {
-      await reader.cancel();
-      return null;
-    }
-    if (total <= limit) chunks.push(value);
-  }
-  if (total > limit) return null;
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
-}
-
-/**
- * The submitted form, keeping at most `limit` bytes in memory: a declared Content-Length past it is
- * refused without buffering anything, and a chunked body is counted as it arrives.
- */
-async function readForm(request: Request, limit: number): Promise<{ ok: true; form: FormData } | { ok: false; status: 400 | 413 }> {
-  if (!request.body) return { ok: true, form: new FormData() };
-  // A declared length over the limit is not even buffered; readBody only drains it.
-  const declared = Number(request.headers.get("Content-Length") ?? "");
-  const body = await readBody(request.body, Number.isFinite(declared) && declared > limit ? -1 : limit);
-  if (!body) return { ok: false, status: 413 };
-  try {
-    const contentType = request.headers.get("Content-Type") ?? "";
-    return { ok: true, form: await new Response(body, { headers: { "Content-Type": contentType } }).formData() };
-  } catch {
-    return { ok: false, status: 400 };
-  }
-}
 
 function failure(status: 400 | 413 | 415, errors: Record<string, string[]>, initialValue: Record<string, unknown> = {}, formError?: string): SaveOutcome {
   return { ok: false, status, result: { status: "error", initialValue: initialValue as SubmissionResult["initialValue"], error: errors }, formError };
@@ -94,7 +44,7 @@ export async function saveCard(
   const isUploadCard = card.id === "logo" || card.id === "brand-images";
 
   const limit = card.id === "logo" ? MAX_UPLOAD_FORM_BYTES : card.id === "brand-images" ? BRAND_FORM_BYTES : TEXT_FORM_BYTES;
-  const read = await readForm(request, limit);
+  const read = await readUploadForm(request, limit);
   if (!read.ok) {
     const field = card.id === "logo" ? "logo" : card.id === "brand-images" ? "images" : "";
     const message = read.status === 413 ? (isUploadCard ? TOO_LARGE_MESSAGE : "That answer is too long.") : "That form could not be read. Please try again.";
