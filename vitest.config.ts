@@ -1,8 +1,9 @@
 // Tests that run inside workerd against the real Worker (workers/app.ts): pages, actions, Durable
 // Objects, queue and cron handlers. The local libSQL server runs beside them in Node (global setup).
+
+import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { reactRouter } from "@react-router/dev/vite";
-import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({

@@ -12,14 +12,14 @@ import {
 import type { Route } from "./+types/root";
 import "./app.css";
 import { getAuth, sessionMiddleware } from "./accounts/auth.server.ts";
-import { UserMenu } from "./shell/user-menu.tsx";
 import { useNonce } from "./platform/nonce.tsx";
 import { requestInfo } from "./platform/request-info.ts";
 import { toastContext, toastMiddleware } from "./platform/toast.server.ts";
 import { Toast } from "./platform/toast.tsx";
 import { setupGuardMiddleware } from "./setup/instance.server.ts";
-import { ThemeSwitch, useTheme } from "./theme/theme-switch.tsx";
+import { UserMenu } from "./shell/user-menu.tsx";
 import { readTheme } from "./theme/theme.server.ts";
+import { ThemeSwitch, useTheme } from "./theme/theme-switch.tsx";
 
 // Order matters: no page before setup, then who is asking, then one-time messages.
 export const middleware: Route.MiddlewareFunction[] = [setupGuardMiddleware, sessionMiddleware, toastMiddleware];
@@ -103,7 +103,7 @@ export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
   const thrown = isRouteErrorResponse(error) ? error : null;
   const status = thrown?.status ?? 500;
   const requestId: string | undefined = thrown?.data?.requestId ?? root?.requestId;
-  const { title, detail } = describe(status, thrown?.data);
+  const { title, detail } = describeError(status, thrown?.data);
 
   return (
     <section className="mx-auto max-w-xl py-16 text-center" aria-labelledby="error-title">
@@ -126,9 +126,12 @@ export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
   );
 }
 
-function describe(status: number, data: unknown): { title: string; detail: string } {
+function describeError(status: number, data: unknown): { title: string; detail: string } {
   if (status === 403) {
-    return { title: "You don't have access to this page", detail: "Ask an administrator of this Alva instance if you need it." };
+    return {
+      title: "You don't have access to this page",
+      detail: "Ask an administrator of this Alva instance if you need it.",
+    };
   }
   if (status === 404) {
     return { title: "We couldn't find that page", detail: "The address may be mistyped, or the page has moved." };
@@ -140,7 +143,10 @@ function describe(status: number, data: unknown): { title: string; detail: strin
     };
   }
   if (status >= 400 && status < 500) {
-    return { title: "That request didn't work", detail: typeof data === "string" ? data : "Please check it and try again." };
+    return {
+      title: "That request didn't work",
+      detail: typeof data === "string" ? data : "Please check it and try again.",
+    };
   }
   return {
     title: "Something went wrong on our side",

@@ -1,5 +1,5 @@
 // Every URL of Alva. Route modules live next to their feature's server code and tests.
-import { type RouteConfig, index, layout, prefix, route } from "@react-router/dev/routes";
+import { index, layout, type RouteConfig, route } from "@react-router/dev/routes";
 
 export default [
   index("landing/landing-page.tsx"),

@@ -17,7 +17,13 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 
 async function waitFor(url: string, seconds: number) {
   for (let i = 0; i < seconds * 2; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await sleep(500);
   }
   throw new Error(`${url} did not answer`);
@@ -27,8 +33,19 @@ async function hashTimeInWorkerd(): Promise<{ hash: number; empty: number }> {
   const hashPort = 8796;
   const worker = spawn(
     "wrangler",
-    ["dev", "--config", "bench/hash-worker.wrangler.toml", "--port", String(hashPort), "--show-interactive-dev-session=false"],
-    { stdio: "ignore", detached: true, env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" } },
+    [
+      "dev",
+      "--config",
+      "bench/hash-worker.wrangler.toml",
+      "--port",
+      String(hashPort),
+      "--show-interactive-dev-session=false",
+    ],
+    {
+      stdio: "ignore",
+      detached: true,
+      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+    },
   );
   try {
     const url = `http://localhost:${hashPort}`;
@@ -53,7 +70,11 @@ function post(path: string, fields: Record<string, string>, ip: string) {
   return fetch(`${base}${path}`, {
     method: "POST",
     redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin", "CF-Connecting-IP": ip },
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      "Sec-Fetch-Site": "same-origin",
+      "CF-Connecting-IP": ip,
+    },
     body: new URLSearchParams(fields),
   });
 }
@@ -68,7 +89,11 @@ async function signInThroughput() {
     const password = "bench passphrase that is long";
     const users = Array.from({ length: 40 }, (_, i) => `bench_${i}_${Date.now().toString(36)}`);
     for (const [i, username] of users.entries()) {
-      const response = await post("/signup", { username, email: `${username}@example.com`, password, confirmPassword: password }, `10.9.${i}.1`);
+      const response = await post(
+        "/signup",
+        { username, email: `${username}@example.com`, password, confirmPassword: password },
+        `10.9.${i}.1`,
+      );
       if (response.status !== 302) throw new Error(`sign-up failed: HTTP ${response.status}`);
     }
 
@@ -77,8 +102,12 @@ async function signInThroughput() {
     const unknown: number[] = [];
     for (let i = 0; i < 8; i++) {
       // The last 4 accounts (2 wrong tries each): the throughput run below leaves them out.
-      known.push(await timed(() => post("/login", { login: users[36 + (i % 4)]!, password: "wrong password!" }, `10.8.${i}.1`)));
-      unknown.push(await timed(() => post("/login", { login: `ghost_${i}`, password: "wrong password!" }, `10.8.${i}.2`)));
+      known.push(
+        await timed(() => post("/login", { login: users[36 + (i % 4)]!, password: "wrong password!" }, `10.8.${i}.1`)),
+      );
+      unknown.push(
+        await timed(() => post("/login", { login: `ghost_${i}`, password: "wrong password!" }, `10.8.${i}.2`)),
+      );
     }
 
     // Sign-in throughput at concurrency 4: each sign-in is a distinct client; each account at most 4 times.
@@ -101,7 +130,14 @@ async function signInThroughput() {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
-    return { ok, total: latencies.length, perSecond: ok / seconds, median: median(latencies), known: median(known), unknown: median(unknown) };
+    return {
+      ok,
+      total: latencies.length,
+      perSecond: ok / seconds,
+      median: median(latencies),
+      known: median(known),
+      unknown: median(unknown),
+    };
   } finally {
     process.kill(-server.pid!, "SIGTERM");
   }
@@ -109,9 +145,13 @@ async function signInThroughput() {
 
 const hashing = await hashTimeInWorkerd();
 console.log("\nArgon2id m=19456 KiB, t=2, p=1, in workerd (median of 15):");
-console.log(`  hash ${ms(hashing.hash - hashing.empty)}  (request ${ms(hashing.hash)} minus empty request ${ms(hashing.empty)})  target <= 250 ms`);
+console.log(
+  `  hash ${ms(hashing.hash - hashing.empty)}  (request ${ms(hashing.hash)} minus empty request ${ms(hashing.empty)})  target <= 250 ms`,
+);
 const signIn = await signInThroughput();
 console.log("\nSign-in, production build in workerd + local libSQL server, concurrency 4:");
-console.log(`  ${signIn.ok}/${signIn.total} succeeded, ${signIn.perSecond.toFixed(2)} sign-ins/s, median latency ${ms(signIn.median)}`);
+console.log(
+  `  ${signIn.ok}/${signIn.total} succeeded, ${signIn.perSecond.toFixed(2)} sign-ins/s, median latency ${ms(signIn.median)}`,
+);
 console.log(`  wrong password, median of 8: known account ${ms(signIn.known)}, unknown account ${ms(signIn.unknown)}`);
 process.exit(0);

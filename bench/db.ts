@@ -4,14 +4,15 @@
 // on a temporary file, talks to it with the real @libsql/client over HTTP — one request at a time,
 // then 8 in flight — and runs the same statements on node:sqlite in this process. Each measurement
 // is bounded in time, so the whole run takes about 20 s. Everything temporary is removed at the end.
-import { createClient, type Client } from "@libsql/client";
-import { spawn, type ChildProcess } from "node:child_process";
+
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
+import { type Client, createClient } from "@libsql/client";
 
 const SERVER_RUN_MS = 2_500;
 const DIRECT_RUN_MS = 1_000;
@@ -115,7 +116,10 @@ function stopServerProcess(child: ChildProcess): Promise<void> {
 
 async function prepareServer(client: Client): Promise<void> {
   await client.batch(SCHEMA, "write");
-  const rows = Array.from({ length: PRELOAD_ROWS }, (_, i) => ({ sql: "INSERT INTO bench_kv (id, k, v) VALUES (?, ?, ?)", args: [i + 1, `key-${i + 1}`, value] }));
+  const rows = Array.from({ length: PRELOAD_ROWS }, (_, i) => ({
+    sql: "INSERT INTO bench_kv (id, k, v) VALUES (?, ?, ?)",
+    args: [i + 1, `key-${i + 1}`, value],
+  }));
   for (let i = 0; i < rows.length; i += 1_000) await client.batch(rows.slice(i, i + 1_000), "write");
 }
 
@@ -144,10 +148,18 @@ function printTable(rows: Row[]): void {
   const header = ["operation", "path", "ops", "ops/s", "median ms", "p99 ms"];
   const body = rows.map(({ operation, path, m }) => {
     const sorted = [...m.latenciesMs].sort((a, b) => a - b);
-    return [operation, path, fmt(m.ops), fmt(m.ops / m.seconds), fmt(percentile(sorted, 0.5), 3), fmt(percentile(sorted, 0.99), 3)];
+    return [
+      operation,
+      path,
+      fmt(m.ops),
+      fmt(m.ops / m.seconds),
+      fmt(percentile(sorted, 0.5), 3),
+      fmt(percentile(sorted, 0.99), 3),
+    ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   console.log(line(header));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const r of body) console.log(line(r));
@@ -159,8 +171,12 @@ let client: Client | undefined;
 let direct: DatabaseSync | undefined;
 try {
   const sqliteVersion = (new DatabaseSync(":memory:").prepare("SELECT sqlite_version() AS v").get() as { v: string }).v;
-  console.log(`Local libSQL server vs node:sqlite — Node ${process.version}, SQLite ${sqliteVersion}, WAL, synchronous=NORMAL`);
-  console.log(`${PRELOAD_ROWS} preloaded rows; server runs ${SERVER_RUN_MS} ms each, direct runs ${DIRECT_RUN_MS} ms each\n`);
+  console.log(
+    `Local libSQL server vs node:sqlite — Node ${process.version}, SQLite ${sqliteVersion}, WAL, synchronous=NORMAL`,
+  );
+  console.log(
+    `${PRELOAD_ROWS} preloaded rows; server runs ${SERVER_RUN_MS} ms each, direct runs ${DIRECT_RUN_MS} ms each\n`,
+  );
 
   const server = await startServerProcess(join(dir, "server.db"));
   child = server.child;
@@ -177,12 +193,36 @@ try {
   measureSync(100, () => select.get(randomId()));
 
   const rows: Row[] = [];
-  rows.push({ operation: "point select", path: "node:sqlite direct", m: measureSync(DIRECT_RUN_MS, () => select.get(randomId())) });
-  rows.push({ operation: "point select", path: "server, sequential", m: await measure(SERVER_RUN_MS, 1, () => c.execute({ sql: SELECT_SQL, args: [randomId()] })) });
-  rows.push({ operation: "point select", path: `server, concurrency ${CONCURRENCY}`, m: await measure(SERVER_RUN_MS, CONCURRENCY, () => c.execute({ sql: SELECT_SQL, args: [randomId()] })) });
-  rows.push({ operation: "insert", path: "node:sqlite direct", m: measureSync(DIRECT_RUN_MS, (i) => insert.run(`direct-${i}`, value)) });
-  rows.push({ operation: "insert", path: "server, sequential", m: await measure(SERVER_RUN_MS, 1, (i) => c.execute({ sql: INSERT_SQL, args: [`seq-${i}`, value] })) });
-  rows.push({ operation: "insert", path: `server, concurrency ${CONCURRENCY}`, m: await measure(SERVER_RUN_MS, CONCURRENCY, (i) => c.execute({ sql: INSERT_SQL, args: [`conc-${i}`, value] })) });
+  rows.push({
+    operation: "point select",
+    path: "node:sqlite direct",
+    m: measureSync(DIRECT_RUN_MS, () => select.get(randomId())),
+  });
+  rows.push({
+    operation: "point select",
+    path: "server, sequential",
+    m: await measure(SERVER_RUN_MS, 1, () => c.execute({ sql: SELECT_SQL, args: [randomId()] })),
+  });
+  rows.push({
+    operation: "point select",
+    path: `server, concurrency ${CONCURRENCY}`,
+    m: await measure(SERVER_RUN_MS, CONCURRENCY, () => c.execute({ sql: SELECT_SQL, args: [randomId()] })),
+  });
+  rows.push({
+    operation: "insert",
+    path: "node:sqlite direct",
+    m: measureSync(DIRECT_RUN_MS, (i) => insert.run(`direct-${i}`, value)),
+  });
+  rows.push({
+    operation: "insert",
+    path: "server, sequential",
+    m: await measure(SERVER_RUN_MS, 1, (i) => c.execute({ sql: INSERT_SQL, args: [`seq-${i}`, value] })),
+  });
+  rows.push({
+    operation: "insert",
+    path: `server, concurrency ${CONCURRENCY}`,
+    m: await measure(SERVER_RUN_MS, CONCURRENCY, (i) => c.execute({ sql: INSERT_SQL, args: [`conc-${i}`, value] })),
+  });
 
   printTable(rows);
 
@@ -190,11 +230,16 @@ try {
   console.log("\nRatio (node:sqlite direct ops/s ÷ server ops/s):");
   for (const operation of ["point select", "insert"]) {
     const [base, seq, conc] = rows.filter((r) => r.operation === operation);
-    console.log(`  ${operation.padEnd(12)}  sequential ${fmt(rate(base!) / rate(seq!), 1)}×   concurrency ${CONCURRENCY} ${fmt(rate(base!) / rate(conc!), 1)}×`);
+    console.log(
+      `  ${operation.padEnd(12)}  sequential ${fmt(rate(base!) / rate(seq!), 1)}×   concurrency ${CONCURRENCY} ${fmt(rate(base!) / rate(conc!), 1)}×`,
+    );
   }
   const check = await c.execute("SELECT count(*) AS n FROM bench_ins");
-  const expected = rows.filter((r) => r.operation === "insert" && r.path.startsWith("server")).reduce((n, r) => n + r.m.ops, 0);
-  if (Number(check.rows[0]!.n) !== expected) throw new Error(`Expected ${expected} inserted rows on the server, found ${check.rows[0]!.n}`);
+  const expected = rows
+    .filter((r) => r.operation === "insert" && r.path.startsWith("server"))
+    .reduce((n, r) => n + r.m.ops, 0);
+  if (Number(check.rows[0]!.n) !== expected)
+    throw new Error(`Expected ${expected} inserted rows on the server, found ${check.rows[0]!.n}`);
 } finally {
   client?.close();
   direct?.close();

@@ -6,8 +6,8 @@
 // Against the production build in workerd (`wrangler dev` via tests/e2e/serve.ts, with its own fresh
 // local libSQL database), on this machine.
 import { spawn } from "node:child_process";
-import { gzipSync } from "node:zlib";
 import { setTimeout as sleep } from "node:timers/promises";
+import { gzipSync } from "node:zlib";
 
 const port = Number(process.env.BENCH_PORT ?? 8795);
 const base = `http://localhost:${port}`;
@@ -23,7 +23,13 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`.padStart(9);
 
 async function waitFor(url: string, seconds: number) {
   for (let i = 0; i < seconds * 2; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await sleep(500);
   }
   throw new Error(`${url} did not answer`);
@@ -42,11 +48,22 @@ function post(path: string, fields: Record<string, string>, headers: Record<stri
 async function signedInCookie(): Promise<string> {
   const username = `bench_pages_${Date.now().toString(36)}`;
   const password = "bench passphrase that is long";
-  const signup = await post("/signup", { username, email: `${username}@example.com`, password, confirmPassword: password }, { "CF-Connecting-IP": "10.20.0.1" });
+  const signup = await post(
+    "/signup",
+    { username, email: `${username}@example.com`, password, confirmPassword: password },
+    { "CF-Connecting-IP": "10.20.0.1" },
+  );
   if (signup.status !== 302) throw new Error(`sign-up failed: HTTP ${signup.status}`);
-  const login = await post("/login", { login: username, password, remember: "on" }, { "CF-Connecting-IP": "10.20.0.2" });
+  const login = await post(
+    "/login",
+    { login: username, password, remember: "on" },
+    { "CF-Connecting-IP": "10.20.0.2" },
+  );
   if (login.status !== 302) throw new Error(`sign-in failed: HTTP ${login.status}`);
-  const cookie = login.headers.getSetCookie().map((value) => value.split(";")[0]!).find((value) => value.includes("session"));
+  const cookie = login.headers
+    .getSetCookie()
+    .map((value) => value.split(";")[0]!)
+    .find((value) => value.includes("session"));
   if (!cookie) throw new Error("sign-in set no session cookie");
   return cookie;
 }
@@ -57,7 +74,8 @@ async function javaScriptBytes(html: string): Promise<{ files: number; raw: numb
   for (const match of html.matchAll(/<link[^>]+rel="modulepreload"[^>]*href="([^"]+)"/g)) urls.add(match[1]!);
   for (const match of html.matchAll(/<script[^>]+type="module"[^>]*src="([^"]+)"/g)) urls.add(match[1]!);
   // React Router's inline bootstrap imports the entry and the route modules by URL.
-  for (const match of html.matchAll(/import\s*(?:\*\s*as\s*\w+\s*from\s*)?"(\/assets\/[^"]+\.js)"/g)) urls.add(match[1]!);
+  for (const match of html.matchAll(/import\s*(?:\*\s*as\s*\w+\s*from\s*)?"(\/assets\/[^"]+\.js)"/g))
+    urls.add(match[1]!);
   let raw = 0;
   let gzip = 0;
   for (const url of urls) {
@@ -92,7 +110,11 @@ try {
   await waitFor(`${base}/readyz`, 90);
   const cookie = await signedInCookie();
   // Some answers first, so the card and the summary show real content.
-  for (const [card, fields] of Object.entries({ "business-name": { text: "Bench Bakery" }, stage: { stage: "growing" }, budget: { amount: "300" } })) {
+  for (const [card, fields] of Object.entries({
+    "business-name": { text: "Bench Bakery" },
+    stage: { stage: "growing" },
+    budget: { amount: "300" },
+  })) {
     const response = await post(`/onboarding/${card}`, { intent: "save", ...fields }, { Cookie: cookie });
     if (response.status !== 302) throw new Error(`answering ${card} failed: HTTP ${response.status}`);
   }
@@ -103,8 +125,12 @@ try {
     { name: "onboarding card", path: "/onboarding/pricing", cookie },
     { name: "onboarding summary", path: "/onboarding/summary", cookie },
   ];
-  console.log(`\nProduction build in workerd + local libSQL; ${ROUNDS} sequential requests after ${WARM_UP} warm-ups.\n`);
-  console.log(`${"page".padEnd(44)}${"JS gzip".padStart(9)}${"JS raw".padStart(9)}  files${"median".padStart(10)}${"p95".padStart(10)}`);
+  console.log(
+    `\nProduction build in workerd + local libSQL; ${ROUNDS} sequential requests after ${WARM_UP} warm-ups.\n`,
+  );
+  console.log(
+    `${"page".padEnd(44)}${"JS gzip".padStart(9)}${"JS raw".padStart(9)}  files${"median".padStart(10)}${"p95".padStart(10)}`,
+  );
   for (const page of pages) {
     const headers: Record<string, string> = page.cookie ? { Cookie: page.cookie } : {};
     const html = await (await fetch(`${base}${page.path}`, { headers, redirect: "manual" })).text();
@@ -121,7 +147,12 @@ try {
 
   let round = 0;
   const posts = await timeRequests(
-    () => post("/onboarding/pricing", { intent: "save", model: "one-off", min: String(round++ % 50), max: "100" }, { Cookie: cookie }),
+    () =>
+      post(
+        "/onboarding/pricing",
+        { intent: "save", model: "one-off", min: String(round++ % 50), max: "100" },
+        { Cookie: cookie },
+      ),
     302,
   );
   const p95 = percentile(posts, 95);

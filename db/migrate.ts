@@ -1,10 +1,11 @@
 // Applies the SQL migrations in migrations/ (written by `npm run db:generate`) to a libSQL database.
 //   npm run db:migrate                      -> the database named in .dev.vars (the local server)
 //   TURSO_DATABASE_URL=libsql://… TURSO_AUTH_TOKEN=… npm run db:migrate   -> that database (Turso)
+
+import { fileURLToPath } from "node:url";
 import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
-import { fileURLToPath } from "node:url";
 import { readDevVars } from "../scripts/dev-vars.ts";
 
 export const migrationsFolder = fileURLToPath(new URL("../migrations", import.meta.url));
@@ -23,7 +24,9 @@ if (import.meta.main) {
   const url = process.env.TURSO_DATABASE_URL ?? devVars.TURSO_DATABASE_URL;
   const authToken = process.env.TURSO_AUTH_TOKEN ?? devVars.TURSO_AUTH_TOKEN;
   if (!url) {
-    console.error("No database: set TURSO_DATABASE_URL (and TURSO_AUTH_TOKEN), or run `npm run dev` once to create .dev.vars.");
+    console.error(
+      "No database: set TURSO_DATABASE_URL (and TURSO_AUTH_TOKEN), or run `npm run dev` once to create .dev.vars.",
+    );
     process.exit(1);
   }
   try {

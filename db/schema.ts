@@ -7,9 +7,7 @@ import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-or
 export const waitlist = sqliteTable("waitlist", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   email: text("email").notNull().unique(),
-  createdAt: integer("created_at", { mode: "timestamp_ms" })
-    .notNull()
-    .default(sql`(unixepoch('subsec') * 1000)`),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`),
 });
 
 // ── Accounts ────────────────────────────────────────────────────────────────────────────────
@@ -224,7 +222,10 @@ export const oauthAccounts = sqliteTable(
     email: text("email"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (table) => [primaryKey({ columns: [table.provider, table.providerUserId] }), index("oauth_accounts_user").on(table.userId)],
+  (table) => [
+    primaryKey({ columns: [table.provider, table.providerUserId] }),
+    index("oauth_accounts_user").on(table.userId),
+  ],
 );
 
 // ── Onboarding and images ────────────────────────────────────────────────────────────────────

@@ -2,8 +2,9 @@
 //   npm run db:shell                                   -> interactive; end statements with ";"
 //   npm run db:shell -- "select * from waitlist"       -> run one statement and print the rows
 // (drizzle-kit studio needs its hosted web UI, which this offline setup cannot reach.)
-import { createClient, type ResultSet } from "@libsql/client";
+
 import { createInterface } from "node:readline/promises";
+import { createClient, type ResultSet } from "@libsql/client";
 import { readDevVars } from "../scripts/dev-vars.ts";
 
 const devVars = readDevVars();
@@ -12,7 +13,10 @@ if (!url) {
   console.error("No database: run `npm run dev` once (it creates .dev.vars), or set TURSO_DATABASE_URL.");
   process.exit(1);
 }
-const client = createClient({ url, authToken: (process.env.TURSO_AUTH_TOKEN ?? devVars.TURSO_AUTH_TOKEN) || undefined });
+const client = createClient({
+  url,
+  authToken: (process.env.TURSO_AUTH_TOKEN ?? devVars.TURSO_AUTH_TOKEN) || undefined,
+});
 
 function print(result: ResultSet) {
   if (result.columns.length === 0) {
@@ -34,7 +38,9 @@ const oneShot = process.argv.slice(2).join(" ").trim();
 if (oneShot) {
   await run(oneShot);
 } else {
-  console.log(`Connected to ${new URL(url).host}. End statements with ";", Ctrl-D to quit. Try: select * from waitlist;`);
+  console.log(
+    `Connected to ${new URL(url).host}. End statements with ";", Ctrl-D to quit. Try: select * from waitlist;`,
+  );
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
   let buffer = "";
   prompt.setPrompt("sql> ");

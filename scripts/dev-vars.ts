@@ -37,7 +37,8 @@ export function ensureDevVars(): "created" | { added: string[] } {
     }
     comment = [];
   }
-  if (added.length > 0) writeFileSync(devVarsPath, `${current.replace(/\n*$/, "\n")}${addition.trimStart()}\n`, { mode: 0o600 });
+  if (added.length > 0)
+    writeFileSync(devVarsPath, `${current.replace(/\n*$/, "\n")}${addition.trimStart()}\n`, { mode: 0o600 });
   return { added };
 }
 

@@ -2,8 +2,8 @@
 // libSQL server (started here unless one is already listening), and migrations applied.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { migrateDatabase } from "../db/migrate.ts";
 import { startLocalDbServer } from "../db/local-server/server.ts";
+import { migrateDatabase } from "../db/migrate.ts";
 import { ensureDevVars, readDevVars } from "./dev-vars.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));

@@ -30,19 +30,42 @@ const suites: Suite[] = [
   {
     name: "database server",
     report: "test-results/db.json",
-    commands: [["vitest", "run", "--config", "db/local-server/vitest.config.ts", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/db.json"]],
+    commands: [
+      [
+        "vitest",
+        "run",
+        "--config",
+        "db/local-server/vitest.config.ts",
+        "--reporter=default",
+        "--reporter=json",
+        "--outputFile.json=test-results/db.json",
+      ],
+    ],
     read: vitestCounts,
   },
   {
     name: "worker (workerd)",
     report: "test-results/worker.json",
-    commands: [["vitest", "run", "--config", "vitest.config.ts", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/worker.json"]],
+    commands: [
+      [
+        "vitest",
+        "run",
+        "--config",
+        "vitest.config.ts",
+        "--reporter=default",
+        "--reporter=json",
+        "--outputFile.json=test-results/worker.json",
+      ],
+    ],
     read: vitestCounts,
   },
   {
     name: "end to end (chromium)",
     report: "test-results/e2e.json",
-    commands: [["react-router", "build"], ["playwright", "test"]],
+    commands: [
+      ["react-router", "build"],
+      ["playwright", "test"],
+    ],
     read: (report) => ({
       passed: report.stats.expected + report.stats.flaky,
       failed: report.stats.unexpected + (report.errors?.length ?? 0),

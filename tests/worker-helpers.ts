@@ -1,13 +1,14 @@
 // Helpers for workerd tests that call the real Worker entry with a chosen env.
-import { env } from "cloudflare:workers";
+
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import worker from "../workers/app.ts";
+import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
-import { createDatabase } from "../db/client.ts";
-import { instance, organizations, type Role } from "../db/schema.ts";
 import { createAccount } from "../app/accounts/accounts.server.ts";
 import { hashPassword } from "../app/accounts/password.server.ts";
 import { createSession, sessionCookieName } from "../app/accounts/session.server.ts";
+import { createDatabase } from "../db/client.ts";
+import { instance, organizations, type Role } from "../db/schema.ts";
+import worker from "../workers/app.ts";
 
 export const origin = "http://localhost:5173";
 
@@ -15,7 +16,11 @@ export const origin = "http://localhost:5173";
 export async function send(request: Request | string, overrides: Partial<Env> = {}): Promise<Response> {
   const ctx = createExecutionContext();
   const req = typeof request === "string" ? new Request(new URL(request, origin)) : request;
-  const response = await worker.fetch(req as Request<unknown, IncomingRequestCfProperties>, { ...env, ...overrides }, ctx);
+  const response = await worker.fetch(
+    req as Request<unknown, IncomingRequestCfProperties>,
+    { ...env, ...overrides },
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return response;
 }
@@ -66,7 +71,9 @@ export interface TestUser {
 }
 
 /** A fresh account (unique username and e-mail) with TEST_PASSWORD. */
-export async function createTestUser(options: { role?: Role; verified?: boolean; label?: string } = {}): Promise<TestUser> {
+export async function createTestUser(
+  options: { role?: Role; verified?: boolean; label?: string } = {},
+): Promise<TestUser> {
   await ensureInstance();
   cachedHash ??= hashPassword(TEST_PASSWORD); // hashing is slow; every fixture shares one hash
   const suffix = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
@@ -83,11 +90,16 @@ export async function createTestUser(options: { role?: Role; verified?: boolean;
 }
 
 /** A session for `user`, as the Cookie header value a browser would send. */
-export async function signIn(user: { id: string }, options: { persistent?: boolean; now?: number } = {}): Promise<string> {
+export async function signIn(
+  user: { id: string },
+  options: { persistent?: boolean; now?: number } = {},
+): Promise<string> {
   const { token } = await createSession(testDb(), {
     userId: user.id,
     persistent: options.persistent ?? true,
-    request: new Request(origin, { headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0" } }),
+    request: new Request(origin, {
+      headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0" },
+    }),
     now: options.now,
   });
   return `${sessionCookieName(false)}=${token}`;
@@ -99,7 +111,12 @@ export function getAs(path: string, cookie: string, headers: Record<string, stri
 }
 
 /** A same-origin form post as the holder of `cookie`. */
-export function postAs(path: string, cookie: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+export function postAs(
+  path: string,
+  cookie: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return send(formPost(path, fields, { Cookie: cookie, ...headers }));
 }
 

@@ -52,7 +52,7 @@ export default {
         https: url.protocol === "https:",
         development: import.meta.env.DEV,
       });
-      security.forEach((value, name) => response.headers.set(name, value));
+      for (const [name, value] of security) response.headers.set(name, value);
       response.headers.set("X-Request-Id", requestId);
     }
 

@@ -1,14 +1,9 @@
+import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import {
-  createExecutionContext,
-  createMessageBatch,
-  createScheduledController,
-  getQueueResult,
-} from "cloudflare:test";
-import { afterEach, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
-import { emailVerifications, passwordResets, sessions } from "../db/schema.ts";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createSession } from "../app/accounts/session.server.ts";
+import { emailVerifications, passwordResets, sessions } from "../db/schema.ts";
 import { createTestUser, ensureInstance, testDb } from "../tests/worker-helpers.ts";
 import worker from "./app.ts";
 import { CLEANUP_CRON, cleanupTasks } from "./background.ts";
@@ -57,8 +52,19 @@ describe("scheduled entry point", () => {
     const ran: string[] = [];
     const scheduledTime = Date.UTC(2026, 10, 23, 12, 30);
     cleanupTasks.push(
-      { name: "broken", run: async () => { throw new Error("disk on fire"); } },
-      { name: "expired-things", run: async (_env, now) => { ran.push(now.toISOString()); return 3; } },
+      {
+        name: "broken",
+        run: async () => {
+          throw new Error("disk on fire");
+        },
+      },
+      {
+        name: "expired-things",
+        run: async (_env, now) => {
+          ran.push(now.toISOString());
+          return 3;
+        },
+      },
     );
     try {
       await worker.scheduled(createScheduledController({ cron: CLEANUP_CRON, scheduledTime }), env);
@@ -66,7 +72,9 @@ describe("scheduled entry point", () => {
       cleanupTasks.splice(-2, 2);
     }
     expect(ran).toEqual([new Date(scheduledTime).toISOString()]);
-    const report = log.mock.calls.map(([line]) => JSON.parse(String(line))).find((line) => line.msg === "cleanup finished");
+    const report = log.mock.calls
+      .map(([line]) => JSON.parse(String(line)))
+      .find((line) => line.msg === "cleanup finished");
     expect(report.report).toMatchObject({ broken: "failed: disk on fire", "expired-things": 3 });
   });
 
@@ -77,17 +85,38 @@ describe("scheduled entry point", () => {
     const db = testDb();
     const day = 24 * 60 * 60 * 1000;
     const live = await createSession(db, { userId: user.id, persistent: true, request: new Request("http://x/") });
-    const idle = await createSession(db, { userId: user.id, persistent: true, request: new Request("http://x/"), now: Date.now() - 11 * day });
+    const idle = await createSession(db, {
+      userId: user.id,
+      persistent: true,
+      request: new Request("http://x/"),
+      now: Date.now() - 11 * day,
+    });
     const past = new Date(Date.now() - 2 * 60 * 60 * 1000);
     const future = new Date(Date.now() + 60 * 60 * 1000);
-    const token = (label: string) => ({ id: crypto.randomUUID(), userId: user.id, tokenHash: `${label}-${crypto.randomUUID()}`, createdAt: past });
-    await db.insert(passwordResets).values([{ ...token("old"), expiresAt: past }, { ...token("new"), expiresAt: future }]);
-    const code = (expiresAt: Date) => ({ ...token("code"), purpose: "verify-email" as const, email: user.email, codeHash: "x", expiresAt });
+    const token = (label: string) => ({
+      id: crypto.randomUUID(),
+      userId: user.id,
+      tokenHash: `${label}-${crypto.randomUUID()}`,
+      createdAt: past,
+    });
+    await db.insert(passwordResets).values([
+      { ...token("old"), expiresAt: past },
+      { ...token("new"), expiresAt: future },
+    ]);
+    const code = (expiresAt: Date) => ({
+      ...token("code"),
+      purpose: "verify-email" as const,
+      email: user.email,
+      codeHash: "x",
+      expiresAt,
+    });
     await db.insert(emailVerifications).values([code(past), code(future)]);
 
     await worker.scheduled(createScheduledController({ cron: CLEANUP_CRON, scheduledTime: Date.now() }), env);
 
-    const sessionIds = (await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, user.id))).map((r) => r.id);
+    const sessionIds = (await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, user.id))).map(
+      (r) => r.id,
+    );
     expect(sessionIds).toEqual([live.session.id]);
     expect(sessionIds).not.toContain(idle.session.id);
     const resets = await db.select().from(passwordResets).where(eq(passwordResets.userId, user.id));

@@ -1,9 +1,10 @@
 // Dispatch of the Worker's non-HTTP entry points: queue batches by queue name, cron by schedule.
-import { createDatabase } from "../db/client.ts";
+
 import { deleteExpiredSessions } from "../app/accounts/session.server.ts";
 import { deleteExpiredEmailTokens } from "../app/email-flows/cleanup.server.ts";
 import { deleteUnreferencedImages } from "../app/images/cleanup.server.ts";
 import { deleteExpiredMagicLinks } from "../app/magic-links/cleanup.server.ts";
+import { createDatabase } from "../db/client.ts";
 import { consumeDeadPlanJobs, consumePlanJobs } from "./plan-jobs.ts";
 
 export const queueConsumers: Record<string, (batch: MessageBatch, env: Env) => Promise<void>> = {

@@ -15,7 +15,9 @@ export async function consumePlanJobs(batch: MessageBatch, _env: Env): Promise<v
       message.ack();
       continue;
     }
-    console.log(JSON.stringify({ level: "info", msg: "plan job received", jobId: parsed.data.jobId, attempts: message.attempts }));
+    console.log(
+      JSON.stringify({ level: "info", msg: "plan job received", jobId: parsed.data.jobId, attempts: message.attempts }),
+    );
     message.ack();
   }
 }
@@ -24,7 +26,14 @@ export async function consumePlanJobs(batch: MessageBatch, _env: Env): Promise<v
 export async function consumeDeadPlanJobs(batch: MessageBatch, _env: Env): Promise<void> {
   for (const message of batch.messages) {
     const parsed = planJobMessage.safeParse(message.body);
-    console.error(JSON.stringify({ level: "error", msg: "plan job gave up", jobId: parsed.data?.jobId ?? null, messageId: message.id }));
+    console.error(
+      JSON.stringify({
+        level: "error",
+        msg: "plan job gave up",
+        jobId: parsed.data?.jobId ?? null,
+        messageId: message.id,
+      }),
+    );
     message.ack();
   }
 }

@@ -1,7 +1,7 @@
-import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { rateLimit, type RateLimiter } from "./rate-limiter.ts";
+import { type RateLimiter, rateLimit } from "./rate-limiter.ts";
 
 const fresh = (label: string) => `${label}:${crypto.randomUUID()}`;
 const options = { capacity: 3, refillPerSecond: 1 };
@@ -35,7 +35,11 @@ describe("RateLimiter", () => {
     const key = fresh("cost");
     const slow = { capacity: 10, refillPerSecond: 0.5 };
     expect(await rateLimit(env, key, { ...slow, cost: 8 })).toMatchObject({ allowed: true, remaining: 2 });
-    expect(await rateLimit(env, key, { ...slow, cost: 5 })).toMatchObject({ allowed: false, remaining: 2, retryAfterSeconds: 6 });
+    expect(await rateLimit(env, key, { ...slow, cost: 5 })).toMatchObject({
+      allowed: false,
+      remaining: 2,
+      retryAfterSeconds: 6,
+    });
   });
 
   it("keeps keys independent, even inside one object", async () => {
@@ -70,7 +74,10 @@ describe("RateLimiter", () => {
     await stub.limit(busy, { capacity: 5, refillPerSecond: 0.001 }); // far from full for a long time
     await runDurableObjectAlarm(stub); // the alarm may already have fired on its own; run it if not
     const keys = await runInDurableObject(stub, (_l, state) =>
-      state.storage.sql.exec<{ key: string }>("SELECT key FROM buckets").toArray().map((row) => row.key),
+      state.storage.sql
+        .exec<{ key: string }>("SELECT key FROM buckets")
+        .toArray()
+        .map((row) => row.key),
     );
     // Only take() writes rows and only the alarm deletes them: the full bucket is gone, the busy one kept.
     expect(keys).toEqual([busy]);
@@ -79,7 +86,9 @@ describe("RateLimiter", () => {
   it("rejects nonsensical limits instead of silently allowing everything", async () => {
     const key = fresh("invalid");
     await expect(rateLimit(env, key, { capacity: 0, refillPerSecond: 1 })).rejects.toThrow(/Invalid rate limit/);
-    await expect(rateLimit(env, key, { capacity: 2, refillPerSecond: 1, cost: 3 })).rejects.toThrow(/Invalid rate limit/);
+    await expect(rateLimit(env, key, { capacity: 2, refillPerSecond: 1, cost: 3 })).rejects.toThrow(
+      /Invalid rate limit/,
+    );
     await runInDurableObject(env.RATE_LIMITER.getByName(key), (limiter: RateLimiter) => {
       expect(() => limiter.take(key, { capacity: 1, refillPerSecond: -1 }, Date.now())).toThrow(/Invalid rate limit/);
     });

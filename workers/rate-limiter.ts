@@ -50,9 +50,7 @@ export class RateLimiter extends DurableObject<Env> {
     assertValidLimit(options);
     const { capacity, refillPerSecond, cost = 1 } = options;
     const sql = this.ctx.storage.sql;
-    const row = sql
-      .exec<BucketRow>("SELECT tokens, updated_at_ms FROM buckets WHERE key = ?", key)
-      .toArray()[0];
+    const row = sql.exec<BucketRow>("SELECT tokens, updated_at_ms FROM buckets WHERE key = ?", key).toArray()[0];
     const elapsedSeconds = row ? Math.max(0, nowMs - row.updated_at_ms) / 1000 : 0;
     let tokens = row ? Math.min(capacity, row.tokens + elapsedSeconds * refillPerSecond) : capacity;
 

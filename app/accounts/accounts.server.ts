@@ -3,7 +3,7 @@
 import { eq, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../../db/client.ts";
-import { users, workspaceMembers, workspaces, type Role } from "../../db/schema.ts";
+import { type Role, users, workspaceMembers, workspaces } from "../../db/schema.ts";
 import { newId } from "./secrets.server.ts";
 import type { User } from "./session.server.ts";
 
@@ -56,7 +56,12 @@ export function accountInserts(db: Database, account: NewAccount, now = new Date
   const workspaceId = newId();
   const statements = [
     db.insert(users).values(user),
-    db.insert(workspaces).values({ id: workspaceId, name: `${account.displayName ?? account.username}'s business`, ownerId: user.id, createdAt: now }),
+    db.insert(workspaces).values({
+      id: workspaceId,
+      name: `${account.displayName ?? account.username}'s business`,
+      ownerId: user.id,
+      createdAt: now,
+    }),
     db.insert(workspaceMembers).values({ workspaceId, userId: user.id, role: "owner", createdAt: now }),
   ] as const;
   return { user, workspaceId, statements };

@@ -1,17 +1,17 @@
 // Who is asking. The root middleware resolves the session cookie once per request into `authContext`;
 // loaders and actions then call requireUser / requireAnonymous / requireRole, which never query again.
-import { createContext, data, redirect, type MiddlewareFunction, type RouterContextProvider } from "react-router";
+import { createContext, data, type MiddlewareFunction, type RouterContextProvider, redirect } from "react-router";
 import { createDatabase, isDatabaseUnavailable } from "../../db/client.ts";
 import type { Role } from "../../db/schema.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import {
   clearedSessionCookie,
   readSessionToken,
+  type Session,
   sessionCookie,
   sessionCookieName,
-  validateSessionToken,
-  type Session,
   type User,
+  validateSessionToken,
 } from "./session.server.ts";
 
 export type Auth =

@@ -1,6 +1,6 @@
 // Rate limits on everything an attacker can repeat, enforced by the RateLimiter Durable Object
 // before any password hashing or e-mail sending. Keys name what is limited and by whom.
-import { rateLimit, type LimitOptions, type LimitResult } from "../../workers/rate-limiter.ts";
+import { type LimitOptions, type LimitResult, rateLimit } from "../../workers/rate-limiter.ts";
 
 export const limits = {
   /** Guessing one account's password: 5 tries, then one more per 2 minutes, whatever the IP. */

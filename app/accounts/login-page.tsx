@@ -1,17 +1,17 @@
 import { data, Form, Link, redirect, useNavigation, useSearchParams } from "react-router";
 import { z } from "zod";
-import { withDatabase } from "../platform/database.server.ts";
-import { requestInfo } from "../platform/request-info.ts";
-import { safeRedirectPath } from "../platform/safe-redirect.ts";
 import { MagicLinkForm } from "../magic-links/magic-link-form.tsx";
 import { enabledProviders } from "../oauth/config.server.ts";
 import { ProviderButtons } from "../oauth/provider-buttons.tsx";
+import { withDatabase } from "../platform/database.server.ts";
+import { requestInfo } from "../platform/request-info.ts";
+import { safeRedirectPath } from "../platform/safe-redirect.ts";
 import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/login-page";
 import { getAuth, requireAnonymous } from "./auth.server.ts";
 import { MAX_PASSWORD_INPUT_LENGTH } from "./password-limits.ts";
-import { signIn } from "./sign-in.server.ts";
 import { readSessionToken, sessionCookie } from "./session.server.ts";
+import { signIn } from "./sign-in.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Sign in — Alva" }];
 
@@ -48,10 +48,19 @@ export async function action(args: Route.ActionArgs) {
   const auth = getAuth(context);
   const previousSessionId = auth.status === "signed-in" ? auth.session.id : readSessionToken(request)?.split(".")[0];
   const result = await withDatabase(context, (db) =>
-    signIn(db, env, { login: parsed.data.login, password: parsed.data.password, persistent: parsed.data.remember === "on", request, previousSessionId }),
+    signIn(db, env, {
+      login: parsed.data.login,
+      password: parsed.data.password,
+      persistent: parsed.data.remember === "on",
+      request,
+      previousSessionId,
+    }),
   );
   if (result.outcome === "throttled") {
-    return data({ login, error: result.message, throttled: true }, { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } });
+    return data(
+      { login, error: result.message, throttled: true },
+      { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
+    );
   }
   if (result.outcome === "invalid") return data({ login, error: GENERIC_ERROR, throttled: false }, { status: 400 });
   const { token, session } = result.session;
@@ -68,18 +77,29 @@ export default function LoginPage({ loaderData, actionData }: Route.ComponentPro
       <header>
         <h1 className="text-2xl font-semibold tracking-tight">Sign in</h1>
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-          New here? <Link to="/signup" className="underline">Create an account</Link>
+          New here?{" "}
+          <Link to="/signup" className="underline">
+            Create an account
+          </Link>
         </p>
       </header>
       <FormError message={actionData?.error} />
       {actionData?.throttled ? (
         <p className="text-sm">
-          <Link to="/forgot-password" className="underline">Reset your password</Link>
+          <Link to="/forgot-password" className="underline">
+            Reset your password
+          </Link>
         </p>
       ) : null}
       <Form method="post" className="space-y-4" noValidate>
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
-        <Field name="login" label="E-mail or username" autoComplete="username" defaultValue={actionData?.login} required />
+        <Field
+          name="login"
+          label="E-mail or username"
+          autoComplete="username"
+          defaultValue={actionData?.login}
+          required
+        />
         <Field name="password" label="Password" type="password" autoComplete="current-password" required />
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" name="remember" defaultChecked className="size-4" /> Keep me signed in on this device
@@ -89,7 +109,9 @@ export default function LoginPage({ loaderData, actionData }: Route.ComponentPro
         </SubmitButton>
       </Form>
       <p className="text-sm">
-        <Link to="/forgot-password" className="underline">Forgot your password?</Link>
+        <Link to="/forgot-password" className="underline">
+          Forgot your password?
+        </Link>
       </p>
       <div className="space-y-4 border-t border-zinc-200 pt-6 dark:border-zinc-800">
         <h2 className="text-sm font-medium text-zinc-600 dark:text-zinc-400">Or sign in without a password</h2>

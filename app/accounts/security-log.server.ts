@@ -2,7 +2,7 @@
 // which IP and device; they never contain passwords, tokens or codes (callers pass none).
 import { desc, eq } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
-import { securityEvents, type SecurityEventType } from "../../db/schema.ts";
+import { type SecurityEventType, securityEvents } from "../../db/schema.ts";
 import { describeDevice } from "./device.ts";
 import { clientIp } from "./session.server.ts";
 

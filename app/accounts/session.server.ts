@@ -66,7 +66,11 @@ export interface ValidSession {
   refreshed: boolean;
 }
 
-export async function validateSessionToken(db: Database, token: string, now = Date.now()): Promise<ValidSession | null> {
+export async function validateSessionToken(
+  db: Database,
+  token: string,
+  now = Date.now(),
+): Promise<ValidSession | null> {
   const match = /^([a-z2-7]{16})\.([a-z2-7]{32})$/.exec(token);
   if (!match) return null;
   const [, id, secret] = match;
@@ -86,7 +90,10 @@ export async function validateSessionToken(db: Database, token: string, now = Da
   if (now - session.lastActiveAt.getTime() < REFRESH_INTERVAL_MS) return { ...row, refreshed: false };
 
   const idleExpiresAt = new Date(Math.min(now + IDLE_TIMEOUT_MS, session.absoluteExpiresAt.getTime()));
-  await db.update(sessions).set({ lastActiveAt: new Date(now), idleExpiresAt }).where(eq(sessions.id, session.id));
+  await db
+    .update(sessions)
+    .set({ lastActiveAt: new Date(now), idleExpiresAt })
+    .where(eq(sessions.id, session.id));
   return { user: row.user, session: { ...session, lastActiveAt: new Date(now), idleExpiresAt }, refreshed: true };
 }
 
@@ -98,7 +105,11 @@ export async function deleteSession(db: Database, sessionId: string): Promise<vo
 export async function deleteUserSessions(db: Database, userId: string, exceptSessionId?: string): Promise<number> {
   const deleted = await db
     .delete(sessions)
-    .where(exceptSessionId ? and(eq(sessions.userId, userId), ne(sessions.id, exceptSessionId)) : eq(sessions.userId, userId))
+    .where(
+      exceptSessionId
+        ? and(eq(sessions.userId, userId), ne(sessions.id, exceptSessionId))
+        : eq(sessions.userId, userId),
+    )
     .returning({ id: sessions.id });
   return deleted.length;
 }
@@ -131,7 +142,11 @@ export function readSessionToken(request: Request): string | null {
   return null;
 }
 
-export function sessionCookie(request: Request, token: string, session: Pick<Session, "persistent" | "idleExpiresAt">): string {
+export function sessionCookie(
+  request: Request,
+  token: string,
+  session: Pick<Session, "persistent" | "idleExpiresAt">,
+): string {
   const secure = new URL(request.url).protocol === "https:";
   const attributes = [`${sessionCookieName(secure)}=${token}`, "Path=/", "HttpOnly", "SameSite=Lax"];
   if (secure) attributes.push("Secure");

@@ -23,7 +23,11 @@ export async function signIn(
   const { request } = input;
   const ipLimit = await checkLimit(env, "signInIp", clientIp(request) ?? "unknown");
   if (!ipLimit.allowed) {
-    return { outcome: "throttled", retryAfterSeconds: ipLimit.retryAfterSeconds, message: `Too many sign-in attempts from your network; ${retryPhrase(ipLimit.retryAfterSeconds)}.` };
+    return {
+      outcome: "throttled",
+      retryAfterSeconds: ipLimit.retryAfterSeconds,
+      message: `Too many sign-in attempts from your network; ${retryPhrase(ipLimit.retryAfterSeconds)}.`,
+    };
   }
 
   const user = await findUserByLogin(db, input.login);
@@ -47,7 +51,10 @@ export async function signIn(
     return { outcome: "invalid" };
   }
   if (verification.needsRehash) {
-    await db.update(users).set({ passwordHash: await hashPassword(input.password) }).where(eq(users.id, user.id));
+    await db
+      .update(users)
+      .set({ passwordHash: await hashPassword(input.password) })
+      .where(eq(users.id, user.id));
   }
   // A fresh token at every sign-in; a session the browser already had (someone else's, perhaps
   // planted) is ended, so it can never be promoted to this user's (no session fixation).

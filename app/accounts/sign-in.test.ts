@@ -6,8 +6,8 @@ import {
   getAs,
   origin,
   send,
-  setCookies,
   signIn as sessionFor,
+  setCookies,
   TEST_PASSWORD,
 } from "../../tests/worker-helpers.ts";
 
@@ -38,7 +38,9 @@ describe("sign-in", () => {
 
   it("gives a browser-session cookie (no expiry) without 'remember me'", async () => {
     const user = await createTestUser();
-    const response = await send(formPost("/login", { login: user.email, password: TEST_PASSWORD }, { "CF-Connecting-IP": randomIp() }));
+    const response = await send(
+      formPost("/login", { login: user.email, password: TEST_PASSWORD }, { "CF-Connecting-IP": randomIp() }),
+    );
     const cookie = setCookies(response).get("alva_session")!;
     expect(cookie).not.toMatch(/Expires|Max-Age/);
   });
@@ -72,14 +74,19 @@ describe("sign-in", () => {
     expect(html).not.toContain("my-secret-typed-password");
   });
 
-  it.each(["//evil.com", "/\\evil.com", "https://evil.com", "javascript:alert(1)", "%2F%2Fevil.com", "/\r\nSet-Cookie:x=1", "/\t/evil.com"])(
-    "never redirects off-site after sign-in (redirectTo %j)",
-    async (redirectTo) => {
-      const user = await createTestUser();
-      const response = await login({ login: user.email, password: TEST_PASSWORD, redirectTo });
-      expect(response.headers.get("Location")).toBe("/dashboard");
-    },
-  );
+  it.each([
+    "//evil.com",
+    "/\\evil.com",
+    "https://evil.com",
+    "javascript:alert(1)",
+    "%2F%2Fevil.com",
+    "/\r\nSet-Cookie:x=1",
+    "/\t/evil.com",
+  ])("never redirects off-site after sign-in (redirectTo %j)", async (redirectTo) => {
+    const user = await createTestUser();
+    const response = await login({ login: user.email, password: TEST_PASSWORD, redirectTo });
+    expect(response.headers.get("Location")).toBe("/dashboard");
+  });
 
   it("returns to a local redirectTo", async () => {
     const user = await createTestUser();
@@ -167,7 +174,11 @@ describe("session cookie over https", () => {
     const user = await createTestUser();
     const request = new Request("https://alva.example/login", {
       method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin", "CF-Connecting-IP": randomIp() },
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Sec-Fetch-Site": "same-origin",
+        "CF-Connecting-IP": randomIp(),
+      },
       body: new URLSearchParams({ login: user.email, password: TEST_PASSWORD, remember: "on" }),
     });
     const response = await send(request, { APP_URL: "https://alva.example" });

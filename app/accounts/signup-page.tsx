@@ -2,7 +2,7 @@ import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
-import { Field, FormError, SubmitButton, fieldErrors } from "../ui/form-field.tsx";
+import { Field, FormError, fieldErrors, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/signup-page";
 import { requireAnonymous } from "./auth.server.ts";
 import { checkLimit, retryPhrase } from "./limits.server.ts";
@@ -31,20 +31,32 @@ export async function action(args: Route.ActionArgs) {
   // Only these fields are read: anything else posted (a `role`, say) is ignored.
   const fields: Fields = { username: text("username"), email: text("email"), displayName: text("displayName") };
 
-  const parsed = signUpForm.safeParse({ ...fields, password: form.get("password") ?? undefined, confirmPassword: form.get("confirmPassword") ?? undefined });
-  if (!parsed.success) return data({ fields, errors: fieldErrors(parsed.error.issues), formError: null }, { status: 400 });
+  const parsed = signUpForm.safeParse({
+    ...fields,
+    password: form.get("password") ?? undefined,
+    confirmPassword: form.get("confirmPassword") ?? undefined,
+  });
+  if (!parsed.success)
+    return data({ fields, errors: fieldErrors(parsed.error.issues), formError: null }, { status: 400 });
 
   const limit = await checkLimit(env, "signUpIp", clientIp(request) ?? "unknown");
   if (!limit.allowed) {
     return data(
-      { fields, errors: {}, formError: `Too many sign-ups from your network; ${retryPhrase(limit.retryAfterSeconds)}.` },
+      {
+        fields,
+        errors: {},
+        formError: `Too many sign-ups from your network; ${retryPhrase(limit.retryAfterSeconds)}.`,
+      },
       { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } },
     );
   }
 
   const result = await withDatabase(context, (db) => signUp(db, env, parsed.data, request));
   if (result.outcome === "username-taken") {
-    return data({ fields, errors: { username: "That username is taken; try another." }, formError: null }, { status: 400 });
+    return data(
+      { fields, errors: { username: "That username is taken; try another." }, formError: null },
+      { status: 400 },
+    );
   }
   return redirect("/login", {
     headers: {
@@ -65,16 +77,56 @@ export default function SignUpPage({ actionData }: Route.ComponentProps) {
       <header>
         <h1 className="text-2xl font-semibold tracking-tight">Create your account</h1>
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-          Already have one? <Link to="/login" className="underline">Sign in</Link>
+          Already have one?{" "}
+          <Link to="/login" className="underline">
+            Sign in
+          </Link>
         </p>
       </header>
       <FormError message={actionData?.formError} />
       <Form method="post" className="space-y-4" noValidate>
-        <Field name="username" label="Username" autoComplete="username" defaultValue={fields?.username} error={errors.username} hint="3–32 lowercase letters, digits or _." required />
-        <Field name="email" label="E-mail" type="email" autoComplete="email" defaultValue={fields?.email} error={errors.email} required />
-        <Field name="displayName" label="Display name (optional)" autoComplete="name" defaultValue={fields?.displayName} error={errors.displayName} />
-        <Field name="password" label="Password" type="password" autoComplete="new-password" error={errors.password} hint="At least 8 characters. A phrase of a few words works well." required />
-        <Field name="confirmPassword" label="Password, again" type="password" autoComplete="new-password" error={errors.confirmPassword} required />
+        <Field
+          name="username"
+          label="Username"
+          autoComplete="username"
+          defaultValue={fields?.username}
+          error={errors.username}
+          hint="3–32 lowercase letters, digits or _."
+          required
+        />
+        <Field
+          name="email"
+          label="E-mail"
+          type="email"
+          autoComplete="email"
+          defaultValue={fields?.email}
+          error={errors.email}
+          required
+        />
+        <Field
+          name="displayName"
+          label="Display name (optional)"
+          autoComplete="name"
+          defaultValue={fields?.displayName}
+          error={errors.displayName}
+        />
+        <Field
+          name="password"
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          error={errors.password}
+          hint="At least 8 characters. A phrase of a few words works well."
+          required
+        />
+        <Field
+          name="confirmPassword"
+          label="Password, again"
+          type="password"
+          autoComplete="new-password"
+          error={errors.confirmPassword}
+          required
+        />
         <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Creating your account…">
           Create account
         </SubmitButton>

@@ -5,9 +5,16 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../../db/client.ts";
 import { users } from "../../db/schema.ts";
-import { composeMail, mailTransport } from "../mail/mail.server.ts";
 import { sendVerificationEmail } from "../email-flows/verification.server.ts";
-import { accountInserts, displayNameSchema, emailSchema, findUserByEmail, isUniqueViolation, usernameSchema } from "./accounts.server.ts";
+import { composeMail, mailTransport } from "../mail/mail.server.ts";
+import {
+  accountInserts,
+  displayNameSchema,
+  emailSchema,
+  findUserByEmail,
+  isUniqueViolation,
+  usernameSchema,
+} from "./accounts.server.ts";
 import { hashPassword } from "./password.server.ts";
 import { newPasswordSchema } from "./password-policy.ts";
 import { recordSecurityEvent } from "./security-log.server.ts";
@@ -31,7 +38,11 @@ export type SignUpResult = { outcome: "check-email" } | { outcome: "username-tak
 
 export async function signUp(db: Database, env: Env, input: SignUpInput, request: Request): Promise<SignUpResult> {
   const passwordHash = await hashPassword(input.password);
-  const [usernameOwner] = await db.select({ id: users.id }).from(users).where(eq(users.username, input.username)).limit(1);
+  const [usernameOwner] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.username, input.username))
+    .limit(1);
   if (usernameOwner) return { outcome: "username-taken" };
 
   const existing = await findUserByEmail(db, input.email);
@@ -46,7 +57,11 @@ export async function signUp(db: Database, env: Env, input: SignUpInput, request
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     // Someone took the username or the address a moment ago.
-    const [takenName] = await db.select({ id: users.id }).from(users).where(eq(users.username, input.username)).limit(1);
+    const [takenName] = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(eq(users.username, input.username))
+      .limit(1);
     if (takenName) return { outcome: "username-taken" };
     await tellOwnerAboutSignUpAttempt(db, env, input.email);
     return { outcome: "check-email" };

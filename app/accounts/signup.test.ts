@@ -10,7 +10,13 @@ const signUp = (fields: Record<string, string>) =>
   send(formPost("/signup", fields, { "CF-Connecting-IP": `192.0.2.${Math.floor(Math.random() * 250) + 1}` }));
 const validFields = () => {
   const name = `new_${unique()}`;
-  return { username: name, email: `${name}@Example.com`, displayName: "New Person", password: "a fine long passphrase", confirmPassword: "a fine long passphrase" };
+  return {
+    username: name,
+    email: `${name}@Example.com`,
+    displayName: "New Person",
+    password: "a fine long passphrase",
+    confirmPassword: "a fine long passphrase",
+  };
 };
 const mailTo = async (to: string) =>
   testDb().select().from(devOutbox).where(eq(devOutbox.to, to)).orderBy(desc(devOutbox.id));
@@ -24,7 +30,12 @@ describe("sign-up", () => {
     expect(setCookies(response).has("alva_session")).toBe(false); // signs in only after "check your e-mail"
 
     const [user] = await testDb().select().from(users).where(eq(users.username, fields.username));
-    expect(user).toMatchObject({ email: fields.email.toLowerCase(), displayName: "New Person", role: "user", emailVerifiedAt: null });
+    expect(user).toMatchObject({
+      email: fields.email.toLowerCase(),
+      displayName: "New Person",
+      role: "user",
+      emailVerifiedAt: null,
+    });
     expect(user!.passwordHash).toMatch(/^\$argon2id\$/);
     const memberships = await testDb()
       .select({ role: workspaceMembers.role, owner: workspaces.ownerId })
@@ -43,7 +54,8 @@ describe("sign-up", () => {
     const [a, b] = [await signUp(fresh), await signUp(known)];
     expect(a.status).toBe(b.status);
     expect(a.headers.get("Location")).toBe(b.headers.get("Location"));
-    const toast = (r: Response, email: string) => decodeURIComponent(setCookies(r).get("toast")!).replace(email.toLowerCase(), "X");
+    const toast = (r: Response, email: string) =>
+      decodeURIComponent(setCookies(r).get("toast")!).replace(email.toLowerCase(), "X");
     expect(toast(a, fresh.email)).toBe(toast(b, known.email));
     const [notice] = await mailTo(existing.email);
     expect(notice?.subject).toBe("Someone tried to sign up to Alva with your address");
@@ -89,7 +101,8 @@ describe("sign-up", () => {
   it("limits sign-ups per client IP", async () => {
     const ip = `192.0.2.${Math.floor(Math.random() * 250) + 1}`.replace("192.0.2", "100.64.9");
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await send(formPost("/signup", validFields(), { "CF-Connecting-IP": ip }))).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push((await send(formPost("/signup", validFields(), { "CF-Connecting-IP": ip }))).status);
     expect(statuses.slice(0, 5)).toEqual([302, 302, 302, 302, 302]);
     expect(statuses[5]).toBe(429);
   });

@@ -4,12 +4,12 @@ import { data, Form, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import type { Role } from "../../db/schema.ts";
 import { requireRole } from "../accounts/auth.server.ts";
+import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { formatTime, isoTime, roleNames, roleOptions } from "../settings/format.ts";
 import type { Route } from "./+types/admin-page";
-import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { changeRole, listUsers } from "./users.server.ts";
 
 const searchSchema = z.string().trim().max(254).catch("");
@@ -46,7 +46,10 @@ export async function action(args: Route.ActionArgs) {
   const parsed = roleChangeSchema.safeParse(form);
   if (!parsed.success) {
     const userId = typeof form.userId === "string" ? form.userId.slice(0, 64) : undefined;
-    return data<AdminActionData>({ error: parsed.error.issues[0]?.message ?? "Check the form.", userId }, { status: 400 });
+    return data<AdminActionData>(
+      { error: parsed.error.issues[0]?.message ?? "Check the form.", userId },
+      { status: 400 },
+    );
   }
   const { userId, role } = parsed.data;
   const { requestId } = context.get(requestInfo);
@@ -57,10 +60,25 @@ export async function action(args: Route.ActionArgs) {
   switch (change.outcome) {
     case "changed": {
       // An audit line for the operator's logs: ids and roles only.
-      console.log(JSON.stringify({ level: "info", msg: "role changed", requestId, actorId: actor.id, targetId: userId, from: change.from, to: role }));
+      console.log(
+        JSON.stringify({
+          level: "info",
+          msg: "role changed",
+          requestId,
+          actorId: actor.id,
+          targetId: userId,
+          from: change.from,
+          to: role,
+        }),
+      );
       // And in the user's own security log.
       await withDatabase(context, (db) =>
-        recordSecurityEvent(db, { userId, type: "role-changed", request, detail: `${change.from} → ${role}, by @${actor.username}` }),
+        recordSecurityEvent(db, {
+          userId,
+          type: "role-changed",
+          request,
+          detail: `${change.from} → ${role}, by @${actor.username}`,
+        }),
       );
       const self = userId === actor.id;
       const message = `${self ? "You are" : `@${change.username} is`} now ${withArticle(role)}.`;
@@ -71,7 +89,9 @@ export async function action(args: Route.ActionArgs) {
     }
     case "unchanged":
       return redirect(back, {
-        headers: { "Set-Cookie": toastCookie(request, { kind: "info", message: `@${change.username} already has that role.` }) },
+        headers: {
+          "Set-Cookie": toastCookie(request, { kind: "info", message: `@${change.username} already has that role.` }),
+        },
       });
     case "not-found":
       return data<AdminActionData>({ error: "That account doesn't exist (any more).", userId }, { status: 404 });
@@ -81,7 +101,10 @@ export async function action(args: Route.ActionArgs) {
         { status: 409 },
       );
     case "not-allowed":
-      return data<AdminActionData>({ error: "You're no longer an admin, so you can't change roles.", userId }, { status: 403 });
+      return data<AdminActionData>(
+        { error: "You're no longer an admin, so you can't change roles.", userId },
+        { status: 403 },
+      );
   }
 }
 
@@ -112,30 +135,48 @@ export default function AdminPage({ loaderData, actionData }: Route.ComponentPro
           placeholder="Username or e-mail"
           className="flex-1 rounded-md border border-zinc-300 bg-white px-3 py-2 dark:border-zinc-700 dark:bg-zinc-900"
         />
-        <button type="submit" className="rounded-md border border-zinc-300 px-3 py-2 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900">
+        <button
+          type="submit"
+          className="rounded-md border border-zinc-300 px-3 py-2 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900"
+        >
           Search
         </button>
       </Form>
 
       {actionData?.error && !rowError ? (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-4 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
+        <p
+          role="alert"
+          className="rounded-md border border-red-300 bg-red-50 px-4 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"
+        >
           {actionData.error}
         </p>
       ) : null}
 
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
-        {total === users.length ? `${total} account${total === 1 ? "" : "s"}` : `Showing the newest ${users.length} of ${total} accounts; search to find others.`}
+        {total === users.length
+          ? `${total} account${total === 1 ? "" : "s"}`
+          : `Showing the newest ${users.length} of ${total} accounts; search to find others.`}
       </p>
 
       <div className="overflow-x-auto rounded-xl border border-zinc-200 dark:border-zinc-800">
         <table className="w-full text-left text-sm">
           <thead className="bg-zinc-50 text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
             <tr>
-              <th scope="col" className="px-4 py-2 font-medium">Username</th>
-              <th scope="col" className="px-4 py-2 font-medium">E-mail</th>
-              <th scope="col" className="px-4 py-2 font-medium">Verified</th>
-              <th scope="col" className="px-4 py-2 font-medium">Created</th>
-              <th scope="col" className="px-4 py-2 font-medium">Role</th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Username
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                E-mail
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Verified
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Created
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Role
+              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
@@ -173,7 +214,11 @@ export default function AdminPage({ loaderData, actionData }: Route.ComponentPro
                           </option>
                         ))}
                       </select>
-                      <button type="submit" disabled={busy} className="rounded-md border border-zinc-300 px-2 py-1 hover:bg-zinc-50 disabled:opacity-60 dark:border-zinc-700 dark:hover:bg-zinc-900">
+                      <button
+                        type="submit"
+                        disabled={busy}
+                        className="rounded-md border border-zinc-300 px-2 py-1 hover:bg-zinc-50 disabled:opacity-60 dark:border-zinc-700 dark:hover:bg-zinc-900"
+                      >
                         Save
                       </button>
                     </Form>

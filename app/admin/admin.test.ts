@@ -1,8 +1,18 @@
 import { and, eq, ne } from "drizzle-orm";
 import { TransactionRollbackError } from "drizzle-orm/errors";
 import { beforeAll, describe, expect, it } from "vitest";
-import { users, type Role } from "../../db/schema.ts";
-import { createTestUser, ensureInstance, getAs, postAs, send, setCookies, signIn, testDb, type TestUser } from "../../tests/worker-helpers.ts";
+import { type Role, users } from "../../db/schema.ts";
+import {
+  createTestUser,
+  ensureInstance,
+  getAs,
+  postAs,
+  send,
+  setCookies,
+  signIn,
+  type TestUser,
+  testDb,
+} from "../../tests/worker-helpers.ts";
 import { changeRole, type Queryable } from "./users.server.ts";
 
 beforeAll(ensureInstance);
@@ -13,7 +23,8 @@ async function roleOf(user: { id: string }): Promise<Role | undefined> {
 }
 
 const toastOf = (response: Response) => decodeURIComponent(setCookies(response).get("toast") ?? "");
-const setRole = (cookie: string, user: TestUser | { id: string }, role: string) => postAs("/admin", cookie, { intent: "change-role", userId: user.id, role });
+const setRole = (cookie: string, user: TestUser | { id: string }, role: string) =>
+  postAs("/admin", cookie, { intent: "change-role", userId: user.id, role });
 
 /**
  * Runs `work` in a transaction that is always rolled back, so a test can see a state of the whole
@@ -48,7 +59,10 @@ describe("access", () => {
     expect(html).not.toContain(target.email);
 
     // Promoting oneself, or anyone, by posting the form directly changes nothing.
-    for (const [who, to] of [[visitor, "admin"], [target, "moderator"]] as const) {
+    for (const [who, to] of [
+      [visitor, "admin"],
+      [target, "moderator"],
+    ] as const) {
       const post = await setRole(cookie, who, to);
       expect(post.status).toBe(403);
     }
@@ -116,7 +130,11 @@ describe("changing a role", () => {
   it("keeps the search when going back to the list", async () => {
     const admin = await createTestUser({ label: "keepq", role: "admin" });
     const member = await createTestUser({ label: "keepqm" });
-    const response = await postAs(`/admin?q=${member.username}`, await signIn(admin), { intent: "change-role", userId: member.id, role: "moderator" });
+    const response = await postAs(`/admin?q=${member.username}`, await signIn(admin), {
+      intent: "change-role",
+      userId: member.id,
+      role: "moderator",
+    });
     expect(response.headers.get("Location")).toBe(`/admin?q=${member.username}`);
   });
 
@@ -152,7 +170,12 @@ describe("changing a role", () => {
   it("refuses a role change posted from another site (CSRF)", async () => {
     const admin = await createTestUser({ label: "csrfadmin", role: "admin" });
     const member = await createTestUser({ label: "csrfm" });
-    const response = await postAs("/admin", await signIn(admin), { intent: "change-role", userId: member.id, role: "admin" }, { "Sec-Fetch-Site": "cross-site" });
+    const response = await postAs(
+      "/admin",
+      await signIn(admin),
+      { intent: "change-role", userId: member.id, role: "admin" },
+      { "Sec-Fetch-Site": "cross-site" },
+    );
     expect(response.status).toBe(403);
     expect(await roleOf(member)).toBe("user");
   });
@@ -173,8 +196,12 @@ describe("changing a role", () => {
     const first = await createTestUser({ label: "duela", role: "admin" });
     const second = await createTestUser({ label: "duelb", role: "admin" });
     // Both requests passed requireRole; the first UPDATE lands before the second.
-    expect(await changeRole(testDb(), { actorId: first.id, targetId: second.id, role: "user" })).toMatchObject({ outcome: "changed" });
-    expect(await changeRole(testDb(), { actorId: second.id, targetId: first.id, role: "user" })).toEqual({ outcome: "not-allowed" });
+    expect(await changeRole(testDb(), { actorId: first.id, targetId: second.id, role: "user" })).toMatchObject({
+      outcome: "changed",
+    });
+    expect(await changeRole(testDb(), { actorId: second.id, targetId: first.id, role: "user" })).toEqual({
+      outcome: "not-allowed",
+    });
     expect(await roleOf(first)).toBe("admin");
     expect(await roleOf(second)).toBe("user");
   });
@@ -184,14 +211,23 @@ describe("changing a role", () => {
     const member = await createTestUser({ label: "lastm" });
     await inRolledBackTransaction(async (tx) => {
       // Inside this transaction only, `last` is the one admin of the instance.
-      await tx.update(users).set({ role: "user" }).where(and(eq(users.role, "admin"), ne(users.id, last.id)));
+      await tx
+        .update(users)
+        .set({ role: "user" })
+        .where(and(eq(users.role, "admin"), ne(users.id, last.id)));
       for (const role of ["moderator", "user"] as const) {
         expect(await changeRole(tx, { actorId: last.id, targetId: last.id, role })).toEqual({ outcome: "last-admin" });
       }
       // Other changes still work, and once there is a second admin, the first may step down.
-      expect(await changeRole(tx, { actorId: last.id, targetId: member.id, role: "admin" })).toMatchObject({ outcome: "changed" });
-      expect(await changeRole(tx, { actorId: last.id, targetId: last.id, role: "user" })).toMatchObject({ outcome: "changed" });
-      expect(await changeRole(tx, { actorId: member.id, targetId: member.id, role: "user" })).toEqual({ outcome: "last-admin" });
+      expect(await changeRole(tx, { actorId: last.id, targetId: member.id, role: "admin" })).toMatchObject({
+        outcome: "changed",
+      });
+      expect(await changeRole(tx, { actorId: last.id, targetId: last.id, role: "user" })).toMatchObject({
+        outcome: "changed",
+      });
+      expect(await changeRole(tx, { actorId: member.id, targetId: member.id, role: "user" })).toEqual({
+        outcome: "last-admin",
+      });
       const [admins] = await tx.select({ id: users.id }).from(users).where(eq(users.role, "admin"));
       expect(admins?.id).toBe(member.id);
     });

@@ -6,7 +6,7 @@ import type { ResultSet } from "@libsql/client";
 import { and, count, desc, eq, or, sql } from "drizzle-orm";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import type * as schema from "../../db/schema.ts";
-import { users, type Role } from "../../db/schema.ts";
+import { type Role, users } from "../../db/schema.ts";
 
 /** The database or a transaction on it (tests run a change inside a transaction they roll back). */
 export type Queryable = BaseSQLiteDatabase<"async", ResultSet, typeof schema>;
@@ -26,7 +26,9 @@ export interface UserRow {
 export async function listUsers(db: Queryable, search = ""): Promise<{ users: UserRow[]; total: number }> {
   const needle = search.trim().toLowerCase();
   // instr, not LIKE: what the admin types is matched literally (no % or _ wildcards to escape).
-  const filter = needle ? or(sql`instr(${users.username}, ${needle}) > 0`, sql`instr(${users.email}, ${needle}) > 0`) : undefined;
+  const filter = needle
+    ? or(sql`instr(${users.username}, ${needle}) > 0`, sql`instr(${users.email}, ${needle}) > 0`)
+    : undefined;
   const [rows, [totals]] = await Promise.all([
     db
       .select({
@@ -62,9 +64,16 @@ export type RoleChange =
   /** The acting user is no longer an admin (another admin demoted them meanwhile). */
   | { outcome: "not-allowed" };
 
-export async function changeRole(db: Queryable, input: { actorId: string; targetId: string; role: Role }): Promise<RoleChange> {
+export async function changeRole(
+  db: Queryable,
+  input: { actorId: string; targetId: string; role: Role },
+): Promise<RoleChange> {
   const { actorId, targetId, role } = input;
-  const [target] = await db.select({ username: users.username, role: users.role }).from(users).where(eq(users.id, targetId)).limit(1);
+  const [target] = await db
+    .select({ username: users.username, role: users.role })
+    .from(users)
+    .where(eq(users.id, targetId))
+    .limit(1);
   if (!target) return { outcome: "not-found" };
   if (target.role === role) return { outcome: "unchanged", username: target.username };
 

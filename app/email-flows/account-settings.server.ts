@@ -26,13 +26,22 @@ export type NotRecent = { outcome: "sign-in-again"; message: string };
 export async function checkCurrentPassword(
   db: Database,
   env: Env,
-  input: { user: Pick<User, "id" | "passwordHash">; session: Pick<Session, "createdAt">; password: string; purpose: string; request: Request },
+  input: {
+    user: Pick<User, "id" | "passwordHash">;
+    session: Pick<Session, "createdAt">;
+    password: string;
+    purpose: string;
+    request: Request;
+  },
 ): Promise<{ outcome: "ok" } | { outcome: "wrong" } | Throttled | NotRecent> {
   const { user } = input;
   if (user.passwordHash === null) {
     return signedInRecently(input.session)
       ? { outcome: "ok" }
-      : { outcome: "sign-in-again", message: "For your safety, sign out and sign in again first, then do this within 15 minutes." };
+      : {
+          outcome: "sign-in-again",
+          message: "For your safety, sign out and sign in again first, then do this within 15 minutes.",
+        };
   }
   const limit = await checkLimit(env, "signInAccount", user.id);
   if (!limit.allowed) {
@@ -44,11 +53,21 @@ export async function checkCurrentPassword(
   }
   const { valid } = await verifyPassword(user.passwordHash, input.password);
   if (valid) return { outcome: "ok" };
-  await recordSecurityEvent(db, { userId: user.id, type: "sign-in-failed", request: input.request, detail: `Wrong password when ${input.purpose}` });
+  await recordSecurityEvent(db, {
+    userId: user.id,
+    type: "sign-in-failed",
+    request: input.request,
+    detail: `Wrong password when ${input.purpose}`,
+  });
   return { outcome: "wrong" };
 }
 
-export type ChangePasswordResult = { outcome: "changed"; endedSessions: number } | { outcome: "wrong-current" } | { outcome: "same-as-current" } | Throttled | NotRecent;
+export type ChangePasswordResult =
+  | { outcome: "changed"; endedSessions: number }
+  | { outcome: "wrong-current" }
+  | { outcome: "same-as-current" }
+  | Throttled
+  | NotRecent;
 
 export async function changePassword(
   db: Database,
@@ -57,11 +76,18 @@ export async function changePassword(
   input: { user: User; session: Session; currentPassword: string; newPassword: string; request: Request },
 ): Promise<ChangePasswordResult> {
   const { user, request } = input;
-  const check = await checkCurrentPassword(db, env, { user, session: input.session, password: input.currentPassword, purpose: "changing the password", request });
+  const check = await checkCurrentPassword(db, env, {
+    user,
+    session: input.session,
+    password: input.currentPassword,
+    purpose: "changing the password",
+    request,
+  });
   if (check.outcome === "throttled" || check.outcome === "sign-in-again") return check;
   if (check.outcome === "wrong") return { outcome: "wrong-current" };
   // Both are NFC-normalized strings by now; the current one was just proved right.
-  if (user.passwordHash !== null && input.newPassword === input.currentPassword.normalize("NFC")) return { outcome: "same-as-current" };
+  if (user.passwordHash !== null && input.newPassword === input.currentPassword.normalize("NFC"))
+    return { outcome: "same-as-current" };
 
   const passwordHash = await hashPassword(input.newPassword);
   await db.update(users).set({ passwordHash }).where(eq(users.id, user.id));
@@ -73,7 +99,12 @@ export async function changePassword(
   return { outcome: "changed", endedSessions };
 }
 
-export type EmailChangeResult = { outcome: "sent" } | { outcome: "wrong-password" } | { outcome: "same-address" } | Throttled | NotRecent;
+export type EmailChangeResult =
+  | { outcome: "sent" }
+  | { outcome: "wrong-password" }
+  | { outcome: "same-address" }
+  | Throttled
+  | NotRecent;
 
 /**
  * Starts a change of address: a code and link go to the NEW address, and nothing changes until they
@@ -87,7 +118,13 @@ export async function requestEmailChange(
   input: { user: User; session: Session; newEmail: string; currentPassword: string; request: Request },
 ): Promise<EmailChangeResult> {
   const { user, newEmail, request } = input;
-  const check = await checkCurrentPassword(db, env, { user, session: input.session, password: input.currentPassword, purpose: "changing the e-mail address", request });
+  const check = await checkCurrentPassword(db, env, {
+    user,
+    session: input.session,
+    password: input.currentPassword,
+    purpose: "changing the e-mail address",
+    request,
+  });
   if (check.outcome === "throttled" || check.outcome === "sign-in-again") return check;
   if (check.outcome === "wrong") return { outcome: "wrong-password" };
   if (newEmail === user.email) return { outcome: "same-address" };

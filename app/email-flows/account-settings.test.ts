@@ -1,10 +1,30 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { emailVerifications, passwordResets, users } from "../../db/schema.ts";
+import {
+  createTestUser,
+  ensureInstance,
+  formPost,
+  getAs,
+  postAs,
+  send,
+  signIn,
+  TEST_PASSWORD,
+  testDb,
+} from "../../tests/worker-helpers.ts";
 import { createAccount } from "../accounts/accounts.server.ts";
 import { verifyPassword } from "../accounts/password.server.ts";
-import { createTestUser, ensureInstance, formPost, getAs, postAs, send, signIn, TEST_PASSWORD, testDb } from "../../tests/worker-helpers.ts";
-import { codeIn, eventTypes, lastMailTo, lastOutboxId, mailSince, mailTo, randomIp, toastOf, tokenIn } from "./test-support.ts";
+import {
+  codeIn,
+  eventTypes,
+  lastMailTo,
+  lastOutboxId,
+  mailSince,
+  mailTo,
+  randomIp,
+  toastOf,
+  tokenIn,
+} from "./test-support.ts";
 
 beforeAll(ensureInstance);
 
@@ -43,7 +63,11 @@ describe("/settings/password", () => {
   it("needs the right current password", async () => {
     const user = await signedInUser("pwwrong");
     const before = (await userRow(user.id)).passwordHash;
-    const wrong = await change(user.cookie, { currentPassword: "not my password", password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+    const wrong = await change(user.cookie, {
+      currentPassword: "not my password",
+      password: NEW_PASSWORD,
+      confirmPassword: NEW_PASSWORD,
+    });
     expect(wrong.status).toBe(400);
     expect(await wrong.text()).toContain("That isn&#x27;t your current password.");
     const missing = await change(user.cookie, { password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
@@ -56,9 +80,21 @@ describe("/settings/password", () => {
   it("cannot be used to guess the password: wrong tries share the sign-in limit, then even the right one waits", async () => {
     const user = await signedInUser("pwguess");
     for (let i = 0; i < 5; i++) {
-      expect((await change(user.cookie, { currentPassword: `guess ${i}`, password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD })).status).toBe(400);
+      expect(
+        (
+          await change(user.cookie, {
+            currentPassword: `guess ${i}`,
+            password: NEW_PASSWORD,
+            confirmPassword: NEW_PASSWORD,
+          })
+        ).status,
+      ).toBe(400);
     }
-    const limited = await change(user.cookie, { currentPassword: TEST_PASSWORD, password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+    const limited = await change(user.cookie, {
+      currentPassword: TEST_PASSWORD,
+      password: NEW_PASSWORD,
+      confirmPassword: NEW_PASSWORD,
+    });
     expect(limited.status).toBe(429);
     expect(limited.headers.get("Retry-After")).toMatch(/^\d+$/);
     expect(await limited.text()).toMatch(/Too many password attempts for this account; try again in \d+ minutes?/);
@@ -67,7 +103,11 @@ describe("/settings/password", () => {
 
   it("refuses the current password as the new one, and applies the password rules", async () => {
     const user = await signedInUser("pwsame");
-    const same = await change(user.cookie, { currentPassword: TEST_PASSWORD, password: TEST_PASSWORD, confirmPassword: TEST_PASSWORD });
+    const same = await change(user.cookie, {
+      currentPassword: TEST_PASSWORD,
+      password: TEST_PASSWORD,
+      confirmPassword: TEST_PASSWORD,
+    });
     expect(same.status).toBe(400);
     expect(await same.text()).toContain("That is your current password");
     for (const [password, confirmPassword, message] of [
@@ -75,7 +115,11 @@ describe("/settings/password", () => {
       ["password1", "password1", "too common"],
       [NEW_PASSWORD, "not the same", "The two passwords differ."],
     ]) {
-      const response = await change(user.cookie, { currentPassword: TEST_PASSWORD, password: password!, confirmPassword: confirmPassword! });
+      const response = await change(user.cookie, {
+        currentPassword: TEST_PASSWORD,
+        password: password!,
+        confirmPassword: confirmPassword!,
+      });
       expect(response.status).toBe(400);
       expect(await response.text()).toContain(message!);
     }
@@ -87,7 +131,11 @@ describe("/settings/password", () => {
     await send(formPost("/forgot-password", { email: user.email }, { "CF-Connecting-IP": randomIp() }));
     const resetToken = tokenIn(await lastMailTo(user.email), "/reset-password");
 
-    const response = await change(user.cookie, { currentPassword: TEST_PASSWORD, password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+    const response = await change(user.cookie, {
+      currentPassword: TEST_PASSWORD,
+      password: NEW_PASSWORD,
+      confirmPassword: NEW_PASSWORD,
+    });
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/settings/password");
     expect(toastOf(response)?.message).toContain("Your password was changed.");
@@ -112,14 +160,25 @@ describe("/settings/password", () => {
     const page = await (await getAs("/settings/password", fresh)).text();
     expect(page).toContain("Set a password");
     expect(page).not.toContain('name="currentPassword"');
-    const response = await postAs("/settings/password", fresh, { password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+    const response = await postAs("/settings/password", fresh, {
+      password: NEW_PASSWORD,
+      confirmPassword: NEW_PASSWORD,
+    });
     expect(response.status).toBe(302);
     expect((await verifyPassword((await userRow(created.id)).passwordHash!, NEW_PASSWORD)).valid).toBe(true);
 
     // A session from long ago (perhaps a stolen one) cannot: it has no password to prove itself with.
-    const other = await createAccount(testDb(), { username: `nopw2_${suffix}`, email: `nopw2_${suffix}@example.com`, displayName: null, passwordHash: null });
+    const other = await createAccount(testDb(), {
+      username: `nopw2_${suffix}`,
+      email: `nopw2_${suffix}@example.com`,
+      displayName: null,
+      passwordHash: null,
+    });
     const stale = await signIn(other, { now: Date.now() - 60 * 60 * 1000 });
-    const refused = await postAs("/settings/password", stale, { password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+    const refused = await postAs("/settings/password", stale, {
+      password: NEW_PASSWORD,
+      confirmPassword: NEW_PASSWORD,
+    });
     expect(refused.status).toBe(403);
     expect((await userRow(other.id)).passwordHash).toBeNull();
   });
@@ -190,7 +249,10 @@ describe("/settings/email", () => {
     const user = await signedInUser("emtaken");
     const owner = await createTestUser({ label: "emowner" });
     const free = freshAddress("free");
-    const [a, b] = [await requestChange(user.cookie, free), await requestChange(user.cookie, owner.email.toUpperCase())];
+    const [a, b] = [
+      await requestChange(user.cookie, free),
+      await requestChange(user.cookie, owner.email.toUpperCase()),
+    ];
     expect(a.status).toBe(b.status);
     expect(a.headers.get("Location")).toBe(b.headers.get("Location"));
     expect(toastOf(a)!.message.replace(free.toLowerCase(), "X")).toBe(toastOf(b)!.message.replace(owner.email, "X"));

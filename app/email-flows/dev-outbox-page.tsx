@@ -10,7 +10,10 @@ import { requestInfo } from "../platform/request-info.ts";
 import type { Route } from "./+types/dev-outbox-page";
 import { pageHeaders } from "./headers.ts";
 
-export const meta: Route.MetaFunction = () => [{ title: "Outbox (development) — Alva" }, { name: "robots", content: "noindex" }];
+export const meta: Route.MetaFunction = () => [
+  { title: "Outbox (development) — Alva" },
+  { name: "robots", content: "noindex" },
+];
 export const headers: Route.HeadersFunction = pageHeaders;
 
 const SHOWN = 100;
@@ -20,7 +23,13 @@ export async function loader({ context }: Route.LoaderArgs) {
   if (!isDevelopmentLike(env)) throw data({ requestId }, { status: 404 });
   const messages = await withDatabase(context, (db) =>
     db
-      .select({ id: devOutbox.id, to: devOutbox.to, subject: devOutbox.subject, text: devOutbox.text, createdAt: devOutbox.createdAt })
+      .select({
+        id: devOutbox.id,
+        to: devOutbox.to,
+        subject: devOutbox.subject,
+        text: devOutbox.text,
+        createdAt: devOutbox.createdAt,
+      })
       .from(devOutbox)
       .orderBy(desc(devOutbox.createdAt), desc(devOutbox.id))
       .limit(SHOWN),
@@ -41,6 +50,7 @@ function Linkified({ text }: { text: string }) {
     <>
       {parts.map((part, index) =>
         index % 2 === 1 ? (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed text never move.
           <a key={index} href={part} className="break-all text-brand-600 underline dark:text-brand-400">
             {part}
           </a>
@@ -61,7 +71,8 @@ export default function DevOutboxPage({ loaderData }: Route.ComponentProps) {
           Outbox <span className="text-base font-normal text-zinc-500">(development)</span>
         </h1>
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-          Mail is not sent while RESEND_API_KEY is empty; it lands here instead. Newest first{messages.length === SHOWN ? `, the last ${SHOWN}` : ""}.
+          Mail is not sent while RESEND_API_KEY is empty; it lands here instead. Newest first
+          {messages.length === SHOWN ? `, the last ${SHOWN}` : ""}.
         </p>
       </header>
       {messages.length === 0 ? (
@@ -69,7 +80,11 @@ export default function DevOutboxPage({ loaderData }: Route.ComponentProps) {
       ) : (
         <ol className="space-y-4">
           {messages.map((message) => (
-            <li key={message.id} data-testid="outbox-message" className="rounded-lg border border-zinc-200 p-4 dark:border-zinc-800">
+            <li
+              key={message.id}
+              data-testid="outbox-message"
+              className="rounded-lg border border-zinc-200 p-4 dark:border-zinc-800"
+            >
               <dl className="grid grid-cols-[5rem_1fr] gap-x-3 gap-y-1 text-sm">
                 <dt className="text-zinc-500">To</dt>
                 <dd className="break-all">{message.to}</dd>

@@ -1,8 +1,9 @@
 // The messages the e-mail flows send. Every link is built from env.APP_URL (never from the request's
 // Host header, which a client controls), and each message says what to do if the reader did not ask.
-import { composeMail, mailTransport, type MailMessage } from "../mail/mail.server.ts";
-import { createDatabase, type Database } from "../../db/client.ts";
+
 import type { RouterContextProvider } from "react-router";
+import { createDatabase, type Database } from "../../db/client.ts";
+import { composeMail, type MailMessage, mailTransport } from "../mail/mail.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 
 /** An absolute link to `path` on this instance, e.g. appLink(env, "/reset-password", { token }). */
@@ -50,7 +51,12 @@ export function verificationMail(input: {
   });
 }
 
-export function passwordResetMail(input: { env: { APP_URL: string }; user: Named; to: string; token: string }): MailMessage {
+export function passwordResetMail(input: {
+  env: { APP_URL: string };
+  user: Named;
+  to: string;
+  token: string;
+}): MailMessage {
   return composeMail({
     to: input.to,
     subject: "Reset your Alva password",
@@ -63,7 +69,12 @@ export function passwordResetMail(input: { env: { APP_URL: string }; user: Named
   });
 }
 
-export function passwordChangedMail(input: { env: { APP_URL: string }; user: Named; to: string; how: "reset" | "changed" }): MailMessage {
+export function passwordChangedMail(input: {
+  env: { APP_URL: string };
+  user: Named;
+  to: string;
+  how: "reset" | "changed";
+}): MailMessage {
   const how =
     input.how === "reset"
       ? "was reset with a link sent to this address. Every device that was signed in has been signed out."
@@ -79,7 +90,12 @@ export function passwordChangedMail(input: { env: { APP_URL: string }; user: Nam
   });
 }
 
-export function emailChangedMail(input: { env: { APP_URL: string }; user: Named; to: string; newEmail: string }): MailMessage {
+export function emailChangedMail(input: {
+  env: { APP_URL: string };
+  user: Named;
+  to: string;
+  newEmail: string;
+}): MailMessage {
   return composeMail({
     to: input.to,
     subject: "Your Alva e-mail address was changed",
@@ -116,7 +132,9 @@ export function afterResponse(context: Readonly<RouterContextProvider>, work: ()
       const { name, message } = error instanceof Error ? error : new Error(String(error));
       // drizzle puts a failed query's parameters in the message (addresses, hashes of codes): drop them.
       const safeMessage = message.replace(/\bparams:[\s\S]*/, "params: (not logged)");
-      console.error(JSON.stringify({ level: "error", msg: "background work failed", requestId, name, message: safeMessage }));
+      console.error(
+        JSON.stringify({ level: "error", msg: "background work failed", requestId, name, message: safeMessage }),
+      );
     }),
   );
 }

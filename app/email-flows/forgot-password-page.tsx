@@ -11,8 +11,8 @@ import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { Field, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/forgot-password-page";
-import { pageHeaders } from "./headers.ts";
 import { afterResponse } from "./emails.server.ts";
+import { pageHeaders } from "./headers.ts";
 import { Panel } from "./panel.tsx";
 import { issuePasswordReset } from "./password-reset.server.ts";
 
@@ -31,7 +31,8 @@ export async function action({ request, context }: Route.ActionArgs) {
   const typed = typeof form.get("email") === "string" ? String(form.get("email")).slice(0, 300) : "";
   const parsed = forgotForm.safeParse({ email: typed });
   // Only the address's shape is judged here, which says nothing about accounts.
-  if (!parsed.success) return data({ email: typed, error: parsed.error.issues[0]?.message ?? "Check the address." }, { status: 400 });
+  if (!parsed.success)
+    return data({ email: typed, error: parsed.error.issues[0]?.message ?? "Check the address." }, { status: 400 });
   const { email } = parsed.data;
 
   // Per client first (one client trying many addresses), then per address (many clients, one address).
@@ -39,7 +40,10 @@ export async function action({ request, context }: Route.ActionArgs) {
   const limited = limit.allowed ? await checkLimit(env, "resetRequestAccount", email) : limit;
   if (!limited.allowed) {
     return data(
-      { email: typed, error: `Too many reset requests; ${retryPhrase(limited.retryAfterSeconds)}. A link we already sent keeps working for an hour.` },
+      {
+        email: typed,
+        error: `Too many reset requests; ${retryPhrase(limited.retryAfterSeconds)}. A link we already sent keeps working for an hour.`,
+      },
       { status: 429, headers: { "Retry-After": String(limited.retryAfterSeconds) } },
     );
   }
@@ -58,7 +62,8 @@ export default function ForgotPasswordPage({ loaderData, actionData }: Route.Com
     return (
       <Panel title="Check your e-mail">
         <p role="status">
-          If an account uses that address, we've sent it a link to choose a new password. The link works once, for one hour.
+          If an account uses that address, we've sent it a link to choose a new password. The link works once, for one
+          hour.
         </p>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           Nothing after a few minutes? Check your spam folder, make sure you typed the address of your account, or{" "}
@@ -77,15 +82,28 @@ export default function ForgotPasswordPage({ loaderData, actionData }: Route.Com
   }
   return (
     <Panel title="Reset your password">
-      <p className="text-zinc-600 dark:text-zinc-400">Enter the e-mail address of your account. We'll send you a link to choose a new password.</p>
+      <p className="text-zinc-600 dark:text-zinc-400">
+        Enter the e-mail address of your account. We'll send you a link to choose a new password.
+      </p>
       <Form method="post" action="/forgot-password" className="space-y-4" noValidate>
-        <Field name="email" label="E-mail" type="email" autoComplete="email" defaultValue={actionData?.email} error={actionData?.error} required />
+        <Field
+          name="email"
+          label="E-mail"
+          type="email"
+          autoComplete="email"
+          defaultValue={actionData?.email}
+          error={actionData?.error}
+          required
+        />
         <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Sending…">
           Send me a link
         </SubmitButton>
       </Form>
       <p className="text-sm">
-        Remembered it? <Link to="/login" className="underline">Sign in</Link>
+        Remembered it?{" "}
+        <Link to="/login" className="underline">
+          Sign in
+        </Link>
       </p>
     </Panel>
   );

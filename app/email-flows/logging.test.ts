@@ -1,10 +1,18 @@
-import { env } from "cloudflare:workers";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { RouterContextProvider } from "react-router";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import {
+  createTestUser,
+  ensureInstance,
+  formPost,
+  postAs,
+  send,
+  signIn,
+  TEST_PASSWORD,
+} from "../../tests/worker-helpers.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { afterResponse } from "./emails.server.ts";
-import { createTestUser, ensureInstance, formPost, postAs, send, signIn, TEST_PASSWORD } from "../../tests/worker-helpers.ts";
 import { codeIn, comparable, lastMailTo, mailTo, randomIp, tokenIn } from "./test-support.ts";
 
 beforeAll(ensureInstance);
@@ -13,8 +21,10 @@ afterEach(() => vi.restoreAllMocks());
 /** Everything written to the console while `work` runs. */
 async function captureConsole(work: () => Promise<void>): Promise<string> {
   const lines: string[] = [];
-  const capture = (...args: unknown[]) => void lines.push(args.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg))).join(" "));
-  for (const method of ["log", "info", "warn", "error", "debug"] as const) vi.spyOn(console, method).mockImplementation(capture);
+  const capture = (...args: unknown[]) =>
+    void lines.push(args.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg))).join(" "));
+  for (const method of ["log", "info", "warn", "error", "debug"] as const)
+    vi.spyOn(console, method).mockImplementation(capture);
   await work();
   vi.restoreAllMocks();
   return lines.join("\n");
@@ -42,11 +52,29 @@ describe("secrets in logs", () => {
       const resetToken = tokenIn(await lastMailTo(user.email), "/reset-password");
       secrets.push(resetToken);
       await send(`/reset-password?token=${resetToken}`);
-      await send(formPost(`/reset-password?token=${resetToken}`, { token: resetToken, password: "short", confirmPassword: "short" }));
+      await send(
+        formPost(`/reset-password?token=${resetToken}`, {
+          token: resetToken,
+          password: "short",
+          confirmPassword: "short",
+        }),
+      );
       const newPassword = "log test new passphrase";
       secrets.push(newPassword, TEST_PASSWORD);
-      await send(formPost(`/reset-password?token=${resetToken}`, { token: resetToken, password: newPassword, confirmPassword: newPassword }));
-      await send(formPost(`/reset-password?token=${resetToken}`, { token: resetToken, password: newPassword, confirmPassword: newPassword }));
+      await send(
+        formPost(`/reset-password?token=${resetToken}`, {
+          token: resetToken,
+          password: newPassword,
+          confirmPassword: newPassword,
+        }),
+      );
+      await send(
+        formPost(`/reset-password?token=${resetToken}`, {
+          token: resetToken,
+          password: newPassword,
+          confirmPassword: newPassword,
+        }),
+      );
     });
     expect(output).toContain('"msg":"request"'); // the capture did see the request log lines
     for (const secret of secrets) expect(output).not.toContain(secret);
@@ -59,7 +87,9 @@ describe("secrets in logs", () => {
     const responses: Response[] = [];
     const output = await captureConsole(async () => {
       for (const email of [user.email, unknown]) {
-        responses.push(await send(formPost("/forgot-password", { email }, { "CF-Connecting-IP": randomIp() }), production));
+        responses.push(
+          await send(formPost("/forgot-password", { email }, { "CF-Connecting-IP": randomIp() }), production),
+        );
       }
     });
     const [known, missing] = responses;
@@ -78,7 +108,9 @@ describe("secrets in logs", () => {
     context.set(requestInfo, { env, ctx, requestId: "req-1", nonce: "n" });
     const output = await captureConsole(async () => {
       afterResponse(context, async () => {
-        throw new Error("Failed query: insert into \"email_verifications\" values (?, ?)\nparams: secret-code-hash,someone@example.com");
+        throw new Error(
+          'Failed query: insert into "email_verifications" values (?, ?)\nparams: secret-code-hash,someone@example.com',
+        );
       });
       await waitOnExecutionContext(ctx);
     });

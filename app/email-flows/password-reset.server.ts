@@ -15,7 +15,12 @@ export const RESET_TTL_MS = 60 * 60 * 1000;
 type ResetRow = typeof passwordResets.$inferSelect;
 
 /** Creates a reset link for `user` (earlier unused links stop working) and mails it to the account's address. */
-export async function issuePasswordReset(db: Database, env: Env, user: Pick<User, "id" | "username" | "email">, now = Date.now()): Promise<void> {
+export async function issuePasswordReset(
+  db: Database,
+  env: Env,
+  user: Pick<User, "id" | "username" | "email">,
+  now = Date.now(),
+): Promise<void> {
   const token = randomSecret(20);
   await db.batch([
     db.delete(passwordResets).where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.consumedAt))),
@@ -32,13 +37,23 @@ export async function issuePasswordReset(db: Database, env: Env, user: Pick<User
 }
 
 /** The reset a link points to, if it can still be used. Reading it consumes nothing. */
-export async function findUsableReset(db: Database, token: string, now = Date.now()): Promise<(ResetRow & { email: string }) | undefined> {
+export async function findUsableReset(
+  db: Database,
+  token: string,
+  now = Date.now(),
+): Promise<(ResetRow & { email: string }) | undefined> {
   if (!/^[a-z2-7]{32}$/.test(token)) return undefined;
   const [row] = await db
     .select({ reset: passwordResets, email: users.email })
     .from(passwordResets)
     .innerJoin(users, eq(users.id, passwordResets.userId))
-    .where(and(eq(passwordResets.tokenHash, hashSecret(token)), isNull(passwordResets.consumedAt), gt(passwordResets.expiresAt, new Date(now))))
+    .where(
+      and(
+        eq(passwordResets.tokenHash, hashSecret(token)),
+        isNull(passwordResets.consumedAt),
+        gt(passwordResets.expiresAt, new Date(now)),
+      ),
+    )
     .limit(1);
   return row ? { ...row.reset, email: row.email } : undefined;
 }
@@ -57,7 +72,13 @@ export async function completePasswordReset(
   const [row] = await db
     .update(passwordResets)
     .set({ consumedAt: new Date(now) })
-    .where(and(eq(passwordResets.tokenHash, hashSecret(input.token)), isNull(passwordResets.consumedAt), gt(passwordResets.expiresAt, new Date(now))))
+    .where(
+      and(
+        eq(passwordResets.tokenHash, hashSecret(input.token)),
+        isNull(passwordResets.consumedAt),
+        gt(passwordResets.expiresAt, new Date(now)),
+      ),
+    )
     .returning();
   if (!row) return { outcome: "invalid" };
   const [user] = await db

@@ -1,11 +1,31 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { passwordResets, users } from "../../db/schema.ts";
+import {
+  createTestUser,
+  ensureInstance,
+  formPost,
+  getAs,
+  origin,
+  send,
+  setCookies,
+  signIn,
+  testDb,
+} from "../../tests/worker-helpers.ts";
 import { verifyPassword } from "../accounts/password.server.ts";
 import { hashSecret, newId, randomSecret } from "../accounts/secrets.server.ts";
-import { createTestUser, ensureInstance, formPost, getAs, origin, send, setCookies, signIn, testDb } from "../../tests/worker-helpers.ts";
 import { RESET_TTL_MS } from "./password-reset.server.ts";
-import { comparable, eventTypes, lastMailTo, lastOutboxId, mailSince, mailTo, randomIp, toastOf, tokenIn } from "./test-support.ts";
+import {
+  comparable,
+  eventTypes,
+  lastMailTo,
+  lastOutboxId,
+  mailSince,
+  mailTo,
+  randomIp,
+  toastOf,
+  tokenIn,
+} from "./test-support.ts";
 
 beforeAll(ensureInstance);
 
@@ -33,7 +53,14 @@ async function insertReset(userId: string, fields: { expiresAt: Date; consumedAt
   const token = randomSecret(20);
   await testDb()
     .insert(passwordResets)
-    .values({ id: newId(), userId, tokenHash: hashSecret(token), expiresAt: fields.expiresAt, consumedAt: fields.consumedAt ?? null, createdAt: new Date() });
+    .values({
+      id: newId(),
+      userId,
+      tokenHash: hashSecret(token),
+      expiresAt: fields.expiresAt,
+      consumedAt: fields.consumedAt ?? null,
+      createdAt: new Date(),
+    });
   return token;
 }
 
@@ -77,7 +104,8 @@ describe("POST /forgot-password", () => {
 
   it("limits requests per client IP across addresses", async () => {
     const ip = randomIp();
-    for (let i = 0; i < 10; i++) expect((await requestReset(`ip-${i}-${crypto.randomUUID()}@example.com`, ip)).status).toBe(302);
+    for (let i = 0; i < 10; i++)
+      expect((await requestReset(`ip-${i}-${crypto.randomUUID()}@example.com`, ip)).status).toBe(302);
     const limited = await requestReset(`ip-last-${crypto.randomUUID()}@example.com`, ip);
     expect(limited.status).toBe(429);
   });
@@ -115,7 +143,13 @@ describe("POST /forgot-password", () => {
 
   it("works for a signed-in user too", async () => {
     const user = await createTestUser({ label: "forgotsignedin" });
-    const response = await send(formPost("/forgot-password", { email: user.email }, { Cookie: await signIn(user), "CF-Connecting-IP": randomIp() }));
+    const response = await send(
+      formPost(
+        "/forgot-password",
+        { email: user.email },
+        { Cookie: await signIn(user), "CF-Connecting-IP": randomIp() },
+      ),
+    );
     expect(response.headers.get("Location")).toBe("/forgot-password?sent=1");
     expect(await mailTo(user.email)).toHaveLength(1);
   });
@@ -164,7 +198,13 @@ describe("POST /reset-password", () => {
     const user = await createTestUser({ label: "resetok" });
     const [cookieA, cookieB] = [await signIn(user), await signIn(user)];
     const token = await resetTokenFor(user);
-    const response = await send(formPost(`/reset-password?token=${token}`, { token, password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }, { Cookie: cookieA }));
+    const response = await send(
+      formPost(
+        `/reset-password?token=${token}`,
+        { token, password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD },
+        { Cookie: cookieA },
+      ),
+    );
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/login");
     expect(toastOf(response)?.message).toContain("Your password was changed");
@@ -196,7 +236,10 @@ describe("POST /reset-password", () => {
   it("lets exactly one of two concurrent uses of the same token win", async () => {
     const user = await createTestUser({ label: "resetrace" });
     const token = await resetTokenFor(user);
-    const responses = await Promise.all([resetWith(token, "first racing passphrase"), resetWith(token, "second racing passphrase")]);
+    const responses = await Promise.all([
+      resetWith(token, "first racing passphrase"),
+      resetWith(token, "second racing passphrase"),
+    ]);
     expect(responses.map((response) => response.status).sort()).toEqual([302, 410]);
     const winner = responses[0]!.status === 302 ? "first racing passphrase" : "second racing passphrase";
     expect((await verifyPassword(await passwordHashOf(user.id), winner)).valid).toBe(true);

@@ -8,14 +8,17 @@ import { newPasswordSchema } from "../accounts/password-policy.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
-import { Field, SubmitButton, fieldErrors } from "../ui/form-field.tsx";
+import { Field, fieldErrors, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/reset-password-page";
-import { pageHeaders } from "./headers.ts";
 import { passwordChangedMail, sendAfterResponse } from "./emails.server.ts";
+import { pageHeaders } from "./headers.ts";
 import { Panel } from "./panel.tsx";
 import { completePasswordReset, findUsableReset } from "./password-reset.server.ts";
 
-export const meta: Route.MetaFunction = () => [{ title: "Choose a new password — Alva" }, { name: "robots", content: "noindex" }];
+export const meta: Route.MetaFunction = () => [
+  { title: "Choose a new password — Alva" },
+  { name: "robots", content: "noindex" },
+];
 export const headers: Route.HeadersFunction = pageHeaders;
 
 const resetForm = z
@@ -23,7 +26,10 @@ const resetForm = z
     password: newPasswordSchema,
     confirmPassword: z.string({ error: "Type the password again." }).max(1024),
   })
-  .refine((form) => form.password === form.confirmPassword.normalize("NFC"), { path: ["confirmPassword"], message: "The two passwords differ." });
+  .refine((form) => form.password === form.confirmPassword.normalize("NFC"), {
+    path: ["confirmPassword"],
+    message: "The two passwords differ.",
+  });
 
 const expired = () => data({ view: "invalid" as const }, { status: 410 });
 
@@ -42,8 +48,12 @@ export async function action({ request, context }: Route.ActionArgs) {
   const reset = await withDatabase(context, (db) => findUsableReset(db, token));
   if (!reset) return expired();
 
-  const parsed = resetForm.safeParse({ password: form.get("password") ?? undefined, confirmPassword: form.get("confirmPassword") ?? undefined });
-  if (!parsed.success) return data({ view: "form-error" as const, errors: fieldErrors(parsed.error.issues) }, { status: 400 });
+  const parsed = resetForm.safeParse({
+    password: form.get("password") ?? undefined,
+    confirmPassword: form.get("confirmPassword") ?? undefined,
+  });
+  if (!parsed.success)
+    return data({ view: "form-error" as const, errors: fieldErrors(parsed.error.issues) }, { status: 400 });
 
   const passwordHash = await hashPassword(parsed.data.password);
   const result = await withDatabase(context, (db) => completePasswordReset(db, { token, passwordHash, request }));
@@ -52,7 +62,10 @@ export async function action({ request, context }: Route.ActionArgs) {
   sendAfterResponse(context, passwordChangedMail({ env, user, to: user.email, how: "reset" }));
   return redirect("/login", {
     headers: {
-      "Set-Cookie": toastCookie(request, { kind: "success", message: "Your password was changed and every device was signed out. Sign in with the new password." }),
+      "Set-Cookie": toastCookie(request, {
+        kind: "success",
+        message: "Your password was changed and every device was signed out. Sign in with the new password.",
+      }),
     },
   });
 }
@@ -64,7 +77,10 @@ export default function ResetPasswordPage({ loaderData, actionData }: Route.Comp
       <Panel title="This link has expired or was used">
         <p>A reset link works once, for one hour, and only the newest one you asked for works.</p>
         <p>
-          <Link to="/forgot-password" className="inline-block rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700">
+          <Link
+            to="/forgot-password"
+            className="inline-block rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700"
+          >
             Send me a new link
           </Link>
         </p>
@@ -74,13 +90,35 @@ export default function ResetPasswordPage({ loaderData, actionData }: Route.Comp
   const errors: Record<string, string> = actionData?.view === "form-error" ? actionData.errors : {};
   return (
     <Panel title="Choose a new password">
-      <p className="text-zinc-600 dark:text-zinc-400">After this, every device signed in to your account is signed out, and you sign in again with the new password.</p>
-      <Form method="post" action={`/reset-password?token=${encodeURIComponent(loaderData.token)}`} className="space-y-4" noValidate>
+      <p className="text-zinc-600 dark:text-zinc-400">
+        After this, every device signed in to your account is signed out, and you sign in again with the new password.
+      </p>
+      <Form
+        method="post"
+        action={`/reset-password?token=${encodeURIComponent(loaderData.token)}`}
+        className="space-y-4"
+        noValidate
+      >
         <input type="hidden" name="token" value={loaderData.token} />
         {/* Lets password managers file the new password under the right account. */}
         <input type="text" name="username" autoComplete="username" value={loaderData.email} readOnly hidden />
-        <Field name="password" label="New password" type="password" autoComplete="new-password" error={errors.password} hint="At least 8 characters. A phrase of a few words works well." required />
-        <Field name="confirmPassword" label="New password, again" type="password" autoComplete="new-password" error={errors.confirmPassword} required />
+        <Field
+          name="password"
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          error={errors.password}
+          hint="At least 8 characters. A phrase of a few words works well."
+          required
+        />
+        <Field
+          name="confirmPassword"
+          label="New password, again"
+          type="password"
+          autoComplete="new-password"
+          error={errors.confirmPassword}
+          required
+        />
         <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Saving…">
           Save the new password
         </SubmitButton>

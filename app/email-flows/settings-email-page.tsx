@@ -8,11 +8,11 @@ import { requireUser } from "../accounts/auth.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
-import { Field, FormError, SubmitButton, fieldErrors } from "../ui/form-field.tsx";
-import type { Route } from "./+types/settings-email-page";
-import { pageHeaders } from "./headers.ts";
 import { SettingsNav } from "../settings/settings-nav.tsx";
+import { Field, FormError, fieldErrors, SubmitButton } from "../ui/form-field.tsx";
+import type { Route } from "./+types/settings-email-page";
 import { requestEmailChange } from "./account-settings.server.ts";
+import { pageHeaders } from "./headers.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "E-mail address — Settings — Alva" }];
 export const headers: Route.HeadersFunction = pageHeaders;
@@ -36,21 +36,38 @@ export async function action(args: Route.ActionArgs) {
   const typed = (field("email") ?? "").slice(0, 300);
   const parsed = emailForm.safeParse({ email: typed, currentPassword: field("currentPassword") });
   const errors: Record<string, string> = parsed.success ? {} : fieldErrors(parsed.error.issues);
-  if (user.passwordHash !== null && !field("currentPassword")) errors.currentPassword ??= "Enter your current password.";
-  if (!parsed.success || Object.keys(errors).length > 0) return data({ email: typed, errors, formError: null }, { status: 400 });
+  if (user.passwordHash !== null && !field("currentPassword"))
+    errors.currentPassword ??= "Enter your current password.";
+  if (!parsed.success || Object.keys(errors).length > 0)
+    return data({ email: typed, errors, formError: null }, { status: 400 });
 
   const result = await withDatabase(context, (db) =>
-    requestEmailChange(db, context, env, { user, session, newEmail: parsed.data.email, currentPassword: parsed.data.currentPassword, request }),
+    requestEmailChange(db, context, env, {
+      user,
+      session,
+      newEmail: parsed.data.email,
+      currentPassword: parsed.data.currentPassword,
+      request,
+    }),
   );
   switch (result.outcome) {
     case "sign-in-again":
       return data({ email: typed, errors: {}, formError: result.message }, { status: 403 });
     case "throttled":
-      return data({ email: typed, errors: {}, formError: result.message }, { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } });
+      return data(
+        { email: typed, errors: {}, formError: result.message },
+        { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
+      );
     case "wrong-password":
-      return data({ email: typed, errors: { currentPassword: "That isn't your current password." }, formError: null }, { status: 400 });
+      return data(
+        { email: typed, errors: { currentPassword: "That isn't your current password." }, formError: null },
+        { status: 400 },
+      );
     case "same-address":
-      return data({ email: typed, errors: { email: "That is already your address." }, formError: null }, { status: 400 });
+      return data(
+        { email: typed, errors: { email: "That is already your address." }, formError: null },
+        { status: 400 },
+      );
     case "sent":
       return redirect("/settings/email", {
         headers: {
@@ -74,21 +91,40 @@ export default function SettingsEmailPage({ loaderData, actionData }: Route.Comp
       <SettingsNav />
       <p className="max-w-md text-zinc-600 dark:text-zinc-400">
         Your address is <strong data-testid="current-email">{loaderData.email}</strong>
-        {loaderData.verified ? " (verified)" : " (not verified yet)"}. We'll send a code and link to the new address; it replaces this one
-        when you confirm, and we tell this address about the change.
+        {loaderData.verified ? " (verified)" : " (not verified yet)"}. We'll send a code and link to the new address; it
+        replaces this one when you confirm, and we tell this address about the change.
       </p>
       <FormError message={actionData?.formError} />
       <Form method="post" action="/settings/email" className="max-w-md space-y-4" noValidate>
-        <Field name="email" label="New e-mail address" type="email" autoComplete="email" defaultValue={actionData?.email} error={errors.email} required />
+        <Field
+          name="email"
+          label="New e-mail address"
+          type="email"
+          autoComplete="email"
+          defaultValue={actionData?.email}
+          error={errors.email}
+          required
+        />
         {loaderData.hasPassword ? (
-          <Field name="currentPassword" label="Current password" type="password" autoComplete="current-password" error={errors.currentPassword} required />
+          <Field
+            name="currentPassword"
+            label="Current password"
+            type="password"
+            autoComplete="current-password"
+            error={errors.currentPassword}
+            required
+          />
         ) : null}
         <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Sending…">
           Send a confirmation link
         </SubmitButton>
       </Form>
       <p className="text-sm">
-        Already have the code? <Link to="/verify-email" className="underline">Enter it here</Link>.
+        Already have the code?{" "}
+        <Link to="/verify-email" className="underline">
+          Enter it here
+        </Link>
+        .
       </p>
     </section>
   );

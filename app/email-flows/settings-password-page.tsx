@@ -7,11 +7,11 @@ import { newPasswordSchema } from "../accounts/password-policy.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
-import { Field, FormError, SubmitButton, fieldErrors } from "../ui/form-field.tsx";
-import type { Route } from "./+types/settings-password-page";
-import { pageHeaders } from "./headers.ts";
 import { SettingsNav } from "../settings/settings-nav.tsx";
+import { Field, FormError, fieldErrors, SubmitButton } from "../ui/form-field.tsx";
+import type { Route } from "./+types/settings-password-page";
 import { changePassword } from "./account-settings.server.ts";
+import { pageHeaders } from "./headers.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Password — Settings — Alva" }];
 export const headers: Route.HeadersFunction = pageHeaders;
@@ -22,7 +22,10 @@ const passwordForm = z
     password: newPasswordSchema,
     confirmPassword: z.string({ error: "Type the new password again." }).max(1024),
   })
-  .refine((form) => form.password === form.confirmPassword.normalize("NFC"), { path: ["confirmPassword"], message: "The two passwords differ." });
+  .refine((form) => form.password === form.confirmPassword.normalize("NFC"), {
+    path: ["confirmPassword"],
+    message: "The two passwords differ.",
+  });
 
 export function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
@@ -35,27 +38,49 @@ export async function action(args: Route.ActionArgs) {
   const { env } = context.get(requestInfo);
   const form = await request.formData();
   const field = (name: string) => (typeof form.get(name) === "string" ? String(form.get(name)) : undefined);
-  const parsed = passwordForm.safeParse({ currentPassword: field("currentPassword"), password: field("password"), confirmPassword: field("confirmPassword") });
+  const parsed = passwordForm.safeParse({
+    currentPassword: field("currentPassword"),
+    password: field("password"),
+    confirmPassword: field("confirmPassword"),
+  });
   const errors: Record<string, string> = parsed.success ? {} : fieldErrors(parsed.error.issues);
-  if (user.passwordHash !== null && !field("currentPassword")) errors.currentPassword ??= "Enter your current password.";
+  if (user.passwordHash !== null && !field("currentPassword"))
+    errors.currentPassword ??= "Enter your current password.";
   if (!parsed.success || Object.keys(errors).length > 0) return data({ errors, formError: null }, { status: 400 });
 
   const result = await withDatabase(context, (db) =>
-    changePassword(db, context, env, { user, session, currentPassword: parsed.data.currentPassword, newPassword: parsed.data.password, request }),
+    changePassword(db, context, env, {
+      user,
+      session,
+      currentPassword: parsed.data.currentPassword,
+      newPassword: parsed.data.password,
+      request,
+    }),
   );
   switch (result.outcome) {
     case "sign-in-again":
       return data({ errors: {}, formError: result.message }, { status: 403 });
     case "throttled":
-      return data({ errors: {}, formError: result.message }, { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } });
+      return data(
+        { errors: {}, formError: result.message },
+        { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
+      );
     case "wrong-current":
-      return data({ errors: { currentPassword: "That isn't your current password." }, formError: null }, { status: 400 });
+      return data(
+        { errors: { currentPassword: "That isn't your current password." }, formError: null },
+        { status: 400 },
+      );
     case "same-as-current":
-      return data({ errors: { password: "That is your current password; choose a different one." }, formError: null }, { status: 400 });
+      return data(
+        { errors: { password: "That is your current password; choose a different one." }, formError: null },
+        { status: 400 },
+      );
     case "changed": {
       const others = result.endedSessions > 0 ? " Your other devices were signed out." : "";
       return redirect("/settings/password", {
-        headers: { "Set-Cookie": toastCookie(request, { kind: "success", message: `Your password was changed.${others}` }) },
+        headers: {
+          "Set-Cookie": toastCookie(request, { kind: "success", message: `Your password was changed.${others}` }),
+        },
       });
     }
   }
@@ -71,16 +96,39 @@ export default function SettingsPasswordPage({ loaderData, actionData }: Route.C
       </h1>
       <SettingsNav />
       <p className="max-w-md text-zinc-600 dark:text-zinc-400">
-        Every other device signed in to your account is signed out; this one stays signed in. We'll e-mail you that it changed.
+        Every other device signed in to your account is signed out; this one stays signed in. We'll e-mail you that it
+        changed.
       </p>
       <FormError message={actionData?.formError} />
       <Form method="post" action="/settings/password" className="max-w-md space-y-4" noValidate>
         <input type="text" name="username" autoComplete="username" value={loaderData.username} readOnly hidden />
         {loaderData.hasPassword ? (
-          <Field name="currentPassword" label="Current password" type="password" autoComplete="current-password" error={errors.currentPassword} required />
+          <Field
+            name="currentPassword"
+            label="Current password"
+            type="password"
+            autoComplete="current-password"
+            error={errors.currentPassword}
+            required
+          />
         ) : null}
-        <Field name="password" label="New password" type="password" autoComplete="new-password" error={errors.password} hint="At least 8 characters. A phrase of a few words works well." required />
-        <Field name="confirmPassword" label="New password, again" type="password" autoComplete="new-password" error={errors.confirmPassword} required />
+        <Field
+          name="password"
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          error={errors.password}
+          hint="At least 8 characters. A phrase of a few words works well."
+          required
+        />
+        <Field
+          name="confirmPassword"
+          label="New password, again"
+          type="password"
+          autoComplete="new-password"
+          error={errors.confirmPassword}
+          required
+        />
         <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Saving…">
           {loaderData.hasPassword ? "Change password" : "Set password"}
         </SubmitButton>

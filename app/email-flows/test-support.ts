@@ -1,7 +1,7 @@
 // Shared by the e-mail flow tests (not a test file itself): reading the dev outbox and comparing pages.
 import { and, desc, eq, gt } from "drizzle-orm";
 import { expect } from "vitest";
-import { devOutbox, securityEvents, type SecurityEventType } from "../../db/schema.ts";
+import { devOutbox, type SecurityEventType, securityEvents } from "../../db/schema.ts";
 import { testDb } from "../../tests/worker-helpers.ts";
 
 export type Mail = typeof devOutbox.$inferSelect;
@@ -53,7 +53,10 @@ export async function lastOutboxId(): Promise<number> {
 }
 
 export async function eventTypes(userId: string): Promise<SecurityEventType[]> {
-  const rows = await testDb().select({ type: securityEvents.type }).from(securityEvents).where(eq(securityEvents.userId, userId));
+  const rows = await testDb()
+    .select({ type: securityEvents.type })
+    .from(securityEvents)
+    .where(eq(securityEvents.userId, userId));
   return rows.map((row) => row.type);
 }
 

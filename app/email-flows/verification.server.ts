@@ -35,7 +35,11 @@ export interface SendVerificationInput {
  * Creates a verification (invalidating the user's earlier unused ones for the same purpose) and mails
  * its code and link. The caller decides whether the mail may go (rate limits, taken addresses).
  */
-export async function sendVerificationEmail(db: Database, env: Env, input: SendVerificationInput): Promise<{ expiresAt: Date }> {
+export async function sendVerificationEmail(
+  db: Database,
+  env: Env,
+  input: SendVerificationInput,
+): Promise<{ expiresAt: Date }> {
   const now = input.now ?? Date.now();
   const email = input.email.toLowerCase();
   const code = randomDigits(CODE_LENGTH);
@@ -64,16 +68,32 @@ export async function sendVerificationEmail(db: Database, env: Env, input: SendV
 export function invalidatePending(db: Database, userId: string, purpose: VerificationPurpose) {
   return db
     .delete(emailVerifications)
-    .where(and(eq(emailVerifications.userId, userId), eq(emailVerifications.purpose, purpose), isNull(emailVerifications.consumedAt)));
+    .where(
+      and(
+        eq(emailVerifications.userId, userId),
+        eq(emailVerifications.purpose, purpose),
+        isNull(emailVerifications.consumedAt),
+      ),
+    );
 }
 
 /** What a link would confirm, without using it: a GET must never consume (mail scanners follow links). */
-export async function findUsableVerification(db: Database, token: string, now = Date.now()): Promise<VerificationRow | undefined> {
+export async function findUsableVerification(
+  db: Database,
+  token: string,
+  now = Date.now(),
+): Promise<VerificationRow | undefined> {
   if (!isPlausibleToken(token)) return undefined;
   const [row] = await db
     .select()
     .from(emailVerifications)
-    .where(and(eq(emailVerifications.tokenHash, hashSecret(token)), isNull(emailVerifications.consumedAt), gt(emailVerifications.expiresAt, new Date(now))))
+    .where(
+      and(
+        eq(emailVerifications.tokenHash, hashSecret(token)),
+        isNull(emailVerifications.consumedAt),
+        gt(emailVerifications.expiresAt, new Date(now)),
+      ),
+    )
     .limit(1);
   return row;
 }
@@ -129,7 +149,12 @@ export async function consumeVerificationCode(
       await db
         .update(emailVerifications)
         .set({ attempts: sql`${emailVerifications.attempts} + 1` })
-        .where(inArray(emailVerifications.id, candidates.map((row) => row.id)));
+        .where(
+          inArray(
+            emailVerifications.id,
+            candidates.map((row) => row.id),
+          ),
+        );
     }
     return { outcome: "invalid" };
   }
@@ -153,18 +178,37 @@ export async function consumeVerificationToken(
   return consume(db, env, row.id, input.request, now);
 }
 
-async function consume(db: Database, env: Env, id: string, request: Request, now: number): Promise<VerificationOutcome> {
+async function consume(
+  db: Database,
+  env: Env,
+  id: string,
+  request: Request,
+  now: number,
+): Promise<VerificationOutcome> {
   // The one atomic step: whoever gets the row back is the only one to use it.
   const [row] = await db
     .update(emailVerifications)
     .set({ consumedAt: new Date(now) })
-    .where(and(eq(emailVerifications.id, id), isNull(emailVerifications.consumedAt), gt(emailVerifications.expiresAt, new Date(now))))
+    .where(
+      and(
+        eq(emailVerifications.id, id),
+        isNull(emailVerifications.consumedAt),
+        gt(emailVerifications.expiresAt, new Date(now)),
+      ),
+    )
     .returning();
   if (!row) return { outcome: "invalid" };
-  return row.purpose === "verify-email" ? applyVerifyEmail(db, row, request, now) : applyChangeEmail(db, env, row, request, now);
+  return row.purpose === "verify-email"
+    ? applyVerifyEmail(db, row, request, now)
+    : applyChangeEmail(db, env, row, request, now);
 }
 
-async function applyVerifyEmail(db: Database, row: VerificationRow, request: Request, now: number): Promise<VerificationOutcome> {
+async function applyVerifyEmail(
+  db: Database,
+  row: VerificationRow,
+  request: Request,
+  now: number,
+): Promise<VerificationOutcome> {
   // Bound to the address: a code sent to an address the account has since left verifies nothing.
   const updated = await db
     .update(users)
@@ -176,25 +220,51 @@ async function applyVerifyEmail(db: Database, row: VerificationRow, request: Req
   return { outcome: "verified", purpose: "verify-email", userId: row.userId, email: row.email };
 }
 
-async function applyChangeEmail(db: Database, env: Env, row: VerificationRow, request: Request, now: number): Promise<VerificationOutcome> {
-  const [before] = await db.select({ email: users.email, username: users.username }).from(users).where(eq(users.id, row.userId)).limit(1);
+async function applyChangeEmail(
+  db: Database,
+  env: Env,
+  row: VerificationRow,
+  request: Request,
+  now: number,
+): Promise<VerificationOutcome> {
+  const [before] = await db
+    .select({ email: users.email, username: users.username })
+    .from(users)
+    .where(eq(users.id, row.userId))
+    .limit(1);
   if (!before) return { outcome: "invalid" };
   if (before.email === row.email) {
     return { outcome: "verified", purpose: "change-email", userId: row.userId, email: row.email };
   }
   try {
     // The new address was just proved, so the account stays verified.
-    await db.update(users).set({ email: row.email, emailVerifiedAt: new Date(now) }).where(eq(users.id, row.userId));
+    await db
+      .update(users)
+      .set({ email: row.email, emailVerifiedAt: new Date(now) })
+      .where(eq(users.id, row.userId));
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     return { outcome: "address-taken", email: row.email };
   }
   await db.batch([
     // Codes and reset links sent to the old address (or to other proposed addresses) stop working.
-    db.delete(emailVerifications).where(and(eq(emailVerifications.userId, row.userId), isNull(emailVerifications.consumedAt), ne(emailVerifications.id, row.id))),
+    db
+      .delete(emailVerifications)
+      .where(
+        and(
+          eq(emailVerifications.userId, row.userId),
+          isNull(emailVerifications.consumedAt),
+          ne(emailVerifications.id, row.id),
+        ),
+      ),
     db.delete(passwordResets).where(and(eq(passwordResets.userId, row.userId), isNull(passwordResets.consumedAt))),
   ]);
-  await recordSecurityEvent(db, { userId: row.userId, type: "email-changed", request, detail: `${before.email} → ${row.email}` });
+  await recordSecurityEvent(db, {
+    userId: row.userId,
+    type: "email-changed",
+    request,
+    detail: `${before.email} → ${row.email}`,
+  });
   // The old mailbox is told, so a hijacked session cannot move the account away silently.
   await sendMail(db, env, emailChangedMail({ env, user: before, to: before.email, newEmail: row.email }));
   return { outcome: "verified", purpose: "change-email", userId: row.userId, email: row.email };

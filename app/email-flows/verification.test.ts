@@ -2,7 +2,17 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { emailVerifications, users } from "../../db/schema.ts";
-import { createTestUser, ensureInstance, formPost, getAs, origin, postAs, send, signIn, testDb } from "../../tests/worker-helpers.ts";
+import {
+  createTestUser,
+  ensureInstance,
+  formPost,
+  getAs,
+  origin,
+  postAs,
+  send,
+  signIn,
+  testDb,
+} from "../../tests/worker-helpers.ts";
 import { codeIn, eventTypes, lastMailTo, lastOutboxId, mailSince, toastOf, tokenIn } from "./test-support.ts";
 import { sendVerificationEmail, VERIFICATION_TTL_MS } from "./verification.server.ts";
 
@@ -98,7 +108,10 @@ describe("verifying by code", () => {
   it("refuses a code sent to an address the account no longer has", async () => {
     const user = await unverifiedUser();
     const { code } = await sendCode(user);
-    await testDb().update(users).set({ email: `moved-${user.email}` }).where(eq(users.id, user.id));
+    await testDb()
+      .update(users)
+      .set({ email: `moved-${user.email}` })
+      .where(eq(users.id, user.id));
     expect((await postAs("/verify-email", user.cookie, { code })).status).toBe(400);
     expect(await verifiedAt(user.id)).toBeNull();
   });
@@ -172,7 +185,11 @@ describe("verifying by link", () => {
     const user = await unverifiedUser();
     const { token } = await sendCode(user);
     expect((await confirmLink(token, user.cookie)).status).toBe(302);
-    for (const response of [await confirmLink(token), await send(`/verify-email?token=${token}`), await send("/verify-email?token=not-a-token")]) {
+    for (const response of [
+      await confirmLink(token),
+      await send(`/verify-email?token=${token}`),
+      await send("/verify-email?token=not-a-token"),
+    ]) {
       expect(response.status).toBe(410);
       expect(await response.text()).toContain("This link has expired or was used");
     }
@@ -189,7 +206,9 @@ describe("verifying by link", () => {
   it("uses a link exactly once when two confirmations race", async () => {
     const user = await unverifiedUser();
     const { token } = await sendCode(user);
-    const statuses = (await Promise.all([confirmLink(token), confirmLink(token)])).map((response) => response.status).sort();
+    const statuses = (await Promise.all([confirmLink(token), confirmLink(token)]))
+      .map((response) => response.status)
+      .sort();
     expect(statuses).toEqual([302, 410]);
   });
 });

@@ -28,7 +28,11 @@ export async function loader(args: Route.LoaderArgs) {
   const token = new URL(request.url).searchParams.get("token");
   if (token !== null) {
     const row = await withDatabase(context, (db) => findUsableVerification(db, token));
-    if (!row) return data({ view: "link-invalid" as const, signedIn: getAuth(context).status === "signed-in" }, { status: 410 });
+    if (!row)
+      return data(
+        { view: "link-invalid" as const, signedIn: getAuth(context).status === "signed-in" },
+        { status: 410 },
+      );
     return { view: "link" as const, token, email: row.email, purpose: row.purpose };
   }
   const { user } = requireUser(args);
@@ -45,7 +49,10 @@ export async function action(args: Route.ActionArgs) {
   if (typeof token === "string" && token !== "") {
     const result = await withDatabase(context, (db) => consumeVerificationToken(db, env, { token, request }));
     if (result.outcome === "invalid") {
-      return data({ view: "link-invalid" as const, signedIn: getAuth(context).status === "signed-in" }, { status: 410 });
+      return data(
+        { view: "link-invalid" as const, signedIn: getAuth(context).status === "signed-in" },
+        { status: 410 },
+      );
     }
     return finish(request, result);
   }
@@ -53,20 +60,35 @@ export async function action(args: Route.ActionArgs) {
   const { user } = requireUser(args);
   const typed = typeof form.get("code") === "string" ? String(form.get("code")).slice(0, 32) : "";
   const code = normalizeCode(typed);
-  if (!code) return data({ view: "code-error" as const, code: typed, error: "Enter the 8-digit code from the e-mail." }, { status: 400 });
+  if (!code)
+    return data(
+      { view: "code-error" as const, code: typed, error: "Enter the 8-digit code from the e-mail." },
+      { status: 400 },
+    );
 
   // Counted before the code is compared, so once the bucket is empty not even a right guess gets through.
   const limit = await checkLimit(env, "verificationCode", user.id);
   if (!limit.allowed) {
     return data(
-      { view: "code-error" as const, code: typed, error: `Too many attempts; ${retryPhrase(limit.retryAfterSeconds)}. You can also use the link in the e-mail.` },
+      {
+        view: "code-error" as const,
+        code: typed,
+        error: `Too many attempts; ${retryPhrase(limit.retryAfterSeconds)}. You can also use the link in the e-mail.`,
+      },
       { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } },
     );
   }
-  const result = await withDatabase(context, (db) => consumeVerificationCode(db, env, { userId: user.id, code, request }));
+  const result = await withDatabase(context, (db) =>
+    consumeVerificationCode(db, env, { userId: user.id, code, request }),
+  );
   if (result.outcome === "invalid") {
     return data(
-      { view: "code-error" as const, code: typed, error: "That code is wrong, has expired or was already used. Check the newest e-mail from us, or send a new code." },
+      {
+        view: "code-error" as const,
+        code: typed,
+        error:
+          "That code is wrong, has expired or was already used. Check the newest e-mail from us, or send a new code.",
+      },
       { status: 400 },
     );
   }
@@ -77,7 +99,10 @@ function finish(request: Request, result: Exclude<VerificationOutcome, { outcome
   if (result.outcome === "address-taken") {
     return data({ view: "address-taken" as const, email: result.email }, { status: 409 });
   }
-  const message = result.purpose === "change-email" ? `Your e-mail address is now ${result.email}.` : `Thanks — ${result.email} is verified.`;
+  const message =
+    result.purpose === "change-email"
+      ? `Your e-mail address is now ${result.email}.`
+      : `Thanks — ${result.email} is verified.`;
   return redirect("/dashboard", { headers: { "Set-Cookie": toastCookie(request, { kind: "success", message }) } });
 }
 
@@ -89,15 +114,22 @@ export default function VerifyEmailPage({ loaderData, actionData }: Route.Compon
     return (
       <Panel title="That address is taken now">
         <p>
-          Another account started using <strong>{actionData.email}</strong> in the meantime, so your address did not change. You can choose
-          a different one in <Link to="/settings/email" className="underline">your settings</Link>.
+          Another account started using <strong>{actionData.email}</strong> in the meantime, so your address did not
+          change. You can choose a different one in{" "}
+          <Link to="/settings/email" className="underline">
+            your settings
+          </Link>
+          .
         </p>
       </Panel>
     );
   }
 
   if (actionData?.view === "link-invalid" || loaderData.view === "link-invalid") {
-    const signedIn = actionData?.view === "link-invalid" ? actionData.signedIn : loaderData.view === "link-invalid" && loaderData.signedIn;
+    const signedIn =
+      actionData?.view === "link-invalid"
+        ? actionData.signedIn
+        : loaderData.view === "link-invalid" && loaderData.signedIn;
     return (
       <Panel title="This link has expired or was used">
         <p>Confirmation links work once, for one hour. If you asked for several, only the newest one works.</p>
@@ -144,11 +176,16 @@ export default function VerifyEmailPage({ loaderData, actionData }: Route.Compon
     <Panel title="Confirm your e-mail address">
       {code?.verified && !code.pendingEmail && !error ? (
         <p role="status">
-          <strong>{code.email}</strong> is verified. Nothing to do here — <Link to="/dashboard" className="underline">go to your dashboard</Link>.
+          <strong>{code.email}</strong> is verified. Nothing to do here —{" "}
+          <Link to="/dashboard" className="underline">
+            go to your dashboard
+          </Link>
+          .
         </p>
       ) : (
         <p>
-          We sent an 8-digit code to <strong>{code?.pendingEmail ?? code?.email}</strong>. Type it below, or use the link in the same e-mail.
+          We sent an 8-digit code to <strong>{code?.pendingEmail ?? code?.email}</strong>. Type it below, or use the
+          link in the same e-mail.
         </p>
       )}
       <FormError message={error} />
@@ -175,7 +212,11 @@ export default function VerifyEmailPage({ loaderData, actionData }: Route.Compon
         </Form>
       ) : code?.pendingEmail ? (
         <p className="text-sm">
-          Nothing arrived? Ask again in <Link to="/settings/email" className="underline">your e-mail settings</Link>.
+          Nothing arrived? Ask again in{" "}
+          <Link to="/settings/email" className="underline">
+            your e-mail settings
+          </Link>
+          .
         </p>
       ) : null}
     </Panel>

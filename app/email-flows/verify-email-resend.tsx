@@ -7,9 +7,9 @@ import { checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
+import { SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/verify-email-resend";
 import { pageHeaders } from "./headers.ts";
-import { SubmitButton } from "../ui/form-field.tsx";
 import { Panel } from "./panel.tsx";
 import { sendVerificationEmail } from "./verification.server.ts";
 
@@ -34,13 +34,19 @@ export async function action(args: Route.ActionArgs) {
   const limit = await checkLimit(env, "verificationEmail", user.id);
   if (!limit.allowed) {
     return data(
-      { message: `We've sent you several codes in a short time; ${retryPhrase(limit.retryAfterSeconds)}. Meanwhile, the newest code we sent still works.` },
+      {
+        message: `We've sent you several codes in a short time; ${retryPhrase(limit.retryAfterSeconds)}. Meanwhile, the newest code we sent still works.`,
+      },
       { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } },
     );
   }
-  await withDatabase(context, (db) => sendVerificationEmail(db, env, { user, email: user.email, purpose: "verify-email", request }));
+  await withDatabase(context, (db) =>
+    sendVerificationEmail(db, env, { user, email: user.email, purpose: "verify-email", request }),
+  );
   return redirect("/verify-email", {
-    headers: { "Set-Cookie": toastCookie(request, { kind: "success", message: `We sent a new code to ${user.email}.` }) },
+    headers: {
+      "Set-Cookie": toastCookie(request, { kind: "success", message: `We sent a new code to ${user.email}.` }),
+    },
   });
 }
 

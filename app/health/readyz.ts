@@ -12,13 +12,17 @@ export async function loader({ context }: Route.LoaderArgs) {
   const started = performance.now();
   try {
     await withTimeout(createDatabase(env).run(sql`select 1`), TIMEOUT_MS);
-    return Response.json({ status: "ready", database: { latencyMs: Math.round(performance.now() - started) } }, { headers });
+    return Response.json(
+      { status: "ready", database: { latencyMs: Math.round(performance.now() - started) } },
+      { headers },
+    );
   } catch (error) {
-    const reason = error instanceof TimeoutError
-      ? `database did not answer within ${TIMEOUT_MS} ms`
-      : isDatabaseUnavailable(error)
-        ? "database unreachable"
-        : "database query failed";
+    const reason =
+      error instanceof TimeoutError
+        ? `database did not answer within ${TIMEOUT_MS} ms`
+        : isDatabaseUnavailable(error)
+          ? "database unreachable"
+          : "database query failed";
     console.error(JSON.stringify({ level: "error", msg: "not ready", reason, requestId }));
     return Response.json({ status: "unavailable", reason, requestId }, { status: 503, headers });
   }

@@ -5,7 +5,7 @@ import { and, eq } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { images, users, workspaceMembers } from "../../db/schema.ts";
 import { newId } from "../accounts/secrets.server.ts";
-import { MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, extensionFor, sniffImage } from "./image-format.ts";
+import { extensionFor, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, sniffImage } from "./image-format.ts";
 
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 export type ImageKind = "logo" | "brand" | "avatar";
@@ -42,7 +42,11 @@ export async function storeImage(
 
   const sniffed = sniffImage(bytes);
   if (!sniffed) return { ok: false, status: 415, message: WRONG_TYPE_MESSAGE };
-  if (sniffed.width > MAX_IMAGE_SIDE || sniffed.height > MAX_IMAGE_SIDE || sniffed.width * sniffed.height > MAX_IMAGE_PIXELS) {
+  if (
+    sniffed.width > MAX_IMAGE_SIDE ||
+    sniffed.height > MAX_IMAGE_SIDE ||
+    sniffed.width * sniffed.height > MAX_IMAGE_PIXELS
+  ) {
     return { ok: false, status: 400, message: "That image has too many pixels. Choose one under 40 megapixels." };
   }
 
@@ -95,7 +99,11 @@ export function imageUrl(imageId: string, size: ImageSize = "original"): string 
  * member of its workspace. A user whose avatar it was loses the avatar. False when it does not exist
  * or the user may not delete it (the two are not told apart).
  */
-export async function deleteImage(env: Env, db: Database, input: { imageId: string; userId: string }): Promise<boolean> {
+export async function deleteImage(
+  env: Env,
+  db: Database,
+  input: { imageId: string; userId: string },
+): Promise<boolean> {
   const image = await db.query.images.findFirst({ where: eq(images.id, input.imageId) });
   if (!image) return false;
   const allowed =
@@ -126,7 +134,11 @@ export function renditionKeys(r2Key: string): string[] {
  * the instance (they appear next to names in chat); logos and brand images only to members of their
  * workspace.
  */
-export async function findVisibleImage(db: Database, imageId: string, viewerId: string): Promise<StoredImage | undefined> {
+export async function findVisibleImage(
+  db: Database,
+  imageId: string,
+  viewerId: string,
+): Promise<StoredImage | undefined> {
   const image = await db.query.images.findFirst({ where: eq(images.id, imageId) });
   if (!image) return undefined;
   if (image.kind === "avatar") return image;
@@ -145,7 +157,10 @@ async function isWorkspaceMember(db: Database, workspaceId: string, userId: stri
 }
 
 /** The whole stream, or null as soon as it passes `limit` bytes (the rest is never read). */
-export async function readAtMost(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
+export async function readAtMost(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array<ArrayBuffer> | null> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;

@@ -2,12 +2,27 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { images, onboardingAnswers, users, workspaceMembers } from "../../db/schema.ts";
-import { createTestUser, ensureInstance, getAs, send, signIn, testDb, type TestUser } from "../../tests/worker-helpers.ts";
+import {
+  createTestUser,
+  ensureInstance,
+  getAs,
+  send,
+  signIn,
+  type TestUser,
+  testDb,
+} from "../../tests/worker-helpers.ts";
 import { deleteUnreferencedImages } from "./cleanup.server.ts";
 import { sniffImage } from "./image-format.ts";
-import { MAX_IMAGE_BYTES, deleteImage, imageUrl, storeImage, type ImageKind, type StoredImage } from "./images.server.ts";
-import { readUploadForm } from "./upload-form.server.ts";
+import {
+  deleteImage,
+  type ImageKind,
+  imageUrl,
+  MAX_IMAGE_BYTES,
+  type StoredImage,
+  storeImage,
+} from "./images.server.ts";
 import { file, gifBytes, jpegBytes, pngBytes, svgBytes, webpBytes } from "./test-fixtures.ts";
+import { readUploadForm } from "./upload-form.server.ts";
 
 beforeAll(ensureInstance);
 
@@ -18,7 +33,12 @@ async function workspaceOf(user: TestUser): Promise<string> {
   return row!.workspaceId;
 }
 
-async function upload(user: TestUser, kind: ImageKind = "logo", bytes: Uint8Array<ArrayBuffer> = pngBytes(), name = "logo.png"): Promise<StoredImage> {
+async function upload(
+  user: TestUser,
+  kind: ImageKind = "logo",
+  bytes: Uint8Array<ArrayBuffer> = pngBytes(),
+  name = "logo.png",
+): Promise<StoredImage> {
   const result = await storeImage(env, testDb(), {
     file: file(bytes, name, "image/png"),
     kind,
@@ -42,7 +62,17 @@ describe("sniffImage (type from the bytes, never the name)", () => {
   });
 
   it("reads lossy (VP8) and extended (VP8X) WebP headers", () => {
-    const riff = (chunk: number[]) => new Uint8Array([...new TextEncoder().encode("RIFF"), 0, 0, 0, 0, ...new TextEncoder().encode("WEBP"), ...chunk, ...new Array(20).fill(0)]);
+    const riff = (chunk: number[]) =>
+      new Uint8Array([
+        ...new TextEncoder().encode("RIFF"),
+        0,
+        0,
+        0,
+        0,
+        ...new TextEncoder().encode("WEBP"),
+        ...chunk,
+        ...new Array(20).fill(0),
+      ]);
     const vp8 = riff([...new TextEncoder().encode("VP8 "), 0, 0, 0, 0, 0, 0, 0, 0x9d, 0x01, 0x2a, 100, 0, 50, 0]);
     expect(sniffImage(vp8)).toEqual({ type: "image/webp", width: 100, height: 50 });
     const vp8x = riff([...new TextEncoder().encode("VP8X"), 0, 0, 0, 0, 0, 0, 0, 0, 199, 0, 0, 99, 0, 0]);
@@ -72,11 +102,21 @@ describe("storeImage", () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const { image } = result;
-    const sha = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+    const sha = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))]
+      .map((b) => b.toString(16).padStart(2, "0"))
+      .join("");
     expect(image.r2Key).toBe(`images/${sha}/${image.id}.png`);
     expect(image.r2Key).not.toContain("..");
     expect(image.r2Key).not.toContain("x.png");
-    expect(image).toMatchObject({ ownerId: user.id, kind: "logo", contentType: "image/png", bytes: bytes.byteLength, width: 40, height: 30, sha256: sha });
+    expect(image).toMatchObject({
+      ownerId: user.id,
+      kind: "logo",
+      contentType: "image/png",
+      bytes: bytes.byteLength,
+      width: 40,
+      height: 30,
+      sha256: sha,
+    });
     const object = await env.IMAGES.get(image.r2Key);
     expect(new Uint8Array(await object!.arrayBuffer())).toEqual(bytes);
     expect(await env.IMAGES.get("x.png")).toBeNull();
@@ -88,7 +128,12 @@ describe("storeImage", () => {
     const user = await createTestUser({ label: "imgbig" });
     const big = new Uint8Array(MAX_IMAGE_BYTES + 1);
     big.set(pngBytes(), 0);
-    const result = await storeImage(env, testDb(), { file: file(big, "big.png", "image/png"), kind: "avatar", ownerId: user.id, workspaceId: null });
+    const result = await storeImage(env, testDb(), {
+      file: file(big, "big.png", "image/png"),
+      kind: "avatar",
+      ownerId: user.id,
+      workspaceId: null,
+    });
     expect(result).toMatchObject({ ok: false, status: 413 });
     expect(await testDb().select().from(images).where(eq(images.ownerId, user.id))).toEqual([]);
   });
@@ -97,26 +142,45 @@ describe("storeImage", () => {
     const user = await createTestUser({ label: "imgedge" });
     const edge = new Uint8Array(MAX_IMAGE_BYTES);
     edge.set(pngBytes(), 0);
-    const result = await storeImage(env, testDb(), { file: file(edge, "edge.png", "image/png"), kind: "avatar", ownerId: user.id, workspaceId: null });
+    const result = await storeImage(env, testDb(), {
+      file: file(edge, "edge.png", "image/png"),
+      kind: "avatar",
+      ownerId: user.id,
+      workspaceId: null,
+    });
     expect(result.ok).toBe(true);
   });
 
   it("refuses wrong bytes behind a good name and content type with 415", async () => {
     const user = await createTestUser({ label: "imgfake" });
     const fake = new TextEncoder().encode("<?php system($_GET['c']); ?>");
-    const result = await storeImage(env, testDb(), { file: file(fake, "photo.png", "image/png"), kind: "avatar", ownerId: user.id, workspaceId: null });
+    const result = await storeImage(env, testDb(), {
+      file: file(fake, "photo.png", "image/png"),
+      kind: "avatar",
+      ownerId: user.id,
+      workspaceId: null,
+    });
     expect(result).toMatchObject({ ok: false, status: 415 });
   });
 
   it("refuses SVG with 415, even when it says it is an image", async () => {
     const user = await createTestUser({ label: "imgsvg" });
-    const result = await storeImage(env, testDb(), { file: file(svgBytes(), "logo.svg", "image/svg+xml"), kind: "avatar", ownerId: user.id, workspaceId: null });
+    const result = await storeImage(env, testDb(), {
+      file: file(svgBytes(), "logo.svg", "image/svg+xml"),
+      kind: "avatar",
+      ownerId: user.id,
+      workspaceId: null,
+    });
     expect(result).toMatchObject({ ok: false, status: 415 });
   });
 
   it("accepts JPEG, WebP and GIF too", async () => {
     const user = await createTestUser({ label: "imgtypes" });
-    for (const [bytes, type] of [[jpegBytes(), "image/jpeg"], [webpBytes(), "image/webp"], [gifBytes(), "image/gif"]] as const) {
+    for (const [bytes, type] of [
+      [jpegBytes(), "image/jpeg"],
+      [webpBytes(), "image/webp"],
+      [gifBytes(), "image/gif"],
+    ] as const) {
       const image = await upload(user, "brand", bytes, "whatever.bin");
       expect(image.contentType).toBe(type);
     }
@@ -125,7 +189,12 @@ describe("storeImage", () => {
   it("refuses a logo for a workspace the uploader does not belong to", async () => {
     const owner = await createTestUser({ label: "imgws" });
     const stranger = await createTestUser({ label: "imgwsx" });
-    const result = await storeImage(env, testDb(), { file: file(pngBytes(), "a.png", "image/png"), kind: "logo", ownerId: stranger.id, workspaceId: await workspaceOf(owner) });
+    const result = await storeImage(env, testDb(), {
+      file: file(pngBytes(), "a.png", "image/png"),
+      kind: "logo",
+      ownerId: stranger.id,
+      workspaceId: await workspaceOf(owner),
+    });
     expect(result).toMatchObject({ ok: false, status: 400 });
   });
 
@@ -154,7 +223,11 @@ describe("readUploadForm (request-level size limit)", () => {
         else controller.close();
       },
     });
-    const request = new Request("http://localhost/x", { method: "POST", headers: { "Content-Type": "multipart/form-data; boundary=x" }, body });
+    const request = new Request("http://localhost/x", {
+      method: "POST",
+      headers: { "Content-Type": "multipart/form-data; boundary=x" },
+      body,
+    });
     expect(request.headers.get("Content-Length")).toBeNull();
     expect(await readUploadForm(request)).toMatchObject({ ok: false, status: 413 });
     // Read to the end (only the first 5 MB were kept): a response sent mid-upload resets the
@@ -180,7 +253,9 @@ describe("GET /images/:id", () => {
   it("answers 304 to a matching If-None-Match", async () => {
     const owner = await createTestUser({ label: "srvetag" });
     const image = await upload(owner);
-    const response = await getAs(imageUrl(image.id), await signIn(owner), { "If-None-Match": `"${image.sha256}-original"` });
+    const response = await getAs(imageUrl(image.id), await signIn(owner), {
+      "If-None-Match": `"${image.sha256}-original"`,
+    });
     expect(response.status).toBe(304);
   });
 
@@ -200,7 +275,9 @@ describe("GET /images/:id", () => {
     const owner = await createTestUser({ label: "srvm1" });
     const teammate = await createTestUser({ label: "srvm2" });
     const workspaceId = await workspaceOf(owner);
-    await testDb().insert(workspaceMembers).values({ workspaceId, userId: teammate.id, role: "member", createdAt: new Date() });
+    await testDb()
+      .insert(workspaceMembers)
+      .values({ workspaceId, userId: teammate.id, role: "member", createdAt: new Date() });
     const image = await upload(owner, "brand");
     expect((await getAs(imageUrl(image.id), await signIn(teammate))).status).toBe(200);
   });
@@ -233,7 +310,11 @@ describe("GET /images/:id", () => {
     expect(sniffImage(await bodyBytes(jpegThumb))).toEqual({ type: "image/jpeg", width: 64, height: 128 });
 
     const webp = await upload(owner, "brand", webpBytes(300, 300));
-    expect(sniffImage(await bodyBytes(await getAs(imageUrl(webp.id, "thumb"), cookie)))).toEqual({ type: "image/png", width: 128, height: 128 });
+    expect(sniffImage(await bodyBytes(await getAs(imageUrl(webp.id, "thumb"), cookie)))).toEqual({
+      type: "image/png",
+      width: 128,
+      height: 128,
+    });
   });
 
   it("serves the original when it is already smaller than the rendition", async () => {
@@ -286,7 +367,9 @@ describe("deleteImage", () => {
   it("lets another member of the workspace delete its logo", async () => {
     const owner = await createTestUser({ label: "delm1" });
     const teammate = await createTestUser({ label: "delm2" });
-    await testDb().insert(workspaceMembers).values({ workspaceId: await workspaceOf(owner), userId: teammate.id, role: "member", createdAt: new Date() });
+    await testDb()
+      .insert(workspaceMembers)
+      .values({ workspaceId: await workspaceOf(owner), userId: teammate.id, role: "member", createdAt: new Date() });
     const image = await upload(owner);
     expect(await deleteImage(env, testDb(), { imageId: image.id, userId: teammate.id })).toBe(true);
   });
@@ -297,7 +380,10 @@ describe("deleteUnreferencedImages", () => {
     const user = await createTestUser({ label: "clean" });
     const now = Date.now();
     const age = async (image: StoredImage, hours: number) =>
-      testDb().update(images).set({ createdAt: new Date(now - hours * HOUR) }).where(eq(images.id, image.id));
+      testDb()
+        .update(images)
+        .set({ createdAt: new Date(now - hours * HOUR) })
+        .where(eq(images.id, image.id));
 
     const orphan = await upload(user);
     await age(orphan, 25);
@@ -308,18 +394,21 @@ describe("deleteUnreferencedImages", () => {
     await testDb().update(users).set({ avatarImageId: avatar.id }).where(eq(users.id, user.id));
     const answered = await upload(user);
     await age(answered, 48);
-    await testDb().insert(onboardingAnswers).values({
-      workspaceId: await workspaceOf(user),
-      cardId: `logo-${crypto.randomUUID()}`,
-      value: JSON.stringify({ imageId: answered.id }),
-      updatedAt: new Date(),
-    });
+    await testDb()
+      .insert(onboardingAnswers)
+      .values({
+        workspaceId: await workspaceOf(user),
+        cardId: `logo-${crypto.randomUUID()}`,
+        value: JSON.stringify({ imageId: answered.id }),
+        updatedAt: new Date(),
+      });
     // A thumbnail made earlier goes with its original.
     await env.IMAGES.put(`${orphan.r2Key}.thumb`, "x");
 
     expect(await deleteUnreferencedImages(env, testDb(), new Date(now))).toBeGreaterThanOrEqual(1);
 
-    const left = async (image: StoredImage) => (await testDb().select().from(images).where(eq(images.id, image.id))).length === 1;
+    const left = async (image: StoredImage) =>
+      (await testDb().select().from(images).where(eq(images.id, image.id))).length === 1;
     expect(await left(orphan)).toBe(false);
     expect(await env.IMAGES.head(orphan.r2Key)).toBeNull();
     expect(await env.IMAGES.head(`${orphan.r2Key}.thumb`)).toBeNull();

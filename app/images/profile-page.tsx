@@ -9,7 +9,7 @@ import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { SettingsNav } from "../settings/settings-nav.tsx";
-import { Field, FormError, SubmitButton, fieldErrors } from "../ui/form-field.tsx";
+import { Field, FormError, fieldErrors, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/profile-page";
 import { imageUrl } from "./images.server.ts";
 import { removeAvatar, replaceAvatar, updateProfile } from "./profile.server.ts";
@@ -58,13 +58,24 @@ export async function action(args: Route.ActionArgs) {
       const values = { displayName: text("displayName").slice(0, 200), username: text("username").slice(0, 200) };
       const parsed = profileForm.safeParse(values);
       if (!parsed.success) {
-        return data<ActionData>({ intent: "profile", values, errors: fieldErrors(parsed.error.issues) }, { status: 400 });
+        return data<ActionData>(
+          { intent: "profile", values, errors: fieldErrors(parsed.error.issues) },
+          { status: 400 },
+        );
       }
       const result = await withDatabase(context, (db) =>
-        updateProfile(db, { userId: user.id, displayName: parsed.data.displayName, username: parsed.data.username, currentUsername: user.username }),
+        updateProfile(db, {
+          userId: user.id,
+          displayName: parsed.data.displayName,
+          username: parsed.data.username,
+          currentUsername: user.username,
+        }),
       );
       if (result.outcome === "username-taken") {
-        return data<ActionData>({ intent: "profile", values, errors: { username: "That username is taken. Choose another." } }, { status: 400 });
+        return data<ActionData>(
+          { intent: "profile", values, errors: { username: "That username is taken. Choose another." } },
+          { status: 400 },
+        );
       }
       return saved(request, "Your profile is saved.");
     }
@@ -73,8 +84,11 @@ export async function action(args: Route.ActionArgs) {
       if (!(file instanceof File) || file.size === 0) {
         return data<ActionData>({ intent: "avatar", formError: "Choose an image to upload." }, { status: 400 });
       }
-      const result = await withDatabase(context, (db) => replaceAvatar(env, db, { userId: user.id, previousImageId: user.avatarImageId, file }));
-      if (!result.ok) return data<ActionData>({ intent: "avatar", formError: result.message }, { status: result.status });
+      const result = await withDatabase(context, (db) =>
+        replaceAvatar(env, db, { userId: user.id, previousImageId: user.avatarImageId, file }),
+      );
+      if (!result.ok)
+        return data<ActionData>({ intent: "avatar", formError: result.message }, { status: result.status });
       return saved(request, "Your picture is updated.");
     }
     case "avatar-remove": {
@@ -82,16 +96,22 @@ export async function action(args: Route.ActionArgs) {
       return saved(request, "Your picture is removed.");
     }
     default:
-      return data<ActionData>({ intent: "profile", formError: "That form could not be read. Try again." }, { status: 400 });
+      return data<ActionData>(
+        { intent: "profile", formError: "That form could not be read. Try again." },
+        { status: 400 },
+      );
   }
 }
 
 export default function ProfilePage({ loaderData, actionData }: Route.ComponentProps) {
   const navigation = useNavigation();
-  const submitting = (intent: string) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
+  const submitting = (intent: string) =>
+    navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
   const profileErrors = actionData?.intent === "profile" ? (actionData.errors ?? {}) : {};
   const values = actionData?.intent === "profile" ? actionData.values : undefined;
-  const initial = loaderData.displayName ? loaderData.displayName[0]!.toUpperCase() : loaderData.username[0]!.toUpperCase();
+  const initial = loaderData.displayName
+    ? loaderData.displayName[0]!.toUpperCase()
+    : loaderData.username[0]!.toUpperCase();
 
   return (
     <section className="space-y-6" aria-labelledby="profile-title">
@@ -100,7 +120,10 @@ export default function ProfilePage({ loaderData, actionData }: Route.ComponentP
       </h1>
       <SettingsNav />
 
-      <div className="max-w-md space-y-4 rounded-xl border border-zinc-200 p-5 dark:border-zinc-800" aria-labelledby="avatar-title">
+      <section
+        className="max-w-md space-y-4 rounded-xl border border-zinc-200 p-5 dark:border-zinc-800"
+        aria-labelledby="avatar-title"
+      >
         <h2 id="avatar-title" className="text-lg font-medium">
           Picture
         </h2>
@@ -108,7 +131,7 @@ export default function ProfilePage({ loaderData, actionData }: Route.ComponentP
           {loaderData.avatarUrl ? (
             <img
               src={loaderData.avatarUrl}
-              alt="Your picture"
+              alt="You"
               data-testid="avatar-image"
               width={80}
               height={80}
@@ -126,7 +149,11 @@ export default function ProfilePage({ loaderData, actionData }: Route.ComponentP
           {loaderData.avatarUrl ? (
             <Form method="post" encType="multipart/form-data" action="/settings/profile">
               <input type="hidden" name="intent" value="avatar-remove" />
-              <button type="submit" className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm dark:border-zinc-700" disabled={submitting("avatar-remove")}>
+              <button
+                type="submit"
+                className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm dark:border-zinc-700"
+                disabled={submitting("avatar-remove")}
+              >
                 {submitting("avatar-remove") ? "Removing…" : "Remove picture"}
               </button>
             </Form>
@@ -134,7 +161,13 @@ export default function ProfilePage({ loaderData, actionData }: Route.ComponentP
         </div>
         <FormError message={actionData?.intent === "avatar" ? actionData.formError : null} />
         {/* Keyed by the current picture so the chosen file is cleared once it has been uploaded. */}
-        <Form key={loaderData.avatarUrl ?? "none"} method="post" encType="multipart/form-data" action="/settings/profile" className="space-y-3">
+        <Form
+          key={loaderData.avatarUrl ?? "none"}
+          method="post"
+          encType="multipart/form-data"
+          action="/settings/profile"
+          className="space-y-3"
+        >
           <input type="hidden" name="intent" value="avatar-upload" />
           <Field
             name="avatar"
@@ -148,12 +181,14 @@ export default function ProfilePage({ loaderData, actionData }: Route.ComponentP
             Upload picture
           </SubmitButton>
         </Form>
-      </div>
+      </section>
 
       <div className="max-w-md space-y-4">
         <h2 className="text-lg font-medium">Name</h2>
         {loaderData.mustChooseUsername ? (
-          <p className="text-sm text-amber-800 dark:text-amber-200">Your username was generated for you. Choose your own below.</p>
+          <p className="text-sm text-amber-800 dark:text-amber-200">
+            Your username was generated for you. Choose your own below.
+          </p>
         ) : null}
         <FormError message={actionData?.intent === "profile" ? actionData.formError : null} />
         <Form method="post" encType="multipart/form-data" action="/settings/profile" className="space-y-4" noValidate>

@@ -42,7 +42,12 @@ export async function replaceAvatar(
   db: Database,
   input: { userId: string; previousImageId: string | null; file: File },
 ): Promise<UploadResult> {
-  const stored = await storeImage(env, db, { file: input.file, kind: "avatar", ownerId: input.userId, workspaceId: null });
+  const stored = await storeImage(env, db, {
+    file: input.file,
+    kind: "avatar",
+    ownerId: input.userId,
+    workspaceId: null,
+  });
   if (!stored.ok) return stored;
   await db.update(users).set({ avatarImageId: stored.image.id }).where(eq(users.id, input.userId));
   if (input.previousImageId) await removeOwnAvatar(env, db, input.userId, input.previousImageId);
@@ -50,7 +55,11 @@ export async function replaceAvatar(
 }
 
 /** Clears the user's avatar and deletes its image. */
-export async function removeAvatar(env: Env, db: Database, input: { userId: string; imageId: string | null }): Promise<void> {
+export async function removeAvatar(
+  env: Env,
+  db: Database,
+  input: { userId: string; imageId: string | null },
+): Promise<void> {
   await db.update(users).set({ avatarImageId: null }).where(eq(users.id, input.userId));
   if (input.imageId) await removeOwnAvatar(env, db, input.userId, input.imageId);
 }

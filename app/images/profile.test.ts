@@ -17,7 +17,10 @@ describe("/settings/profile without a session", () => {
     expect(page.headers.get("Location")).toBe("/login?redirectTo=%2Fsettings%2Fprofile");
 
     const before = (await testDb().select({ id: images.id }).from(images)).length;
-    const upload = await multipartPost("/settings/profile", null, { intent: "avatar-upload", avatar: file(pngBytes(), "me.png", "image/png") });
+    const upload = await multipartPost("/settings/profile", null, {
+      intent: "avatar-upload",
+      avatar: file(pngBytes(), "me.png", "image/png"),
+    });
     expect(upload.status).toBe(302);
     expect(upload.headers.get("Location")).toMatch(/^\/login/);
     expect((await testDb().select({ id: images.id }).from(images)).length).toBe(before);
@@ -29,7 +32,10 @@ describe("avatar", () => {
     const user = await createTestUser({ label: "avatar" });
     const cookie = await signIn(user);
 
-    const first = await multipartPost("/settings/profile", cookie, { intent: "avatar-upload", avatar: file(pngBytes(200, 200), "me.png", "image/png") });
+    const first = await multipartPost("/settings/profile", cookie, {
+      intent: "avatar-upload",
+      avatar: file(pngBytes(200, 200), "me.png", "image/png"),
+    });
     expect(first.status).toBe(302);
     expect(first.headers.get("Location")).toBe("/settings/profile");
     const firstId = (await userRow(user.id)).avatarImageId!;
@@ -41,7 +47,10 @@ describe("avatar", () => {
     expect(await page.text()).toContain(`/images/${firstId}?size=medium`);
     expect((await getAs(`/images/${firstId}?size=medium`, cookie)).status).toBe(200);
 
-    await multipartPost("/settings/profile", cookie, { intent: "avatar-upload", avatar: file(pngBytes(220, 220), "me2.png", "image/png") });
+    await multipartPost("/settings/profile", cookie, {
+      intent: "avatar-upload",
+      avatar: file(pngBytes(220, 220), "me2.png", "image/png"),
+    });
     const secondId = (await userRow(user.id)).avatarImageId!;
     expect(secondId).not.toBe(firstId);
     expect(await testDb().select().from(images).where(eq(images.id, firstId))).toEqual([]);
@@ -58,7 +67,10 @@ describe("avatar", () => {
     const cookie = await signIn(user);
     const big = new Uint8Array(MAX_IMAGE_BYTES + 100 * 1024);
     big.set(pngBytes(), 0);
-    const response = await multipartPost("/settings/profile", cookie, { intent: "avatar-upload", avatar: file(big, "big.png", "image/png") });
+    const response = await multipartPost("/settings/profile", cookie, {
+      intent: "avatar-upload",
+      avatar: file(big, "big.png", "image/png"),
+    });
     expect(response.status).toBe(413);
     const html = await response.text();
     expect(html).toContain("larger than 5 MB");
@@ -77,7 +89,11 @@ describe("avatar", () => {
     const encoded = new Response(form);
     const request = new Request(`${origin}/settings/profile`, {
       method: "POST",
-      headers: { Cookie: cookie, "Sec-Fetch-Site": "same-origin", "Content-Type": encoded.headers.get("Content-Type")! },
+      headers: {
+        Cookie: cookie,
+        "Sec-Fetch-Site": "same-origin",
+        "Content-Type": encoded.headers.get("Content-Type")!,
+      },
       body: encoded.body, // a stream: sent without Content-Length
       redirect: "manual",
     });
@@ -90,7 +106,10 @@ describe("avatar", () => {
   it("shows a clear message for a file that is not an image (415), SVG included", async () => {
     const user = await createTestUser({ label: "avtype" });
     const cookie = await signIn(user);
-    for (const upload of [file(new TextEncoder().encode("not an image"), "me.png", "image/png"), file(svgBytes(), "me.svg", "image/svg+xml")]) {
+    for (const upload of [
+      file(new TextEncoder().encode("not an image"), "me.png", "image/png"),
+      file(svgBytes(), "me.svg", "image/svg+xml"),
+    ]) {
       const response = await multipartPost("/settings/profile", cookie, { intent: "avatar-upload", avatar: upload });
       expect(response.status).toBe(415);
       expect(await response.text()).toContain("not a PNG, JPEG, WebP or GIF image");
@@ -111,7 +130,12 @@ describe("avatar", () => {
     body.append("intent", "avatar-upload");
     body.append("avatar", file(pngBytes(), "me.png", "image/png"));
     const response = await send(
-      new Request(`${origin}/settings/profile`, { method: "POST", body, headers: { Cookie: await signIn(user), "Sec-Fetch-Site": "cross-site" }, redirect: "manual" }),
+      new Request(`${origin}/settings/profile`, {
+        method: "POST",
+        body,
+        headers: { Cookie: await signIn(user), "Sec-Fetch-Site": "cross-site" },
+        redirect: "manual",
+      }),
     );
     expect(response.status).toBe(403);
     expect((await userRow(user.id)).avatarImageId).toBeNull();
@@ -123,7 +147,11 @@ describe("name and username", () => {
     const user = await createTestUser({ label: "prof" });
     const cookie = await signIn(user);
     const wanted = `New_${crypto.randomUUID().slice(0, 8)}`;
-    const response = await multipartPost("/settings/profile", cookie, { intent: "profile", displayName: "  Ada Lovelace ", username: wanted });
+    const response = await multipartPost("/settings/profile", cookie, {
+      intent: "profile",
+      displayName: "  Ada Lovelace ",
+      username: wanted,
+    });
     expect(response.status).toBe(302);
     const row = await userRow(user.id);
     expect(row.displayName).toBe("Ada Lovelace");
@@ -135,7 +163,11 @@ describe("name and username", () => {
     const taken = await createTestUser({ label: "taken" });
     const user = await createTestUser({ label: "wants" });
     const cookie = await signIn(user);
-    const response = await multipartPost("/settings/profile", cookie, { intent: "profile", displayName: "Typed Name", username: taken.username.toUpperCase() });
+    const response = await multipartPost("/settings/profile", cookie, {
+      intent: "profile",
+      displayName: "Typed Name",
+      username: taken.username.toUpperCase(),
+    });
     expect(response.status).toBe(400);
     const html = await response.text();
     expect(html).toContain("That username is taken.");
@@ -148,7 +180,11 @@ describe("name and username", () => {
 
   it("refuses an invalid username with a field error", async () => {
     const user = await createTestUser({ label: "badname" });
-    const response = await multipartPost("/settings/profile", await signIn(user), { intent: "profile", displayName: "", username: "../admin" });
+    const response = await multipartPost("/settings/profile", await signIn(user), {
+      intent: "profile",
+      displayName: "",
+      username: "../admin",
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain("Use only letters, digits and _.");
     expect((await userRow(user.id)).username).toBe(user.username);
@@ -156,7 +192,11 @@ describe("name and username", () => {
 
   it("keeps the username when it is unchanged (no false 'taken')", async () => {
     const user = await createTestUser({ label: "same" });
-    const response = await multipartPost("/settings/profile", await signIn(user), { intent: "profile", displayName: "Me", username: user.username });
+    const response = await multipartPost("/settings/profile", await signIn(user), {
+      intent: "profile",
+      displayName: "Me",
+      username: user.username,
+    });
     expect(response.status).toBe(302);
     expect((await userRow(user.id)).displayName).toBe("Me");
   });

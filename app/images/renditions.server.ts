@@ -2,7 +2,7 @@
 // (@cf-wasm/photon: Rust's `image` crate compiled to Wasm, imported as a module at build time, which
 // workerd allows; it never compiles Wasm at run time). Made on first request and kept in R2 next to
 // the original (`<original key>.thumb` / `.medium`), so each is computed once per image.
-import { PhotonImage, SamplingFilter, resize } from "@cf-wasm/photon/workerd";
+import { PhotonImage, resize, SamplingFilter } from "@cf-wasm/photon/workerd";
 import type { ImageSize, StoredImage } from "./images.server.ts";
 
 /** The longest side of each rendition, in pixels. */
@@ -29,7 +29,12 @@ export async function imageBody(env: Env, image: StoredImage, size: ImageSize): 
     const key = `${image.r2Key}.${size}`;
     const cached = await env.IMAGES.get(key);
     if (cached) {
-      return { body: cached.body, contentType: cached.httpMetadata?.contentType ?? image.contentType, rendition: size, length: cached.size };
+      return {
+        body: cached.body,
+        contentType: cached.httpMetadata?.contentType ?? image.contentType,
+        rendition: size,
+        length: cached.size,
+      };
     }
     const original = await env.IMAGES.get(image.r2Key);
     if (!original) return null;

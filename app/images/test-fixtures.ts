@@ -34,23 +34,53 @@ export const webpBytes = (width = 300, height = 200) => encode(width, height, (i
 export function gifBytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array([
     ...[0x47, 0x49, 0x46, 0x38, 0x39, 0x61], // GIF89a
-    0x03, 0x00, 0x02, 0x00, 0x80, 0x00, 0x00, // 3 × 2, global colour table of 2
-    0xff, 0x00, 0x00, 0x00, 0x00, 0xff, // red, blue
-    0x2c, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x02, 0x00, 0x00, // image descriptor
-    0x02, 0x02, 0x44, 0x34, 0x00, // LZW minimum code size 2, 2 bytes of data, end
+    0x03,
+    0x00,
+    0x02,
+    0x00,
+    0x80,
+    0x00,
+    0x00, // 3 × 2, global colour table of 2
+    0xff,
+    0x00,
+    0x00,
+    0x00,
+    0x00,
+    0xff, // red, blue
+    0x2c,
+    0x00,
+    0x00,
+    0x00,
+    0x00,
+    0x03,
+    0x00,
+    0x02,
+    0x00,
+    0x00, // image descriptor
+    0x02,
+    0x02,
+    0x44,
+    0x34,
+    0x00, // LZW minimum code size 2, 2 bytes of data, end
     0x3b, // trailer
   ]);
 }
 
 export const svgBytes = () =>
-  new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>');
+  new TextEncoder().encode(
+    '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>',
+  );
 
 export function file(bytes: Uint8Array<ArrayBuffer>, name: string, type: string): File {
   return new File([bytes], name, { type });
 }
 
 /** A multipart form post from our own page (Sec-Fetch-Site: same-origin), as the holder of `cookie`. */
-export function multipartPost(path: string, cookie: string | null, fields: Record<string, string | File>): Promise<Response> {
+export function multipartPost(
+  path: string,
+  cookie: string | null,
+  fields: Record<string, string | File>,
+): Promise<Response> {
   const body = new FormData();
   for (const [name, value] of Object.entries(fields)) body.append(name, value);
   const headers: Record<string, string> = { "Sec-Fetch-Site": "same-origin" };

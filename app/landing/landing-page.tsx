@@ -1,7 +1,7 @@
 import { data, Form, redirect, useNavigation } from "react-router";
 import { withDatabase } from "../platform/database.server.ts";
 import type { Route } from "./+types/landing-page";
-import { joinWaitlist, waitlistForm, type WaitlistOutcome } from "./waitlist.server.ts";
+import { joinWaitlist, type WaitlistOutcome, waitlistForm } from "./waitlist.server.ts";
 
 export function loader({ request }: Route.LoaderArgs) {
   const shown = new URL(request.url).searchParams.get("waitlist");
@@ -15,7 +15,10 @@ export async function action({ request, context }: Route.ActionArgs) {
   const parsed = waitlistForm.safeParse({ email });
   if (!parsed.success) {
     return data(
-      { email: typeof email === "string" ? email : "", error: parsed.error.issues[0]?.message ?? "Check your address." },
+      {
+        email: typeof email === "string" ? email : "",
+        error: parsed.error.issues[0]?.message ?? "Check your address.",
+      },
       { status: 400 },
     );
   }
@@ -36,27 +39,39 @@ export default function LandingPage({ loaderData, actionData }: Route.ComponentP
   return (
     <div className="space-y-16">
       <section className="max-w-2xl">
-        <h1 className="text-4xl font-semibold tracking-tight sm:text-5xl">
-          Marketing help that knows your business.
-        </h1>
+        <h1 className="text-4xl font-semibold tracking-tight sm:text-5xl">Marketing help that knows your business.</h1>
         <p className="mt-6 text-lg text-zinc-600 dark:text-zinc-400">
-          Alva asks you about your business once — what you sell, who buys it, what you can spend — and
-          drafts a marketing plan you can actually carry out. Then it stays in the room: chat with Alva and
-          your team about the next step. You can run it yourself, on your own Cloudflare account.
+          Alva asks you about your business once — what you sell, who buys it, what you can spend — and drafts a
+          marketing plan you can actually carry out. Then it stays in the room: chat with Alva and your team about the
+          next step. You can run it yourself, on your own Cloudflare account.
         </p>
       </section>
 
-      <section id="waitlist" aria-labelledby="waitlist-title" className="max-w-xl rounded-2xl border border-zinc-200 p-6 dark:border-zinc-800">
-        <h2 id="waitlist-title" className="text-xl font-semibold">Join the waitlist</h2>
+      <section
+        id="waitlist"
+        aria-labelledby="waitlist-title"
+        className="max-w-xl rounded-2xl border border-zinc-200 p-6 dark:border-zinc-800"
+      >
+        <h2 id="waitlist-title" className="text-xl font-semibold">
+          Join the waitlist
+        </h2>
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">One e-mail when it's your turn. Nothing else.</p>
 
         {loaderData.outcome && !actionData ? (
-          <p role="status" className="mt-4 rounded-md bg-brand-50 px-3 py-2 text-brand-700 dark:bg-brand-700/20 dark:text-brand-300">
+          <p
+            role="status"
+            className="mt-4 rounded-md bg-brand-50 px-3 py-2 text-brand-700 dark:bg-brand-700/20 dark:text-brand-300"
+          >
             {messages[loaderData.outcome]}
           </p>
         ) : null}
 
-        <Form method="post" preventScrollReset className="mt-4 flex flex-col gap-2 sm:flex-row sm:items-start" noValidate>
+        <Form
+          method="post"
+          preventScrollReset
+          className="mt-4 flex flex-col gap-2 sm:flex-row sm:items-start"
+          noValidate
+        >
           <div className="flex-1">
             <label htmlFor="waitlist-email" className="sr-only">
               E-mail address

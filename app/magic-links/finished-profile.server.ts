@@ -1,7 +1,7 @@
 // Accounts made by a magic link or a provider start with a generated username (`mustChooseUsername`).
 // Until the owner picks one at /welcome, pages of the signed-in shell send them there. The shell
 // layout uses either the middleware (covers its child loaders and actions) or the loader helper.
-import { redirect, type MiddlewareFunction, type RouterContextProvider } from "react-router";
+import { type MiddlewareFunction, type RouterContextProvider, redirect } from "react-router";
 import { getAuth, requireUser } from "../accounts/auth.server.ts";
 
 export const WELCOME_PATH = "/welcome";

@@ -11,11 +11,18 @@ import { and, desc, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
 import { redirect } from "react-router";
 import type { Database } from "../../db/client.ts";
 import { magicLinks, users } from "../../db/schema.ts";
-import { rateLimit, type LimitOptions, type LimitResult } from "../../workers/rate-limiter.ts";
+import { type LimitOptions, type LimitResult, rateLimit } from "../../workers/rate-limiter.ts";
 import { createAccount, findUserByEmail, isUniqueViolation } from "../accounts/accounts.server.ts";
 import { hashSecret, newId, randomDigits, randomSecret, secretMatches } from "../accounts/secrets.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
-import { createSession, deleteSession, deleteUserSessions, sessionCookie, type NewSession, type User } from "../accounts/session.server.ts";
+import {
+  createSession,
+  deleteSession,
+  deleteUserSessions,
+  type NewSession,
+  sessionCookie,
+  type User,
+} from "../accounts/session.server.ts";
 import { appLink, sendMail } from "../email-flows/emails.server.ts";
 import { composeMail } from "../mail/mail.server.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
@@ -33,7 +40,11 @@ export const magicLinkLimits = {
   magicLinkIp: { capacity: 10, refillPerSecond: 1 / 360 },
 } satisfies Record<string, LimitOptions>;
 
-export function checkMagicLinkLimit(env: Env, name: keyof typeof magicLinkLimits, subject: string): Promise<LimitResult> {
+export function checkMagicLinkLimit(
+  env: Env,
+  name: keyof typeof magicLinkLimits,
+  subject: string,
+): Promise<LimitResult> {
   return rateLimit(env, `${name}:${subject.toLowerCase()}`, magicLinkLimits[name]);
 }
 
@@ -60,7 +71,13 @@ export function readBrowserSecret(request: Request): string | null {
 }
 
 export function browserCookie(request: Request, secret: string): string {
-  const attributes = [`${browserCookieName(isSecure(request))}=${secret}`, "Path=/", "HttpOnly", "SameSite=Lax", `Max-Age=${MAGIC_LINK_TTL_MS / 1000}`];
+  const attributes = [
+    `${browserCookieName(isSecure(request))}=${secret}`,
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Lax",
+    `Max-Age=${MAGIC_LINK_TTL_MS / 1000}`,
+  ];
   if (isSecure(request)) attributes.push("Secure");
   return attributes.join("; ");
 }
@@ -135,12 +152,22 @@ export function normalizeCode(value: unknown): string | null {
 }
 
 /** The link a token points to, if it can still be used. Reading it consumes nothing (mail scanners GET links). */
-export async function findUsableLink(db: Database, token: unknown, now = Date.now()): Promise<MagicLinkRow | undefined> {
+export async function findUsableLink(
+  db: Database,
+  token: unknown,
+  now = Date.now(),
+): Promise<MagicLinkRow | undefined> {
   if (!isPlausibleToken(token)) return undefined;
   const [row] = await db
     .select()
     .from(magicLinks)
-    .where(and(eq(magicLinks.tokenHash, hashSecret(token)), isNull(magicLinks.consumedAt), gt(magicLinks.expiresAt, new Date(now))))
+    .where(
+      and(
+        eq(magicLinks.tokenHash, hashSecret(token)),
+        isNull(magicLinks.consumedAt),
+        gt(magicLinks.expiresAt, new Date(now)),
+      ),
+    )
     .limit(1);
   return row;
 }
@@ -151,7 +178,13 @@ export async function consumeToken(db: Database, token: unknown, now = Date.now(
   const [row] = await db
     .update(magicLinks)
     .set({ consumedAt: new Date(now) })
-    .where(and(eq(magicLinks.tokenHash, hashSecret(token)), isNull(magicLinks.consumedAt), gt(magicLinks.expiresAt, new Date(now))))
+    .where(
+      and(
+        eq(magicLinks.tokenHash, hashSecret(token)),
+        isNull(magicLinks.consumedAt),
+        gt(magicLinks.expiresAt, new Date(now)),
+      ),
+    )
     .returning();
   return row;
 }
@@ -161,7 +194,10 @@ export async function consumeToken(db: Database, token: unknown, now = Date.now(
  * first, by an UPDATE that refuses once `attempts` reached the cap, so however many guesses arrive at
  * once, at most MAX_CODE_ATTEMPTS are ever compared. The right code then uses the link atomically.
  */
-export async function consumeCode(db: Database, input: { browserSecret: string | null; code: string; now?: number }): Promise<MagicLinkRow | undefined> {
+export async function consumeCode(
+  db: Database,
+  input: { browserSecret: string | null; code: string; now?: number },
+): Promise<MagicLinkRow | undefined> {
   if (!input.browserSecret) return undefined;
   const now = new Date(input.now ?? Date.now());
   const browserHash = hashSecret(input.browserSecret);
@@ -175,14 +211,28 @@ export async function consumeCode(db: Database, input: { browserSecret: string |
   const [counted] = await db
     .update(magicLinks)
     .set({ attempts: sql`${magicLinks.attempts} + 1` })
-    .where(and(eq(magicLinks.id, newest.id), lt(magicLinks.attempts, MAX_CODE_ATTEMPTS), isNull(magicLinks.consumedAt), gt(magicLinks.expiresAt, now)))
+    .where(
+      and(
+        eq(magicLinks.id, newest.id),
+        lt(magicLinks.attempts, MAX_CODE_ATTEMPTS),
+        isNull(magicLinks.consumedAt),
+        gt(magicLinks.expiresAt, now),
+      ),
+    )
     .returning({ codeHash: magicLinks.codeHash });
   if (!counted) return undefined;
   if (!secretMatches(input.code, counted.codeHash)) return undefined;
   const [row] = await db
     .update(magicLinks)
     .set({ consumedAt: now })
-    .where(and(eq(magicLinks.id, newest.id), eq(magicLinks.codeHash, hashSecret(input.code)), isNull(magicLinks.consumedAt), gt(magicLinks.expiresAt, now)))
+    .where(
+      and(
+        eq(magicLinks.id, newest.id),
+        eq(magicLinks.codeHash, hashSecret(input.code)),
+        isNull(magicLinks.consumedAt),
+        gt(magicLinks.expiresAt, now),
+      ),
+    )
     .returning();
   return row;
 }
@@ -234,16 +284,26 @@ export async function signInWithLink(
       }
     }
     if (!user) throw new Error("Could not create an account for a magic link");
-    if (created) await recordSecurityEvent(db, { userId: user.id, type: "account-created", request, detail: "magic link" });
+    if (created)
+      await recordSecurityEvent(db, { userId: user.id, type: "account-created", request, detail: "magic link" });
   } else if (user.emailVerifiedAt === null) {
     // The link proves the address; nothing proved it before. Someone may have registered this address
     // without owning it, waiting for its owner to move in (account pre-hijacking): whoever was signed
     // in is signed out, and a password set before the address was proved stops working. The owner can
     // choose one again in /settings/password.
     passwordCleared = user.passwordHash !== null;
-    [user] = await db.update(users).set({ emailVerifiedAt: now, passwordHash: null }).where(eq(users.id, user.id)).returning();
+    [user] = await db
+      .update(users)
+      .set({ emailVerifiedAt: now, passwordHash: null })
+      .where(eq(users.id, user.id))
+      .returning();
     await deleteUserSessions(db, user!.id);
-    await recordSecurityEvent(db, { userId: user!.id, type: "email-verified", request, detail: passwordCleared ? "by a sign-in link; the earlier password was removed" : "by a sign-in link" });
+    await recordSecurityEvent(db, {
+      userId: user!.id,
+      type: "email-verified",
+      request,
+      detail: passwordCleared ? "by a sign-in link; the earlier password was removed" : "by a sign-in link",
+    });
   }
   const signedIn = user!;
 
@@ -264,7 +324,11 @@ export async function signInWithLink(
  * The answer to a successful sign-in: the session cookie, the browser-binding cookie cleared, and a
  * redirect — to /welcome first for an account that still has its generated username.
  */
-export function signedInRedirect(request: Request, result: MagicSignIn, link: Pick<MagicLinkRow, "redirectTo">): Response {
+export function signedInRedirect(
+  request: Request,
+  result: MagicSignIn,
+  link: Pick<MagicLinkRow, "redirectTo">,
+): Response {
   const headers = new Headers();
   headers.append("Set-Cookie", sessionCookie(request, result.session.token, result.session.session));
   headers.append("Set-Cookie", clearedBrowserCookie(request));
@@ -273,7 +337,8 @@ export function signedInRedirect(request: Request, result: MagicSignIn, link: Pi
     : result.user.mustChooseUsername
       ? null
       : `Signed in as @${result.user.username}.`;
-  if (message) headers.append("Set-Cookie", toastCookie(request, { kind: result.passwordCleared ? "info" : "success", message }));
+  if (message)
+    headers.append("Set-Cookie", toastCookie(request, { kind: result.passwordCleared ? "info" : "success", message }));
   const to = result.user.mustChooseUsername ? "/welcome" : safeRedirectPath(link.redirectTo, "/dashboard");
   return redirect(to, { headers });
 }

@@ -1,9 +1,27 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { magicLinks, sessions, users } from "../../db/schema.ts";
+import {
+  createTestUser,
+  ensureInstance,
+  formPost,
+  getAs,
+  send,
+  setCookies,
+  signIn,
+  testDb,
+} from "../../tests/worker-helpers.ts";
 import { hashSecret, newId, randomSecret } from "../accounts/secrets.server.ts";
-import { createTestUser, ensureInstance, formPost, getAs, send, setCookies, signIn, testDb } from "../../tests/worker-helpers.ts";
-import { codeIn, comparable, eventTypes, lastMailTo, mailTo, randomIp, tokenIn, toastOf } from "../email-flows/test-support.ts";
+import {
+  codeIn,
+  comparable,
+  eventTypes,
+  lastMailTo,
+  mailTo,
+  randomIp,
+  toastOf,
+  tokenIn,
+} from "../email-flows/test-support.ts";
 import { MAGIC_LINK_TTL_MS, MAX_CODE_ATTEMPTS } from "./magic-links.server.ts";
 
 beforeAll(ensureInstance);
@@ -13,9 +31,20 @@ const VERIFY = "/login/link/verify";
 const newAddress = (label = "ml") => `${label}-${crypto.randomUUID().slice(0, 13)}@example.com`;
 
 /** Asks for a link as a browser; returns the response and that browser's binding cookie (Cookie header form). */
-async function requestLink(email: string, options: { ip?: string; cookie?: string; headers?: Record<string, string> } = {}) {
+async function requestLink(
+  email: string,
+  options: { ip?: string; cookie?: string; headers?: Record<string, string> } = {},
+) {
   const response = await send(
-    formPost("/login/link", { intent: "request", email }, { "CF-Connecting-IP": options.ip ?? randomIp(), ...(options.cookie ? { Cookie: options.cookie } : {}), ...options.headers }),
+    formPost(
+      "/login/link",
+      { intent: "request", email },
+      {
+        "CF-Connecting-IP": options.ip ?? randomIp(),
+        ...(options.cookie ? { Cookie: options.cookie } : {}),
+        ...options.headers,
+      },
+    ),
   );
   const set = setCookies(response).get("alva_magic_link");
   const browser = set ? set.slice(0, set.indexOf(";")) : options.cookie;
@@ -29,8 +58,10 @@ async function linkFor(email: string) {
   return { token: tokenIn(mail, VERIFY), code: codeIn(mail), browser: browser! };
 }
 
-const useToken = (token: string, headers: Record<string, string> = {}) => send(formPost(`${VERIFY}?token=${token}`, { token }, headers));
-const typeCode = (code: string, cookie?: string) => send(formPost("/login/link", { intent: "code", code }, cookie ? { Cookie: cookie } : {}));
+const redeemToken = (token: string, headers: Record<string, string> = {}) =>
+  send(formPost(`${VERIFY}?token=${token}`, { token }, headers));
+const typeCode = (code: string, cookie?: string) =>
+  send(formPost("/login/link", { intent: "code", code }, cookie ? { Cookie: cookie } : {}));
 
 function sessionCookieOf(response: Response): string {
   const value = setCookies(response).get("alva_session");
@@ -76,10 +107,15 @@ describe("POST /login/link (asking for a link)", () => {
     }
     expect([...setCookies(known.response).keys()]).toEqual([...setCookies(missing.response).keys()]);
     const strip = (cookie: string) => cookie.replace(/=[a-z2-7]{32};/, "=<secret>;");
-    expect(strip(setCookies(known.response).get("alva_magic_link")!)).toBe(strip(setCookies(missing.response).get("alva_magic_link")!));
+    expect(strip(setCookies(known.response).get("alva_magic_link")!)).toBe(
+      strip(setCookies(missing.response).get("alva_magic_link")!),
+    );
     expect(setCookies(known.response).get("alva_magic_link")).toMatch(/HttpOnly; SameSite=Lax; Max-Age=600/);
 
-    const [pageA, pageB] = [await getAs("/login/link?sent=1", known.browser!), await getAs("/login/link?sent=1", missing.browser!)];
+    const [pageA, pageB] = [
+      await getAs("/login/link?sent=1", known.browser!),
+      await getAs("/login/link?sent=1", missing.browser!),
+    ];
     expect(pageA.status).toBe(200);
     const html = await pageA.text();
     expect(html).toContain("Check your inbox");
@@ -89,8 +125,16 @@ describe("POST /login/link (asking for a link)", () => {
     // Both addresses get the same mail: the unknown one creates its account only when used.
     const [mailKnown, mailUnknown] = [await lastMailTo(user.email), await lastMailTo(unknown)];
     expect(mailKnown.subject).toBe(mailUnknown.subject);
-    expect(mailKnown.text.replaceAll(user.email, "<a>").replace(/token=[a-z2-7]+/, "").replace(/\d{8}/, "")).toBe(
-      mailUnknown.text.replaceAll(unknown, "<a>").replace(/token=[a-z2-7]+/, "").replace(/\d{8}/, ""),
+    expect(
+      mailKnown.text
+        .replaceAll(user.email, "<a>")
+        .replace(/token=[a-z2-7]+/, "")
+        .replace(/\d{8}/, ""),
+    ).toBe(
+      mailUnknown.text
+        .replaceAll(unknown, "<a>")
+        .replace(/token=[a-z2-7]+/, "")
+        .replace(/\d{8}/, ""),
     );
   });
 
@@ -189,11 +233,14 @@ describe("the link: GET and POST /login/link/verify", () => {
       expect(html).toMatch(/<form[^>]*action="\/login\/link\/verify\?token=[a-z2-7]{32}"[^>]*method="post"/);
       expect(setCookies(page).has("alva_session")).toBe(false);
     }
-    const [row] = await testDb().select().from(magicLinks).where(eq(magicLinks.tokenHash, hashSecret(token)));
+    const [row] = await testDb()
+      .select()
+      .from(magicLinks)
+      .where(eq(magicLinks.tokenHash, hashSecret(token)));
     expect(row!.consumedAt).toBeNull();
     expect(await sessionCount(user.id)).toBe(0);
 
-    const response = await useToken(token);
+    const response = await redeemToken(token);
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/dashboard");
     expect(toastOf(response)?.message).toBe(`Signed in as @${user.username}.`);
@@ -202,7 +249,7 @@ describe("the link: GET and POST /login/link/verify", () => {
     expect(dashboard.status).toBe(200);
     expect(await eventTypes(user.id)).toContain("magic-link-sign-in");
 
-    const again = await useToken(token);
+    const again = await redeemToken(token);
     expect(again.status).toBe(410);
     expect(await again.text()).toContain("This link has expired or was used");
     expect((await send(`${VERIFY}?token=${token}`)).status).toBe(410);
@@ -212,7 +259,7 @@ describe("the link: GET and POST /login/link/verify", () => {
   it("lets exactly one of two concurrent uses of the same link win", async () => {
     const user = await createTestUser({ label: "mlrace" });
     const { token } = await linkFor(user.email);
-    const responses = await Promise.all([useToken(token), useToken(token)]);
+    const responses = await Promise.all([redeemToken(token), redeemToken(token)]);
     expect(responses.map((response) => response.status).sort()).toEqual([302, 410]);
     expect(await sessionCount(user.id)).toBe(1);
   });
@@ -221,22 +268,26 @@ describe("the link: GET and POST /login/link/verify", () => {
     const user = await createTestUser({ label: "mlexpired" });
     const token = await insertLink(user.email, { expiresAt: new Date(Date.now() - 1000) });
     expect((await send(`${VERIFY}?token=${token}`)).status).toBe(410);
-    expect((await useToken(token)).status).toBe(410);
+    expect((await redeemToken(token)).status).toBe(410);
     expect(await sessionCount(user.id)).toBe(0);
     const live = await insertLink(user.email, { expiresAt: new Date(Date.now() + 60_000) });
     expect((await send(`${VERIFY}?token=${live}`)).status).toBe(200);
   });
 
-  it.each([["unknown", randomSecret(20)], ["malformed", "../../etc"], ["missing", ""]])("answers a %s token with 410", async (_, token) => {
+  it.each([
+    ["unknown", randomSecret(20)],
+    ["malformed", "../../etc"],
+    ["missing", ""],
+  ])("answers a %s token with 410", async (_, token) => {
     expect((await send(`${VERIFY}?token=${encodeURIComponent(token)}`)).status).toBe(410);
-    expect((await useToken(token)).status).toBe(410);
+    expect((await redeemToken(token)).status).toBe(410);
   });
 
   it("ends the session the browser already had (no session fixation)", async () => {
     const [victim, planter] = [await createTestUser({ label: "mlfixv" }), await createTestUser({ label: "mlfixp" })];
     const planted = await signIn(planter);
     const { token } = await linkFor(victim.email);
-    const response = await useToken(token, { Cookie: planted });
+    const response = await redeemToken(token, { Cookie: planted });
     expect(response.status).toBe(302);
     expect((await getAs("/dashboard", planted)).status).toBe(302);
     expect(sessionCookieOf(response)).not.toBe(planted);
@@ -244,9 +295,18 @@ describe("the link: GET and POST /login/link/verify", () => {
 
   it("uses a safe redirectTo, and ignores one that leaves the site", async () => {
     const user = await createTestUser({ label: "mlredirect" });
-    for (const [redirectTo, expected] of [["/settings/sessions", "/settings/sessions"], ["//evil.example/x", "/dashboard"]] as const) {
-      await send(formPost("/login/link", { intent: "request", email: user.email, redirectTo }, { "CF-Connecting-IP": randomIp() }));
-      const response = await useToken(tokenIn(await lastMailTo(user.email), VERIFY));
+    for (const [redirectTo, expected] of [
+      ["/settings/sessions", "/settings/sessions"],
+      ["//evil.example/x", "/dashboard"],
+    ] as const) {
+      await send(
+        formPost(
+          "/login/link",
+          { intent: "request", email: user.email, redirectTo },
+          { "CF-Connecting-IP": randomIp() },
+        ),
+      );
+      const response = await redeemToken(tokenIn(await lastMailTo(user.email), VERIFY));
       expect(response.headers.get("Location")).toBe(expected);
     }
   });
@@ -255,8 +315,8 @@ describe("the link: GET and POST /login/link/verify", () => {
     const user = await createTestUser({ label: "mlothers" });
     const first = await linkFor(user.email);
     const second = await linkFor(user.email);
-    expect((await useToken(second.token)).status).toBe(302);
-    expect((await useToken(first.token)).status).toBe(410);
+    expect((await redeemToken(second.token)).status).toBe(302);
+    expect((await redeemToken(first.token)).status).toBe(410);
   });
 });
 
@@ -287,7 +347,10 @@ describe("the code: POST /login/link intent=code", () => {
     const wrong = code === "00000000" ? "11111111" : "00000000";
     for (let i = 0; i < MAX_CODE_ATTEMPTS; i++) expect((await typeCode(wrong, browser)).status).toBe(400);
     expect((await typeCode(code, browser)).status).toBe(400);
-    const [row] = await testDb().select().from(magicLinks).where(eq(magicLinks.tokenHash, hashSecret(token)));
+    const [row] = await testDb()
+      .select()
+      .from(magicLinks)
+      .where(eq(magicLinks.tokenHash, hashSecret(token)));
     expect(row!.attempts).toBe(MAX_CODE_ATTEMPTS);
     expect(await sessionCount(user.id)).toBe(0);
   });
@@ -297,7 +360,10 @@ describe("the code: POST /login/link intent=code", () => {
     const { code, browser, token } = await linkFor(user.email);
     const guesses = Array.from({ length: 12 }, (_, i) => String(10_000_000 + i)).filter((guess) => guess !== code);
     await Promise.all(guesses.map((guess) => typeCode(guess, browser)));
-    const [row] = await testDb().select().from(magicLinks).where(eq(magicLinks.tokenHash, hashSecret(token)));
+    const [row] = await testDb()
+      .select()
+      .from(magicLinks)
+      .where(eq(magicLinks.tokenHash, hashSecret(token)));
     expect(row!.attempts).toBe(MAX_CODE_ATTEMPTS);
     expect((await typeCode(code, browser)).status).toBe(400);
   });
@@ -305,7 +371,10 @@ describe("the code: POST /login/link intent=code", () => {
   it("refuses an expired code", async () => {
     const user = await createTestUser({ label: "mlcodeexpired" });
     const { code, browser, token } = await linkFor(user.email);
-    await testDb().update(magicLinks).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(magicLinks.tokenHash, hashSecret(token)));
+    await testDb()
+      .update(magicLinks)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(magicLinks.tokenHash, hashSecret(token)));
     expect((await typeCode(code, browser)).status).toBe(400);
   });
 
@@ -323,7 +392,7 @@ describe("accounts made and verified by a link", () => {
     const email = newAddress("mlnew");
     const { token } = await linkFor(email);
     expect(await userByEmail(email)).toBeUndefined(); // asking creates nothing
-    const response = await useToken(token);
+    const response = await redeemToken(token);
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/welcome");
     const user = (await userByEmail(email))!;
@@ -338,7 +407,7 @@ describe("accounts made and verified by a link", () => {
     const email = newAddress("mlnewrace");
     const first = await linkFor(email);
     const second = await linkFor(email);
-    const responses = await Promise.all([useToken(first.token), useToken(second.token)]);
+    const responses = await Promise.all([redeemToken(first.token), redeemToken(second.token)]);
     expect(responses.filter((response) => response.status === 302).length).toBeGreaterThanOrEqual(1);
     const rows = await testDb().select().from(users).where(eq(users.email, email));
     expect(rows).toHaveLength(1);
@@ -349,7 +418,7 @@ describe("accounts made and verified by a link", () => {
     const user = await createTestUser({ label: "mlunverified", verified: false });
     const squatter = await signIn(user);
     const { token } = await linkFor(user.email);
-    const response = await useToken(token);
+    const response = await redeemToken(token);
     expect(response.headers.get("Location")).toBe("/dashboard");
     expect(toastOf(response)?.message).toContain("choose a new one in Settings → Password");
     const after = (await userByEmail(user.email))!;
@@ -358,14 +427,16 @@ describe("accounts made and verified by a link", () => {
     expect(await eventTypes(user.id)).toContain("email-verified");
     expect((await getAs("/dashboard", squatter)).status).toBe(302);
     expect(await sessionCount(user.id)).toBe(1);
-    const login = await send(formPost("/login", { login: user.email, password: user.password }, { "CF-Connecting-IP": randomIp() }));
+    const login = await send(
+      formPost("/login", { login: user.email, password: user.password }, { "CF-Connecting-IP": randomIp() }),
+    );
     expect(login.status).toBe(400);
   });
 
   it("keeps the password and sessions of an already verified account", async () => {
     const user = await createTestUser({ label: "mlverified" });
     const earlier = await signIn(user);
-    const response = await useToken((await linkFor(user.email)).token);
+    const response = await redeemToken((await linkFor(user.email)).token);
     expect(response.status).toBe(302);
     expect((await userByEmail(user.email))!.passwordHash).not.toBeNull();
     expect((await getAs("/dashboard", earlier)).status).toBe(200);
@@ -375,14 +446,16 @@ describe("accounts made and verified by a link", () => {
 describe("secrets in logs", () => {
   it("no token or code of the magic-link flow reaches the console", async () => {
     const lines: string[] = [];
-    const capture = (...args: unknown[]) => void lines.push(args.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg))).join(" "));
-    for (const method of ["log", "info", "warn", "error", "debug"] as const) vi.spyOn(console, method).mockImplementation(capture);
+    const capture = (...args: unknown[]) =>
+      void lines.push(args.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg))).join(" "));
+    for (const method of ["log", "info", "warn", "error", "debug"] as const)
+      vi.spyOn(console, method).mockImplementation(capture);
     const email = newAddress("mllogs");
     const { token, code, browser } = await linkFor(email);
     await typeCode(code === "00000000" ? "11111111" : "00000000", browser);
     await send(`${VERIFY}?token=${token}`);
-    const response = await useToken(token);
-    await useToken(token);
+    const response = await redeemToken(token);
+    await redeemToken(token);
     await typeCode(code, browser);
     await getAs("/welcome", sessionCookieOf(response));
     vi.restoreAllMocks();

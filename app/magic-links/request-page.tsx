@@ -19,15 +19,15 @@ import type { Route } from "./+types/request-page";
 import { magicLinkHeaders } from "./headers.ts";
 import { MagicLinkForm } from "./magic-link-form.tsx";
 import {
-    browserCookie,
+  browserCookie,
   checkMagicLinkLimit,
   consumeCode,
   createMagicLink,
   normalizeCode,
   readBrowserSecret,
   sendMagicLinkMail,
-  signInWithLink,
   signedInRedirect,
+  signInWithLink,
 } from "./magic-links.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Sign in with an e-mail link — Alva" }];
@@ -39,7 +39,10 @@ const WRONG_CODE =
 export function loader(args: Route.LoaderArgs) {
   requireAnonymous(args);
   const url = new URL(args.request.url);
-  return { sent: url.searchParams.get("sent") === "1", redirectTo: safeRedirectPath(url.searchParams.get("redirectTo"), "") || null };
+  return {
+    sent: url.searchParams.get("sent") === "1",
+    redirectTo: safeRedirectPath(url.searchParams.get("redirectTo"), "") || null,
+  };
 }
 
 export async function action(args: Route.ActionArgs) {
@@ -52,7 +55,11 @@ async function requestLink({ request, context }: Route.ActionArgs, form: FormDat
   const { env } = context.get(requestInfo);
   const typed = typeof form.get("email") === "string" ? String(form.get("email")).slice(0, 300) : "";
   const parsed = emailSchema.safeParse(typed);
-  if (!parsed.success) return data({ view: "request" as const, email: typed, error: parsed.error.issues[0]?.message ?? "Check the address." }, { status: 400 });
+  if (!parsed.success)
+    return data(
+      { view: "request" as const, email: typed, error: parsed.error.issues[0]?.message ?? "Check the address." },
+      { status: 400 },
+    );
   const email = parsed.data;
 
   // Per client first (one client, many addresses), then per address (many clients, one mailbox).
@@ -60,7 +67,11 @@ async function requestLink({ request, context }: Route.ActionArgs, form: FormDat
   const limit = ipLimit.allowed ? await checkMagicLinkLimit(env, "magicLinkEmail", email) : ipLimit;
   if (!limit.allowed) {
     return data(
-      { view: "request" as const, email: typed, error: `Too many sign-in links asked for; ${retryPhrase(limit.retryAfterSeconds)}. A link we already sent keeps working for 10 minutes.` },
+      {
+        view: "request" as const,
+        email: typed,
+        error: `Too many sign-in links asked for; ${retryPhrase(limit.retryAfterSeconds)}. A link we already sent keeps working for 10 minutes.`,
+      },
       { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } },
     );
   }
@@ -79,7 +90,11 @@ async function typeCode({ request, context }: Route.ActionArgs, form: FormData) 
   const { env } = context.get(requestInfo);
   const typed = typeof form.get("code") === "string" ? String(form.get("code")).slice(0, 32) : "";
   const code = normalizeCode(typed);
-  if (!code) return data({ view: "code" as const, code: typed, error: "Enter the 8-digit code from the e-mail." }, { status: 400 });
+  if (!code)
+    return data(
+      { view: "code" as const, code: typed, error: "Enter the 8-digit code from the e-mail." },
+      { status: 400 },
+    );
 
   const result = await withDatabase(context, async (db) => {
     const link = await consumeCode(db, { browserSecret: readBrowserSecret(request), code });
@@ -101,8 +116,8 @@ export default function MagicLinkRequestPage({ loaderData, actionData }: Route.C
     return (
       <Panel title="Check your inbox">
         <p role="status">
-          We've sent a sign-in link and a code to the address you entered. Open the link on any device, or type the code here. Both work
-          once, for 10 minutes.
+          We've sent a sign-in link and a code to the address you entered. Open the link on any device, or type the code
+          here. Both work once, for 10 minutes.
         </p>
         <FormError message={code?.error} />
         <Form method="post" action="/login/link" className="space-y-4" noValidate>
@@ -134,7 +149,8 @@ export default function MagicLinkRequestPage({ loaderData, actionData }: Route.C
   return (
     <Panel title="Sign in with an e-mail link">
       <p className="text-zinc-600 dark:text-zinc-400">
-        We'll e-mail you a link and a code to sign in — no password needed. New here? The same link creates your account.
+        We'll e-mail you a link and a code to sign in — no password needed. New here? The same link creates your
+        account.
       </p>
       <MagicLinkForm defaultEmail={request?.email} error={request?.error} redirectTo={loaderData.redirectTo} />
       <p className="text-sm">

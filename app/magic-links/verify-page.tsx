@@ -10,7 +10,7 @@ import { requestInfo } from "../platform/request-info.ts";
 import { SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/verify-page";
 import { magicLinkHeaders } from "./headers.ts";
-import { consumeToken, findUsableLink, signInWithLink, signedInRedirect } from "./magic-links.server.ts";
+import { consumeToken, findUsableLink, signedInRedirect, signInWithLink } from "./magic-links.server.ts";
 
 export const meta: Route.MetaFunction = () => [
   { title: "Sign in — Alva" },
@@ -76,7 +76,9 @@ export default function MagicLinkVerifyPage({ loaderData, actionData }: Route.Co
           {`Continue as ${loaderData.email}`}
         </SubmitButton>
       </Form>
-      <p className="text-sm text-zinc-600 dark:text-zinc-400">If you didn't ask for this link, close this page: nothing happens.</p>
+      <p className="text-sm text-zinc-600 dark:text-zinc-400">
+        If you didn't ask for this link, close this page: nothing happens.
+      </p>
     </Panel>
   );
 }

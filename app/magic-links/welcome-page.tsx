@@ -2,7 +2,7 @@
 // start with a generated username. The user keeps or replaces it (unique case-insensitively: usernames
 // are stored lowercase under a UNIQUE constraint, which also settles two people racing for one name)
 // and may set a display name. Pages of the shell send such users here (finished-profile.server.ts).
-import { eq, and } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { data, Form, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { users } from "../../db/schema.ts";
@@ -11,7 +11,7 @@ import { requireUser } from "../accounts/auth.server.ts";
 import { Panel } from "../email-flows/panel.tsx";
 import { withDatabase } from "../platform/database.server.ts";
 import { toastCookie } from "../platform/toast.server.ts";
-import { Field, FormError, SubmitButton, fieldErrors } from "../ui/form-field.tsx";
+import { Field, FormError, fieldErrors, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/welcome-page";
 
 export const meta: Route.MetaFunction = () => [{ title: "Finish your profile — Alva" }];
@@ -54,10 +54,13 @@ export async function action(args: Route.ActionArgs) {
       throw error;
     }
   });
-  if (saved === "taken") return data({ values: typed, errors: { username: TAKEN } as Record<string, string> }, { status: 409 });
+  if (saved === "taken")
+    return data({ values: typed, errors: { username: TAKEN } as Record<string, string> }, { status: 409 });
   if (saved === "already") throw redirect("/dashboard"); // finished in another tab meanwhile
   return redirect("/dashboard", {
-    headers: { "Set-Cookie": toastCookie(args.request, { kind: "success", message: `Welcome to Alva, @${username}!` }) },
+    headers: {
+      "Set-Cookie": toastCookie(args.request, { kind: "success", message: `Welcome to Alva, @${username}!` }),
+    },
   });
 }
 
@@ -68,8 +71,8 @@ export default function WelcomePage({ loaderData, actionData }: Route.ComponentP
   return (
     <Panel title="Finish your profile">
       <p className="text-zinc-600 dark:text-zinc-400">
-        You're signed in as <strong>{loaderData.email}</strong>. Choose the username people will see — you can keep the one we made up — and,
-        if you like, your name.
+        You're signed in as <strong>{loaderData.email}</strong>. Choose the username people will see — you can keep the
+        one we made up — and, if you like, your name.
       </p>
       <FormError message={errors.form} />
       <Form method="post" action="/welcome" className="space-y-4" noValidate>
@@ -82,7 +85,13 @@ export default function WelcomePage({ loaderData, actionData }: Route.ComponentP
           hint="3–32 letters, digits or _."
           required
         />
-        <Field name="displayName" label="Display name (optional)" autoComplete="name" defaultValue={values.displayName} error={errors.displayName} />
+        <Field
+          name="displayName"
+          label="Display name (optional)"
+          autoComplete="name"
+          defaultValue={values.displayName}
+          error={errors.displayName}
+        />
         <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Saving…">
           Save and continue
         </SubmitButton>

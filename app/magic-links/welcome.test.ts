@@ -1,17 +1,27 @@
-import { env } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { RouterContextProvider } from "react-router";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { magicLinks, users } from "../../db/schema.ts";
+import {
+  createTestUser,
+  ensureInstance,
+  formPost,
+  getAs,
+  postAs,
+  send,
+  setCookies,
+  signIn,
+  testDb,
+} from "../../tests/worker-helpers.ts";
 import { authContext } from "../accounts/auth.server.ts";
+import { hashSecret, newId, randomSecret } from "../accounts/secrets.server.ts";
 import type { User } from "../accounts/session.server.ts";
-import { requestInfo } from "../platform/request-info.ts";
-import { createTestUser, ensureInstance, formPost, getAs, postAs, send, setCookies, signIn, testDb } from "../../tests/worker-helpers.ts";
 import { lastMailTo, randomIp, toastOf, tokenIn } from "../email-flows/test-support.ts";
+import { requestInfo } from "../platform/request-info.ts";
 import { deleteExpiredMagicLinks } from "./cleanup.server.ts";
 import { finishedProfileMiddleware, requireFinishedProfile } from "./finished-profile.server.ts";
-import { hashSecret, newId, randomSecret } from "../accounts/secrets.server.ts";
 
 beforeAll(ensureInstance);
 
@@ -45,7 +55,10 @@ describe("GET/POST /welcome", () => {
     expect(html).toMatch(/<form[^>]*action="\/welcome"[^>]*method="post"/);
 
     const username = uniqueName("Chosen");
-    const response = await postAs("/welcome", cookie, { username: username.toUpperCase(), displayName: "  Ada Lovelace " });
+    const response = await postAs("/welcome", cookie, {
+      username: username.toUpperCase(),
+      displayName: "  Ada Lovelace ",
+    });
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/dashboard");
     expect(toastOf(response)?.message).toBe(`Welcome to Alva, @${username.toLowerCase()}!`);
@@ -57,7 +70,9 @@ describe("GET/POST /welcome", () => {
     const done = await getAs("/welcome", cookie);
     expect(done.status).toBe(302);
     expect(done.headers.get("Location")).toBe("/dashboard");
-    expect((await postAs("/welcome", cookie, { username: uniqueName("again") })).headers.get("Location")).toBe("/dashboard");
+    expect((await postAs("/welcome", cookie, { username: uniqueName("again") })).headers.get("Location")).toBe(
+      "/dashboard",
+    );
     expect((await userByEmail(email)).username).toBe(username.toLowerCase());
   });
 
@@ -72,7 +87,10 @@ describe("GET/POST /welcome", () => {
   it("refuses a username taken in another case, keeping what was typed", async () => {
     const other = await createTestUser({ label: "taken" });
     const { cookie, email } = await newAccountByLink();
-    const response = await postAs("/welcome", cookie, { username: other.username.toUpperCase(), displayName: "Typed Name" });
+    const response = await postAs("/welcome", cookie, {
+      username: other.username.toUpperCase(),
+      displayName: "Typed Name",
+    });
     expect(response.status).toBe(409);
     const html = await response.text();
     expect(html).toContain("That username is taken. Choose another.");
@@ -84,7 +102,10 @@ describe("GET/POST /welcome", () => {
   it("gives exactly one of two accounts racing for the same name", async () => {
     const [a, b] = [await newAccountByLink(), await newAccountByLink()];
     const username = uniqueName("race");
-    const responses = await Promise.all([postAs("/welcome", a.cookie, { username }), postAs("/welcome", b.cookie, { username })]);
+    const responses = await Promise.all([
+      postAs("/welcome", a.cookie, { username }),
+      postAs("/welcome", b.cookie, { username }),
+    ]);
     expect(responses.map((response) => response.status).sort()).toEqual([302, 409]);
     const owners = await testDb().select().from(users).where(eq(users.username, username));
     expect(owners).toHaveLength(1);
@@ -118,7 +139,13 @@ describe("requireFinishedProfile and finishedProfileMiddleware (for the shell la
     context.set(requestInfo, { env, ctx: createExecutionContext(), requestId: "req", nonce: "n" });
     context.set(
       authContext,
-      user ? { status: "signed-in", user: { id: "u", username: "user_x", mustChooseUsername: false, ...user } as User, session: {} as never } : { status: "anonymous" },
+      user
+        ? {
+            status: "signed-in",
+            user: { id: "u", username: "user_x", mustChooseUsername: false, ...user } as User,
+            session: {} as never,
+          }
+        : { status: "anonymous" },
     );
     return context;
   }
@@ -134,7 +161,9 @@ describe("requireFinishedProfile and finishedProfileMiddleware (for the shell la
   }
 
   it("sends a user who has to choose a username to /welcome, and lets others through", async () => {
-    const redirect = await thrown(() => requireFinishedProfile({ request, context: contextFor({ mustChooseUsername: true }) }));
+    const redirect = await thrown(() =>
+      requireFinishedProfile({ request, context: contextFor({ mustChooseUsername: true }) }),
+    );
     expect(redirect.status).toBe(302);
     expect(redirect.headers.get("Location")).toBe("/welcome");
     expect(requireFinishedProfile({ request, context: contextFor({ mustChooseUsername: false }) }).user.id).toBe("u");
@@ -144,8 +173,11 @@ describe("requireFinishedProfile and finishedProfileMiddleware (for the shell la
 
   it("the middleware redirects before the route runs", async () => {
     const next = vi.fn(async () => new Response("page"));
-    const args = (context: RouterContextProvider) => ({ request, context, params: {}, unstable_pattern: "", pattern: "", url: new URL(request.url) }) as never;
-    const redirect = await thrown(() => finishedProfileMiddleware(args(contextFor({ mustChooseUsername: true })), next));
+    const args = (context: RouterContextProvider) =>
+      ({ request, context, params: {}, unstable_pattern: "", pattern: "", url: new URL(request.url) }) as never;
+    const redirect = await thrown(() =>
+      finishedProfileMiddleware(args(contextFor({ mustChooseUsername: true })), next),
+    );
     expect(redirect.headers.get("Location")).toBe("/welcome");
     expect(next).not.toHaveBeenCalled();
     const response = await finishedProfileMiddleware(args(contextFor({ mustChooseUsername: false })), next);
@@ -171,9 +203,15 @@ describe("deleteExpiredMagicLinks", () => {
           createdAt: new Date(now - 60_000),
         })
         .returning({ id: magicLinks.id });
-    const [[live], [expired], [used]] = [await insert(now + 60_000, null), await insert(now - 1, null), await insert(now + 60_000, now - 1000)];
+    const [[live], [expired], [used]] = [
+      await insert(now + 60_000, null),
+      await insert(now - 1, null),
+      await insert(now + 60_000, now - 1000),
+    ];
     expect(await deleteExpiredMagicLinks(testDb(), now)).toBeGreaterThanOrEqual(2);
-    const left = (await testDb().select({ id: magicLinks.id }).from(magicLinks).where(eq(magicLinks.email, email))).map((row) => row.id);
+    const left = (await testDb().select({ id: magicLinks.id }).from(magicLinks).where(eq(magicLinks.email, email))).map(
+      (row) => row.id,
+    );
     expect(left).toEqual([live!.id]);
     expect(left).not.toContain(expired!.id);
     expect(left).not.toContain(used!.id);

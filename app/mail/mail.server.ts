@@ -48,7 +48,9 @@ function outboxTransport(db: Database, printToConsole: boolean): MailTransport {
       if (printToConsole) {
         // Development only: the whole point of the outbox is to click these links locally.
         const links = message.text.match(/https?:\/\/\S+/g) ?? [];
-        console.log(`\n✉  To: ${message.to}\n   Subject: ${message.subject}\n${links.map((link) => `   ${link}`).join("\n")}\n   (all mail: /dev/outbox)\n`);
+        console.log(
+          `\n✉  To: ${message.to}\n   Subject: ${message.subject}\n${links.map((link) => `   ${link}`).join("\n")}\n   (all mail: /dev/outbox)\n`,
+        );
       }
     },
   };
@@ -60,7 +62,13 @@ function resendTransport(apiKey: string, from: string): MailTransport {
       const response = await fetch("https://api.resend.com/emails", {
         method: "POST",
         headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" },
-        body: JSON.stringify({ from, to: [message.to], subject: message.subject, text: message.text, html: message.html }),
+        body: JSON.stringify({
+          from,
+          to: [message.to],
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+        }),
       });
       if (!response.ok) {
         // The body may echo the recipient; log only the status.
@@ -72,11 +80,19 @@ function resendTransport(apiKey: string, from: string): MailTransport {
 
 /** Escapes text for the HTML body. */
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+  return value.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
 }
 
 /** A plain, readable e-mail: paragraphs, and at most one button-like link. */
-export function composeMail(input: { to: string; subject: string; paragraphs: string[]; action?: { label: string; url: string } }): MailMessage {
+export function composeMail(input: {
+  to: string;
+  subject: string;
+  paragraphs: string[];
+  action?: { label: string; url: string };
+}): MailMessage {
   const { to, subject, paragraphs, action } = input;
   const text = [...paragraphs, ...(action ? [`${action.label}: ${action.url}`] : []), "— Alva"].join("\n\n");
   const html = [

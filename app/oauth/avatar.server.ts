@@ -7,9 +7,17 @@ import type { Database } from "../../db/client.ts";
 import { users } from "../../db/schema.ts";
 import { MAX_IMAGE_BYTES, readAtMost, storeImage } from "../images/images.server.ts";
 
-export async function copyAvatar(env: Env, db: Database, input: { userId: string; url: string }): Promise<string | null> {
+export async function copyAvatar(
+  env: Env,
+  db: Database,
+  input: { userId: string; url: string },
+): Promise<string | null> {
   try {
-    const [owner] = await db.select({ avatarImageId: users.avatarImageId }).from(users).where(eq(users.id, input.userId)).limit(1);
+    const [owner] = await db
+      .select({ avatarImageId: users.avatarImageId })
+      .from(users)
+      .where(eq(users.id, input.userId))
+      .limit(1);
     if (!owner || owner.avatarImageId) return null;
     const url = new URL(input.url);
     // Providers serve avatars over https; plain http is only for the local fake provider in tests.
@@ -30,7 +38,10 @@ export async function copyAvatar(env: Env, db: Database, input: { userId: string
     });
     if (!stored.ok) return null;
     // Unless one was set meanwhile; the unused copy is then removed by the unreferenced-images cleanup.
-    await db.update(users).set({ avatarImageId: stored.image.id }).where(and(eq(users.id, input.userId), isNull(users.avatarImageId)));
+    await db
+      .update(users)
+      .set({ avatarImageId: stored.image.id })
+      .where(and(eq(users.id, input.userId), isNull(users.avatarImageId)));
     return stored.image.id;
   } catch {
     return null;

@@ -11,9 +11,14 @@ export function CallbackView({ result }: { result: unknown }) {
   const error = result && typeof result === "object" && "error" in result ? (result as CallbackViewData) : null;
   return (
     <section className="mx-auto max-w-md space-y-4">
-      <h1 className="text-2xl font-semibold tracking-tight">{error ? `Signing in with ${error.provider} didn't work` : "Signing in…"}</h1>
+      <h1 className="text-2xl font-semibold tracking-tight">
+        {error ? `Signing in with ${error.provider} didn't work` : "Signing in…"}
+      </h1>
       {error ? (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-4 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
+        <p
+          role="alert"
+          className="rounded-md border border-red-300 bg-red-50 px-4 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"
+        >
           {error.error}
         </p>
       ) : null}

@@ -2,7 +2,8 @@
 // cookie and clears the cookie in every answer so it cannot be replayed; exchanges the code; then signs
 // in, links, or creates the account (oauth-accounts.server.ts). Every refusal is a 400 page that says
 // what happened and creates no session.
-import { data, redirect, type RouterContextProvider } from "react-router";
+import { data, type RouterContextProvider, redirect } from "react-router";
+import { createDatabase } from "../../db/client.ts";
 import { getAuth } from "../accounts/auth.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { createSession, deleteSession, readSessionToken, sessionCookie } from "../accounts/session.server.ts";
@@ -10,15 +11,13 @@ import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
 import { toastCookie } from "../platform/toast.server.ts";
-import { createDatabase } from "../../db/client.ts";
 import { copyAvatar } from "./avatar.server.ts";
+import type { CallbackViewData as CallbackError } from "./callback-view.tsx";
 import { providerConfig, redirectUri } from "./config.server.ts";
 import { linkProvider, resolveSignIn } from "./oauth-accounts.server.ts";
 import { fetchProfile, type ProviderProfile } from "./provider-api.server.ts";
 import { isOAuthProvider, providerLabels } from "./providers.ts";
 import { clearedStateCookie, readStateCookie } from "./state-cookie.server.ts";
-import type { CallbackViewData as CallbackError } from "./callback-view.tsx";
-
 
 export async function handleCallback(input: {
   request: Request;
@@ -42,11 +41,17 @@ export async function handleCallback(input: {
 
   const state = params.get("state");
   if (!attempt) return refuse(`This ${label} sign-in has expired or was started in another browser. Start again.`);
-  if (!state || state !== attempt.state) return refuse(`This ${label} sign-in doesn't match the one this browser started. Start again.`);
-  if (provider === "google" && !attempt.codeVerifier) return refuse(`This ${label} sign-in is missing its verifier. Start again.`);
+  if (!state || state !== attempt.state)
+    return refuse(`This ${label} sign-in doesn't match the one this browser started. Start again.`);
+  if (provider === "google" && !attempt.codeVerifier)
+    return refuse(`This ${label} sign-in is missing its verifier. Start again.`);
   const providerError = params.get("error");
   if (providerError) {
-    return refuse(providerError === "access_denied" || providerError === "user_cancelled_authorize" ? `You cancelled signing in with ${label}.` : `${label} refused the sign-in. Try again.`);
+    return refuse(
+      providerError === "access_denied" || providerError === "user_cancelled_authorize"
+        ? `You cancelled signing in with ${label}.`
+        : `${label} refused the sign-in. Try again.`,
+    );
   }
   const code = params.get("code");
   if (!code) return refuse(`${label} sent no authorization code. Start again.`);
@@ -61,7 +66,15 @@ export async function handleCallback(input: {
     });
   } catch (error) {
     // The reason goes to the log (no codes or tokens in it); the page stays generic.
-    console.warn(JSON.stringify({ level: "warn", msg: "oauth callback refused", provider, reason: String((error as Error)?.message ?? error).slice(0, 200), requestId }));
+    console.warn(
+      JSON.stringify({
+        level: "warn",
+        msg: "oauth callback refused",
+        provider,
+        reason: String((error as Error)?.message ?? error).slice(0, 200),
+        requestId,
+      }),
+    );
     return refuse(`${label} sign-in could not be completed. Start again.`);
   }
   // The provider's picture for an account that has none yet: after the response, never failing it.
@@ -91,8 +104,10 @@ export async function handleCallback(input: {
     const result = await resolveSignIn(db, provider, profile);
     if (result.outcome === "refused") return refuse(result.message);
     const { user } = result;
-    if (result.outcome === "linked") await recordSecurityEvent(db, { userId: user.id, type: "provider-linked", request, detail: label });
-    if (result.outcome === "created") await recordSecurityEvent(db, { userId: user.id, type: "account-created", request, detail: label });
+    if (result.outcome === "linked")
+      await recordSecurityEvent(db, { userId: user.id, type: "provider-linked", request, detail: label });
+    if (result.outcome === "created")
+      await recordSecurityEvent(db, { userId: user.id, type: "account-created", request, detail: label });
     if (result.outcome !== "existing") copyAvatarLater(user.id);
     // A session this browser already had is ended (no session fixation), as in password sign-in.
     const auth = getAuth(context);
@@ -102,7 +117,10 @@ export async function handleCallback(input: {
     const { token, session } = await createSession(db, { userId: user.id, persistent: true, request, maxSessions });
     await recordSecurityEvent(db, { userId: user.id, type: "sign-in", request, detail: label });
     headers.append("Set-Cookie", sessionCookie(request, token, session));
-    const destination = result.outcome === "created" || user.mustChooseUsername ? "/welcome" : safeRedirectPath(attempt.redirectTo, "/dashboard");
+    const destination =
+      result.outcome === "created" || user.mustChooseUsername
+        ? "/welcome"
+        : safeRedirectPath(attempt.redirectTo, "/dashboard");
     return redirect(destination, { headers });
   });
 }

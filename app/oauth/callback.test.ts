@@ -2,9 +2,31 @@ import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { images, securityEvents, sessions, users } from "../../db/schema.ts";
-import { createTestUser, ensureInstance, formPost, getAs, origin, send, setCookies, signIn, testDb } from "../../tests/worker-helpers.ts";
+import {
+  createTestUser,
+  ensureInstance,
+  formPost,
+  getAs,
+  origin,
+  send,
+  setCookies,
+  signIn,
+  testDb,
+} from "../../tests/worker-helpers.ts";
 import { stateCookie, stateCookieName } from "./state-cookie.server.ts";
-import { authorize, callback, cookiePair, providerUrlIn, fakeUser, flow, linksOf, registerFakeUser, SESSION_COOKIE, startFlow, userByEmail } from "./test-support.ts";
+import {
+  authorize,
+  callback,
+  cookiePair,
+  fakeUser,
+  flow,
+  linksOf,
+  providerUrlIn,
+  registerFakeUser,
+  SESSION_COOKIE,
+  startFlow,
+  userByEmail,
+} from "./test-support.ts";
 
 beforeAll(async () => {
   await ensureInstance();
@@ -32,7 +54,9 @@ describe("starting a flow", () => {
 
   it("builds the redirect URI from APP_URL, never from the Host header", async () => {
     const response = await send(formPost("/auth/github", {}, { Host: "evil.example" }));
-    expect(providerUrlIn(await response.text()).searchParams.get("redirect_uri")).toBe(`${env.APP_URL}/auth/github/callback`);
+    expect(providerUrlIn(await response.text()).searchParams.get("redirect_uri")).toBe(
+      `${env.APP_URL}/auth/github/callback`,
+    );
   });
 
   it("sends Google a PKCE S256 challenge", async () => {
@@ -55,7 +79,9 @@ describe("starting a flow", () => {
     expect(disabled.status).toBe(404);
     expect(setCookies(disabled).has("alva_oauth_github")).toBe(false);
     expect((await send(formPost("/auth/twitter", {}))).status).toBe(404);
-    const callbackDisabled = await send(new Request(`${origin}/auth/google/callback?code=x&state=y`), { GOOGLE_CLIENT_ID: "" } as Partial<Env>);
+    const callbackDisabled = await send(new Request(`${origin}/auth/google/callback?code=x&state=y`), {
+      GOOGLE_CLIENT_ID: "",
+    } as Partial<Env>);
     expect(callbackDisabled.status).toBe(404);
   });
 
@@ -171,7 +197,10 @@ describe("the callback refuses what this browser did not start", () => {
 
   it("shows the provider's refusal (the user cancelled) as a 400", async () => {
     const { authorizeUrl, stateCookie: cookie } = await startFlow("github");
-    const url = new URL(`/auth/github/callback?error=access_denied&state=${authorizeUrl.searchParams.get("state")}`, origin);
+    const url = new URL(
+      `/auth/github/callback?error=access_denied&state=${authorizeUrl.searchParams.get("state")}`,
+      origin,
+    );
     const html = await expectRefused(await send(new Request(url, { headers: { Cookie: cookie } })));
     expect(html).toContain("You cancelled");
   });
@@ -195,7 +224,14 @@ describe("signing in", () => {
     // The avatar now lives in R2, with its images row.
     expect(user.avatarImageId).not.toBeNull();
     const [image] = await testDb().select().from(images).where(eq(images.id, user.avatarImageId!));
-    expect(image).toMatchObject({ kind: "avatar", ownerId: user.id, contentType: "image/png", width: 2, height: 3, workspaceId: null });
+    expect(image).toMatchObject({
+      kind: "avatar",
+      ownerId: user.id,
+      contentType: "image/png",
+      width: 2,
+      height: 3,
+      workspaceId: null,
+    });
     expect(image!.r2Key).toMatch(/^images\/[0-9a-f]{64}\/[0-9a-f-]{36}\.png$/); // stored like any upload
     const object = await env.IMAGES.get(image!.r2Key);
     expect(object?.size).toBe(image!.bytes);
@@ -242,7 +278,9 @@ describe("signing in", () => {
     const existing = await createTestUser({ label: "unverified_gh" });
     const { response } = await flow("github", fakeUser({ email: existing.email, emailVerified: false }));
     expect(response.status).toBe(400);
-    expect(await response.text()).toContain("An account with this e-mail already exists. Sign in to it, then connect GitHub from Settings");
+    expect(await response.text()).toContain(
+      "An account with this e-mail already exists. Sign in to it, then connect GitHub from Settings",
+    );
     expect(setCookies(response).has(SESSION_COOKIE)).toBe(false);
     expect(await linksOf(existing.id)).toHaveLength(0);
   });
@@ -268,7 +306,10 @@ describe("signing in", () => {
 
   it("copies the provider's avatar when it links an account that has none, and keeps one it has", async () => {
     const bare = await createTestUser({ label: "noavatar" });
-    const { response } = await flow("github", fakeUser({ email: bare.email, emailVerified: true, avatar: "/avatar.png" }));
+    const { response } = await flow(
+      "github",
+      fakeUser({ email: bare.email, emailVerified: true, avatar: "/avatar.png" }),
+    );
     expect(response.headers.get("Location")).toBe("/dashboard");
     const [after] = await testDb().select().from(users).where(eq(users.id, bare.id));
     expect(after!.avatarImageId).not.toBeNull();
@@ -352,7 +393,10 @@ describe("connecting from settings (link mode)", () => {
     const user = (await userByEmail(profile.email!))!;
     const [link] = await linksOf(user.id);
     expect(Object.keys(link!).sort()).toEqual(["createdAt", "email", "provider", "providerUserId", "userId"]);
-    const events = await testDb().select().from(securityEvents).where(and(eq(securityEvents.userId, user.id)));
+    const events = await testDb()
+      .select()
+      .from(securityEvents)
+      .where(and(eq(securityEvents.userId, user.id)));
     for (const event of events) expect(event.detail ?? "").not.toMatch(/[0-9a-f]{32}/);
   });
 });

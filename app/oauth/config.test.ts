@@ -14,7 +14,14 @@ describe("which providers are enabled", () => {
   });
 
   it("uses the real endpoints when the URL variables are empty", () => {
-    const real = withVars({ GITHUB_OAUTH_URL: "", GITHUB_API_URL: "", GOOGLE_OAUTH_URL: "", GOOGLE_TOKEN_URL: "", GOOGLE_JWKS_URL: "", APPLE_OAUTH_URL: "" });
+    const real = withVars({
+      GITHUB_OAUTH_URL: "",
+      GITHUB_API_URL: "",
+      GOOGLE_OAUTH_URL: "",
+      GOOGLE_TOKEN_URL: "",
+      GOOGLE_JWKS_URL: "",
+      APPLE_OAUTH_URL: "",
+    });
     expect(providerConfig(real, "github")).toMatchObject({
       authorizeUrl: "https://github.com/login/oauth/authorize",
       tokenUrl: "https://github.com/login/oauth/access_token",
@@ -35,6 +42,8 @@ describe("which providers are enabled", () => {
   });
 
   it("builds callback URLs from APP_URL", () => {
-    expect(redirectUri(withVars({ APP_URL: "https://alva.example.com" }), "apple")).toBe("https://alva.example.com/auth/apple/callback");
+    expect(redirectUri(withVars({ APP_URL: "https://alva.example.com" }), "apple")).toBe(
+      "https://alva.example.com/auth/apple/callback",
+    );
   });
 });

@@ -28,13 +28,17 @@ export async function loader(args: Route.LoaderArgs) {
   };
 }
 
-const actionSchema = z.object({ intent: z.literal("disconnect"), provider: z.enum(providerOrder as ["github", "google", "apple"]) });
+const actionSchema = z.object({
+  intent: z.literal("disconnect"),
+  provider: z.enum(providerOrder as ["github", "google", "apple"]),
+});
 
 export async function action(args: Route.ActionArgs) {
   const { request, context } = args;
   const { user } = requireUser(args);
   const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return data({ error: "That request wasn't understood. Reload the page and try again." }, { status: 400 });
+  if (!parsed.success)
+    return data({ error: "That request wasn't understood. Reload the page and try again." }, { status: 400 });
   const { provider } = parsed.data;
   const label = providerLabels[provider];
   return withDatabase(context, async (db) => {
@@ -42,12 +46,16 @@ export async function action(args: Route.ActionArgs) {
     if (result.outcome === "not-linked") return data({ error: `${label} isn't connected.` }, { status: 404 });
     if (result.outcome === "last-method") {
       return data(
-        { error: `${label} is the only way you sign in. Set a password or connect another provider before disconnecting it.` },
+        {
+          error: `${label} is the only way you sign in. Set a password or connect another provider before disconnecting it.`,
+        },
         { status: 400 },
       );
     }
     await recordSecurityEvent(db, { userId: user.id, type: "provider-unlinked", request, detail: label });
-    return redirect("/settings/connections", { headers: { "Set-Cookie": toastCookie(request, { kind: "success", message: `${label} is disconnected.` }) } });
+    return redirect("/settings/connections", {
+      headers: { "Set-Cookie": toastCookie(request, { kind: "success", message: `${label} is disconnected.` }) },
+    });
   });
 }
 
@@ -69,15 +77,25 @@ export default function ConnectionsPage({ loaderData, actionData }: Route.Compon
         {hasPassword ? null : " You have no password, so at least one connection must stay."}
       </p>
       {actionData?.error ? (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-4 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
+        <p
+          role="alert"
+          className="rounded-md border border-red-300 bg-red-50 px-4 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"
+        >
           {actionData.error}
         </p>
       ) : null}
 
       {connections.length > 0 ? (
-        <ul className="divide-y divide-zinc-200 rounded-xl border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800" aria-label="Connected accounts">
+        <ul
+          className="divide-y divide-zinc-200 rounded-xl border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800"
+          aria-label="Connected accounts"
+        >
           {connections.map((row) => (
-            <li key={row.provider} data-testid="connection" className="flex flex-wrap items-center justify-between gap-3 p-4">
+            <li
+              key={row.provider}
+              data-testid="connection"
+              className="flex flex-wrap items-center justify-between gap-3 p-4"
+            >
               <div>
                 <p className="font-medium">{providerLabels[row.provider]}</p>
                 {row.email ? <p className="text-sm text-zinc-600 dark:text-zinc-400">{row.email}</p> : null}

@@ -23,7 +23,9 @@ async function providerOnlyUser(provider: "github" | "google" = "github") {
 const withoutComments = (html: string) => html.replaceAll("<!-- -->", "");
 
 const unlinkEvents = async (userId: string) =>
-  (await testDb().select().from(securityEvents).where(eq(securityEvents.userId, userId))).filter((event) => event.type === "provider-unlinked");
+  (await testDb().select().from(securityEvents).where(eq(securityEvents.userId, userId))).filter(
+    (event) => event.type === "provider-unlinked",
+  );
 
 describe("/settings/connections", () => {
   it("needs a signed-in user", async () => {
@@ -81,7 +83,9 @@ describe("/settings/connections", () => {
     const { user, session } = await providerOnlyUser("github");
     await flow("google", fakeUser(), { session, mode: "link" });
     const responses = await Promise.all(
-      (["github", "google"] as const).map((provider) => postAs("/settings/connections", session, { intent: "disconnect", provider })),
+      (["github", "google"] as const).map((provider) =>
+        postAs("/settings/connections", session, { intent: "disconnect", provider }),
+      ),
     );
     expect(responses.map((response) => response.status).sort()).toEqual([302, 400]);
     expect(await linksOf(user.id)).toHaveLength(1);
@@ -106,14 +110,20 @@ describe("/settings/connections", () => {
   it("only ever touches the signed-in user's own links", async () => {
     const victim = await providerOnlyUser("github");
     const attacker = await createTestUser({ label: "conn_attacker" });
-    const response = await postAs("/settings/connections", await signIn(attacker), { intent: "disconnect", provider: "github" });
+    const response = await postAs("/settings/connections", await signIn(attacker), {
+      intent: "disconnect",
+      provider: "github",
+    });
     expect(response.status).toBe(404);
     expect(await linksOf(victim.user.id)).toHaveLength(1);
   });
 
   it("answers 400, not 500, to a malformed request", async () => {
     const user = await createTestUser({ label: "conn_bad" });
-    const response = await postAs("/settings/connections", await signIn(user), { intent: "disconnect", provider: "myspace" });
+    const response = await postAs("/settings/connections", await signIn(user), {
+      intent: "disconnect",
+      provider: "myspace",
+    });
     expect(response.status).toBe(400);
     expect(await testDb().select().from(oauthAccounts).where(eq(oauthAccounts.userId, user.id))).toHaveLength(0);
   });

@@ -47,17 +47,27 @@ export async function verifyIdToken(
     throw new IdTokenError("The ID token is malformed.");
   }
   const headers = new JWSRegisteredHeaders(header);
-  if (!headers.hasAlgorithm() || headers.algorithm() !== "RS256") throw new IdTokenError("The ID token is not signed with RS256.");
+  if (!headers.hasAlgorithm() || headers.algorithm() !== "RS256")
+    throw new IdTokenError("The ID token is not signed with RS256.");
   if (!headers.hasKeyId()) throw new IdTokenError("The ID token names no signing key.");
   const jwk = await findKey(expected.jwksUrl, headers.keyId());
-  if (!jwk || jwk.kty !== "RSA") throw new IdTokenError("The ID token's signing key is unknown.");
+  if (jwk?.kty !== "RSA") throw new IdTokenError("The ID token's signing key is unknown.");
 
   let valid = false;
   try {
-    const key = await crypto.subtle.importKey("jwk", { kty: jwk.kty, n: jwk.n, e: jwk.e }, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, [
-      "verify",
-    ]);
-    valid = await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, signature as Uint8Array<ArrayBuffer>, message as Uint8Array<ArrayBuffer>);
+    const key = await crypto.subtle.importKey(
+      "jwk",
+      { kty: jwk.kty, n: jwk.n, e: jwk.e },
+      { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+      false,
+      ["verify"],
+    );
+    valid = await crypto.subtle.verify(
+      "RSASSA-PKCS1-v1_5",
+      key,
+      signature as Uint8Array<ArrayBuffer>,
+      message as Uint8Array<ArrayBuffer>,
+    );
   } catch {
     valid = false;
   }
@@ -66,12 +76,16 @@ export async function verifyIdToken(
   const claims = new JWTRegisteredClaims(payload);
   const now = expected.now ?? new Date();
   try {
-    if (!claims.hasIssuer() || !expected.issuers.includes(claims.issuer())) throw new IdTokenError("The ID token comes from another issuer.");
-    if (!claims.hasAudiences() || !claims.audiences().includes(expected.audience)) throw new IdTokenError("The ID token was issued to another application.");
+    if (!claims.hasIssuer() || !expected.issuers.includes(claims.issuer()))
+      throw new IdTokenError("The ID token comes from another issuer.");
+    if (!claims.hasAudiences() || !claims.audiences().includes(expected.audience))
+      throw new IdTokenError("The ID token was issued to another application.");
     // With several audiences, the authorized party must be us (OpenID Connect Core 3.1.3.7).
     const azp = (payload as { azp?: unknown }).azp;
-    if (claims.audiences().length > 1 && azp !== expected.audience) throw new IdTokenError("The ID token was issued to another application.");
-    if (!claims.hasExpiration() || claims.expiration().getTime() <= now.getTime()) throw new IdTokenError("The ID token has expired.");
+    if (claims.audiences().length > 1 && azp !== expected.audience)
+      throw new IdTokenError("The ID token was issued to another application.");
+    if (!claims.hasExpiration() || claims.expiration().getTime() <= now.getTime())
+      throw new IdTokenError("The ID token has expired.");
     if (!claims.hasSubject() || !claims.subject()) throw new IdTokenError("The ID token names no user.");
   } catch (error) {
     if (error instanceof IdTokenError) throw error;

@@ -1,7 +1,25 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { createTestUser, ensureInstance, formPost, origin, send, setCookies, signIn } from "../../tests/worker-helpers.ts";
+import {
+  createTestUser,
+  ensureInstance,
+  formPost,
+  origin,
+  send,
+  setCookies,
+  signIn,
+} from "../../tests/worker-helpers.ts";
 import { isCrossSiteMutation } from "../platform/csrf.ts";
-import { authorize, callback, fakeUser, flow, linksOf, registerFakeUser, SESSION_COOKIE, startFlow, userByEmail } from "./test-support.ts";
+import {
+  authorize,
+  callback,
+  fakeUser,
+  flow,
+  linksOf,
+  registerFakeUser,
+  SESSION_COOKIE,
+  startFlow,
+  userByEmail,
+} from "./test-support.ts";
 
 beforeAll(async () => {
   await ensureInstance();
@@ -66,7 +84,11 @@ describe("Sign in with Apple (form_post)", () => {
     const posted = await send(
       new Request(`${origin}/auth/apple/callback`, {
         method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "cross-site", Origin: "https://evil.example" },
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          "Sec-Fetch-Site": "cross-site",
+          Origin: "https://evil.example",
+        },
         body: new URLSearchParams({ code: "anything", state: "guessed" }),
         redirect: "manual",
       }),
@@ -108,7 +130,11 @@ describe("the CSRF exemption is exactly Apple's callback", () => {
   const crossSite = (path: string) =>
     new Request(new URL(path, origin), {
       method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "cross-site", Origin: "https://evil.example" },
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Sec-Fetch-Site": "cross-site",
+        Origin: "https://evil.example",
+      },
       body: "intent=disconnect&provider=github",
       redirect: "manual",
     });
@@ -135,7 +161,8 @@ describe("the CSRF exemption is exactly Apple's callback", () => {
   });
 
   it("exempts only POST to the exact path", () => {
-    const apple = (method: string, path: string) => new Request(new URL(path, origin), { method, headers: { "Sec-Fetch-Site": "cross-site" } });
+    const apple = (method: string, path: string) =>
+      new Request(new URL(path, origin), { method, headers: { "Sec-Fetch-Site": "cross-site" } });
     expect(isCrossSiteMutation(apple("POST", "/auth/apple/callback"), [origin])).toBe(false);
     expect(isCrossSiteMutation(apple("POST", "/auth/apple/callback?x=1"), [origin])).toBe(false);
     expect(isCrossSiteMutation(apple("PUT", "/auth/apple/callback"), [origin])).toBe(true);
@@ -148,4 +175,3 @@ describe("the CSRF exemption is exactly Apple's callback", () => {
     expect(response.status).toBe(404);
   });
 });
-

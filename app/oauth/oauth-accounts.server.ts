@@ -10,7 +10,7 @@ import { accountInserts, findUserByEmail, isUniqueViolation, usernameSchema } fr
 import { randomSecret } from "../accounts/secrets.server.ts";
 import type { User } from "../accounts/session.server.ts";
 import type { ProviderProfile } from "./provider-api.server.ts";
-import { providerLabels, type OAuthProvider } from "./providers.ts";
+import { type OAuthProvider, providerLabels } from "./providers.ts";
 
 export type SignInOutcome =
   | { outcome: "existing"; user: User }
@@ -18,7 +18,11 @@ export type SignInOutcome =
   | { outcome: "created"; user: User }
   | { outcome: "refused"; message: string };
 
-export async function findLinkedUser(db: Database, provider: OAuthProvider, providerUserId: string): Promise<User | undefined> {
+export async function findLinkedUser(
+  db: Database,
+  provider: OAuthProvider,
+  providerUserId: string,
+): Promise<User | undefined> {
   const [row] = await db
     .select({ user: users })
     .from(oauthAccounts)
@@ -29,17 +33,26 @@ export async function findLinkedUser(db: Database, provider: OAuthProvider, prov
 }
 
 function linkInsert(db: Database, provider: OAuthProvider, profile: ProviderProfile, userId: string) {
-  return db.insert(oauthAccounts).values({ provider, providerUserId: profile.providerUserId, userId, email: profile.email, createdAt: new Date() });
+  return db
+    .insert(oauthAccounts)
+    .values({ provider, providerUserId: profile.providerUserId, userId, email: profile.email, createdAt: new Date() });
 }
 
 /** Sign-in mode: the linked account, a verified match to link, or a new account. */
-export async function resolveSignIn(db: Database, provider: OAuthProvider, profile: ProviderProfile): Promise<SignInOutcome> {
+export async function resolveSignIn(
+  db: Database,
+  provider: OAuthProvider,
+  profile: ProviderProfile,
+): Promise<SignInOutcome> {
   const label = providerLabels[provider];
   const linked = await findLinkedUser(db, provider, profile.providerUserId);
   if (linked) return { outcome: "existing", user: linked };
 
   if (!profile.email) {
-    return { outcome: "refused", message: `${label} didn't share an e-mail address with Alva. Sign up with your e-mail instead, then connect ${label} from settings.` };
+    return {
+      outcome: "refused",
+      message: `${label} didn't share an e-mail address with Alva. Sign up with your e-mail instead, then connect ${label} from settings.`,
+    };
   }
   const existing = await findUserByEmail(db, profile.email);
   if (existing) {
@@ -83,7 +96,10 @@ export async function resolveSignIn(db: Database, provider: OAuthProvider, profi
 
 /** The provider's login (or the e-mail's local part) as a username when it is valid and free, else a generated one. */
 async function freeUsername(db: Database, profile: ProviderProfile): Promise<string> {
-  const base = (profile.login ?? profile.email?.split("@")[0] ?? "").toLowerCase().replace(/[^a-z0-9_]+/g, "_").slice(0, 32);
+  const base = (profile.login ?? profile.email?.split("@")[0] ?? "")
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, "_")
+    .slice(0, 32);
   const parsed = usernameSchema.safeParse(base);
   if (parsed.success) {
     const [taken] = await db.select({ id: users.id }).from(users).where(eq(users.username, parsed.data)).limit(1);
@@ -92,27 +108,42 @@ async function freeUsername(db: Database, profile: ProviderProfile): Promise<str
   return `user_${randomSecret(5)}`;
 }
 
-export type LinkOutcome = { outcome: "linked" } | { outcome: "already-linked" } | { outcome: "refused"; message: string };
+export type LinkOutcome =
+  | { outcome: "linked" }
+  | { outcome: "already-linked" }
+  | { outcome: "refused"; message: string };
 
 /** Link mode: connect the provider account to `userId`, unless it belongs to someone else. */
-export async function linkProvider(db: Database, provider: OAuthProvider, profile: ProviderProfile, userId: string): Promise<LinkOutcome> {
+export async function linkProvider(
+  db: Database,
+  provider: OAuthProvider,
+  profile: ProviderProfile,
+  userId: string,
+): Promise<LinkOutcome> {
   const label = providerLabels[provider];
   const owner = await findLinkedUser(db, provider, profile.providerUserId);
   if (owner) {
     if (owner.id === userId) return { outcome: "already-linked" };
-    return { outcome: "refused", message: `This ${label} account is already connected to another Alva account. Disconnect it there first.` };
+    return {
+      outcome: "refused",
+      message: `This ${label} account is already connected to another Alva account. Disconnect it there first.`,
+    };
   }
   const [current] = await db
     .select({ providerUserId: oauthAccounts.providerUserId })
     .from(oauthAccounts)
     .where(and(eq(oauthAccounts.userId, userId), eq(oauthAccounts.provider, provider)))
     .limit(1);
-  if (current) return { outcome: "refused", message: `Another ${label} account is already connected. Disconnect it first.` };
+  if (current)
+    return { outcome: "refused", message: `Another ${label} account is already connected. Disconnect it first.` };
   try {
     await linkInsert(db, provider, profile, userId);
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    return { outcome: "refused", message: `This ${label} account is already connected to another Alva account. Disconnect it there first.` };
+    return {
+      outcome: "refused",
+      message: `This ${label} account is already connected to another Alva account. Disconnect it there first.`,
+    };
   }
   return { outcome: "linked" };
 }
@@ -131,11 +162,23 @@ export type UnlinkOutcome = { outcome: "unlinked" } | { outcome: "not-linked" } 
  * remain. A magic link to a verified address would also work, but it is not counted: it depends on
  * the mailbox alone, and we would rather the user set a password than discover that.
  */
-export async function unlinkProvider(db: Database, user: Pick<User, "id">, provider: OAuthProvider): Promise<UnlinkOutcome> {
-  const [fresh] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, user.id)).limit(1);
-  const links = await db.select({ provider: oauthAccounts.provider }).from(oauthAccounts).where(eq(oauthAccounts.userId, user.id));
+export async function unlinkProvider(
+  db: Database,
+  user: Pick<User, "id">,
+  provider: OAuthProvider,
+): Promise<UnlinkOutcome> {
+  const [fresh] = await db
+    .select({ passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, user.id))
+    .limit(1);
+  const links = await db
+    .select({ provider: oauthAccounts.provider })
+    .from(oauthAccounts)
+    .where(eq(oauthAccounts.userId, user.id));
   if (!links.some((link) => link.provider === provider)) return { outcome: "not-linked" };
-  if (!fresh?.passwordHash && links.filter((link) => link.provider !== provider).length === 0) return { outcome: "last-method" };
+  if (!fresh?.passwordHash && links.filter((link) => link.provider !== provider).length === 0)
+    return { outcome: "last-method" };
   // The rule is re-checked inside the DELETE, so two disconnects at once cannot remove both last links.
   const deleted = await db
     .delete(oauthAccounts)

@@ -1,9 +1,10 @@
 // Talking to the providers through arctic: the authorization URL, the code exchange, and who the user
 // is (GitHub: its API with the access token; Google and Apple: the verified ID token). Access tokens
 // are used once here and never stored.
-import { CodeChallengeMethod, OAuth2Client, OAuth2Tokens, generateCodeVerifier, generateState } from "arctic";
-import { createJWTSignatureMessage, encodeJWT } from "@oslojs/jwt";
+
 import { decodeBase64 } from "@oslojs/encoding";
+import { createJWTSignatureMessage, encodeJWT } from "@oslojs/jwt";
+import { CodeChallengeMethod, generateCodeVerifier, generateState, OAuth2Client, OAuth2Tokens } from "arctic";
 import type { AppleConfig, GitHubConfig, GoogleConfig, ProviderConfig } from "./config.server.ts";
 import { verifyIdToken } from "./id-token.server.ts";
 
@@ -38,7 +39,13 @@ export function startAuthorization(config: ProviderConfig, redirectUri: string):
     case "google": {
       const client = new OAuth2Client(config.clientId, config.clientSecret, redirectUri);
       const codeVerifier = generateCodeVerifier();
-      const url = client.createAuthorizationURLWithPKCE(config.authorizeUrl, state, CodeChallengeMethod.S256, codeVerifier, ["openid", "email", "profile"]);
+      const url = client.createAuthorizationURLWithPKCE(
+        config.authorizeUrl,
+        state,
+        CodeChallengeMethod.S256,
+        codeVerifier,
+        ["openid", "email", "profile"],
+      );
       return { state, codeVerifier, url };
     }
     case "apple": {
@@ -70,14 +77,19 @@ const text = (value: unknown) => (typeof value === "string" && value.trim() ? va
 async function githubProfile(config: GitHubConfig, redirectUri: string, code: string): Promise<ProviderProfile> {
   const client = new OAuth2Client(config.clientId, config.clientSecret, redirectUri);
   const tokens = await client.validateAuthorizationCode(config.tokenUrl, code, null);
-  const headers = { Authorization: `Bearer ${tokens.accessToken()}`, Accept: "application/vnd.github+json", "User-Agent": "Alva" };
+  const headers = {
+    Authorization: `Bearer ${tokens.accessToken()}`,
+    Accept: "application/vnd.github+json",
+    "User-Agent": "Alva",
+  };
   const [userResponse, emailsResponse] = await Promise.all([
     fetch(`${config.apiUrl}/user`, { headers, signal: AbortSignal.timeout(10_000) }),
     fetch(`${config.apiUrl}/user/emails`, { headers, signal: AbortSignal.timeout(10_000) }),
   ]);
   if (!userResponse.ok) throw new ProviderError(`GitHub did not return the user (${userResponse.status}).`);
   const user = (await userResponse.json()) as { id?: unknown; login?: unknown; name?: unknown; avatar_url?: unknown };
-  if (typeof user.id !== "number" && typeof user.id !== "string") throw new ProviderError("GitHub returned no user id.");
+  if (typeof user.id !== "number" && typeof user.id !== "string")
+    throw new ProviderError("GitHub returned no user id.");
   // /user/emails carries the verified flags; /user's public e-mail does not, so it is never trusted.
   const emails = emailsResponse.ok ? ((await emailsResponse.json()) as unknown) : [];
   const list = Array.isArray(emails) ? (emails as { email?: unknown; primary?: unknown; verified?: unknown }[]) : [];
@@ -96,11 +108,20 @@ async function githubProfile(config: GitHubConfig, redirectUri: string, code: st
   };
 }
 
-async function googleProfile(config: GoogleConfig, redirectUri: string, code: string, codeVerifier: string | undefined): Promise<ProviderProfile> {
+async function googleProfile(
+  config: GoogleConfig,
+  redirectUri: string,
+  code: string,
+  codeVerifier: string | undefined,
+): Promise<ProviderProfile> {
   if (!codeVerifier) throw new ProviderError("The PKCE verifier is missing.");
   const client = new OAuth2Client(config.clientId, config.clientSecret, redirectUri);
   const tokens = await client.validateAuthorizationCode(config.tokenUrl, code, codeVerifier);
-  const { claims, subject } = await verifyIdToken(idTokenOf(tokens), { jwksUrl: config.jwksUrl, issuers: config.issuers, audience: config.clientId });
+  const { claims, subject } = await verifyIdToken(idTokenOf(tokens), {
+    jwksUrl: config.jwksUrl,
+    issuers: config.issuers,
+    audience: config.clientId,
+  });
   const email = text(claims.email)?.toLowerCase() ?? null;
   return {
     providerUserId: subject,
@@ -112,7 +133,12 @@ async function googleProfile(config: GoogleConfig, redirectUri: string, code: st
   };
 }
 
-async function appleProfile(config: AppleConfig, redirectUri: string, code: string, appleUser: string | null): Promise<ProviderProfile> {
+async function appleProfile(
+  config: AppleConfig,
+  redirectUri: string,
+  code: string,
+  appleUser: string | null,
+): Promise<ProviderProfile> {
   const body = new URLSearchParams({
     grant_type: "authorization_code",
     code,
@@ -132,13 +158,18 @@ async function appleProfile(config: AppleConfig, redirectUri: string, code: stri
     throw new ProviderError(`Apple refused the code (${response.status}).`);
   }
   const tokens = new OAuth2Tokens((await response.json()) as object);
-  const { claims, subject } = await verifyIdToken(idTokenOf(tokens), { jwksUrl: config.jwksUrl, issuers: config.issuers, audience: config.clientId });
+  const { claims, subject } = await verifyIdToken(idTokenOf(tokens), {
+    jwksUrl: config.jwksUrl,
+    issuers: config.issuers,
+    audience: config.clientId,
+  });
   const email = text(claims.email)?.toLowerCase() ?? null;
   // Apple sends the name only on the first authorization, in the posted `user` field (unsigned: display only).
   let displayName: string | null = null;
   try {
     const user = appleUser ? (JSON.parse(appleUser) as { name?: { firstName?: unknown; lastName?: unknown } }) : null;
-    displayName = [text(user?.name?.firstName), text(user?.name?.lastName)].filter(Boolean).join(" ").slice(0, 80) || null;
+    displayName =
+      [text(user?.name?.firstName), text(user?.name?.lastName)].filter(Boolean).join(" ").slice(0, 80) || null;
   } catch {
     displayName = null;
   }
@@ -162,11 +193,25 @@ function idTokenOf(tokens: OAuth2Tokens): string {
 
 async function appleClientSecret(config: AppleConfig): Promise<string> {
   const pem = config.privateKey.replaceAll("\\n", "\n");
-  const der = <Uint8Array<ArrayBuffer>>decodeBase64(pem.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, "").replace(/\s+/g, ""));
+  const der = <Uint8Array<ArrayBuffer>>(
+    decodeBase64(pem.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, "").replace(/\s+/g, ""))
+  );
   const key = await crypto.subtle.importKey("pkcs8", der, { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
   const now = Math.floor(Date.now() / 1000);
   const header = JSON.stringify({ alg: "ES256", kid: config.keyId, typ: "JWT" });
-  const payload = JSON.stringify({ iss: config.teamId, iat: now, exp: now + 300, aud: "https://appleid.apple.com", sub: config.clientId });
-  const signature = new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key, createJWTSignatureMessage(header, payload) as Uint8Array<ArrayBuffer>));
+  const payload = JSON.stringify({
+    iss: config.teamId,
+    iat: now,
+    exp: now + 300,
+    aud: "https://appleid.apple.com",
+    sub: config.clientId,
+  });
+  const signature = new Uint8Array(
+    await crypto.subtle.sign(
+      { name: "ECDSA", hash: "SHA-256" },
+      key,
+      createJWTSignatureMessage(header, payload) as Uint8Array<ArrayBuffer>,
+    ),
+  );
   return encodeJWT(header, payload, signature);
 }

@@ -3,14 +3,20 @@
 // to another site). Pass the providers from `enabledProviders(env)` (app/oauth/config.server.ts) in the
 // page's loader; a disabled provider is simply not in the list.
 import { Form } from "react-router";
-import { providerLabels, type OAuthProvider } from "./providers.ts";
+import { type OAuthProvider, providerLabels } from "./providers.ts";
 
 export { providerLabels };
 
-export function ProviderButtons({ providers, redirectTo }: { providers: readonly OAuthProvider[]; redirectTo?: string | null }) {
+export function ProviderButtons({
+  providers,
+  redirectTo,
+}: {
+  providers: readonly OAuthProvider[];
+  redirectTo?: string | null;
+}) {
   if (providers.length === 0) return null;
   return (
-    <div className="space-y-2" aria-label="Sign in with another account">
+    <section className="space-y-2" aria-label="Sign in with another account">
       {providers.map((provider) => (
         <Form key={provider} method="post" action={`/auth/${provider}`} reloadDocument>
           {redirectTo ? <input type="hidden" name="redirectTo" value={redirectTo} /> : null}
@@ -22,6 +28,6 @@ export function ProviderButtons({ providers, redirectTo }: { providers: readonly
           </button>
         </Form>
       ))}
-    </div>
+    </section>
   );
 }

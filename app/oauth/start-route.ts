@@ -43,7 +43,8 @@ export async function action(args: Route.ActionArgs) {
   } else if (getAuth(context).status === "signed-in") {
     return redirect("/dashboard");
   }
-  const redirectTo = mode === "sign-in" ? safeRedirectPath(form.get("redirectTo")?.toString(), "/dashboard") : undefined;
+  const redirectTo =
+    mode === "sign-in" ? safeRedirectPath(form.get("redirectTo")?.toString(), "/dashboard") : undefined;
 
   const start = startAuthorization(config, redirectUri(env, provider));
   const cookie = await stateCookie(request, env.SESSION_SECRET, {
@@ -65,7 +66,8 @@ export const meta: Route.MetaFunction = () => [{ title: "Continuing… — Alva"
 
 // Also makes this a page route, so a 404 renders in the app's layout. Plain createElement keeps this a .ts module.
 export default function StartOAuth({ actionData }: Route.ComponentProps) {
-  if (!actionData) return createElement("p", null, createElement("a", { href: "/login", className: "underline" }, "Back to sign in"));
+  if (!actionData)
+    return createElement("p", null, createElement("a", { href: "/login", className: "underline" }, "Back to sign in"));
   const { providerUrl, provider } = actionData;
   return createElement(
     "section",
@@ -73,6 +75,14 @@ export default function StartOAuth({ actionData }: Route.ComponentProps) {
     // React hoists this into <head>; the browser goes on at once, with or without JavaScript.
     createElement("meta", { httpEquiv: "refresh", content: `0;url=${providerUrl}` }),
     createElement("h1", { className: "text-2xl font-semibold tracking-tight" }, `Continuing to ${provider}…`),
-    createElement("p", null, createElement("a", { href: providerUrl, className: "underline", "data-testid": "provider-redirect" }, `Continue to ${provider}`)),
+    createElement(
+      "p",
+      null,
+      createElement(
+        "a",
+        { href: providerUrl, className: "underline", "data-testid": "provider-redirect" },
+        `Continue to ${provider}`,
+      ),
+    ),
   );
 }

@@ -43,17 +43,26 @@ function attributes(request: Request, provider: OAuthProvider): string[] {
 }
 
 async function hmacKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", new TextEncoder().encode(`oauth-state:${secret}`), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-    "verify",
-  ]);
+  return crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(`oauth-state:${secret}`),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign", "verify"],
+  );
 }
 
 export async function stateCookie(request: Request, secret: string, attempt: OAuthAttempt): Promise<string> {
   const payload = encodeBase64urlNoPadding(new TextEncoder().encode(JSON.stringify(attempt)));
-  const signature = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), new TextEncoder().encode(payload)));
+  const signature = new Uint8Array(
+    await crypto.subtle.sign("HMAC", await hmacKey(secret), new TextEncoder().encode(payload)),
+  );
   const value = `${payload}.${encodeBase64urlNoPadding(signature)}`;
-  return [`${stateCookieName(attempt.provider)}=${value}`, ...attributes(request, attempt.provider), `Max-Age=${STATE_TTL_MS / 1000}`].join("; ");
+  return [
+    `${stateCookieName(attempt.provider)}=${value}`,
+    ...attributes(request, attempt.provider),
+    `Max-Age=${STATE_TTL_MS / 1000}`,
+  ].join("; ");
 }
 
 export function clearedStateCookie(request: Request, provider: OAuthProvider): string {
@@ -61,7 +70,12 @@ export function clearedStateCookie(request: Request, provider: OAuthProvider): s
 }
 
 /** The attempt in the request's cookie, or null when it is missing, tampered with, expired or for another provider. */
-export async function readStateCookie(request: Request, secret: string, provider: OAuthProvider, now = Date.now()): Promise<OAuthAttempt | null> {
+export async function readStateCookie(
+  request: Request,
+  secret: string,
+  provider: OAuthProvider,
+  now = Date.now(),
+): Promise<OAuthAttempt | null> {
   const name = stateCookieName(provider);
   let raw: string | undefined;
   for (const part of (request.headers.get("Cookie") ?? "").split(";")) {

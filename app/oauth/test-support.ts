@@ -26,7 +26,14 @@ export const numericId = () => String(Math.floor(Math.random() * 1e12));
 /** A fresh fake-provider user with a unique id and e-mail (verified unless said otherwise). */
 export function fakeUser(overrides: Partial<FakeProfile> = {}): FakeProfile {
   const suffix = unique();
-  return { id: numericId(), login: `octo_${suffix}`, name: "Octo Cat", email: `octo_${suffix}@example.com`, emailVerified: true, ...overrides };
+  return {
+    id: numericId(),
+    login: `octo_${suffix}`,
+    name: "Octo Cat",
+    email: `octo_${suffix}@example.com`,
+    emailVerified: true,
+    ...overrides,
+  };
 }
 
 export async function registerFakeUser(profile: FakeProfile): Promise<string> {
@@ -52,7 +59,8 @@ export async function startFlow(provider: OAuthProvider, options: { cookie?: str
 
 /** The provider URL the start page sends the browser to (its meta refresh and link agree). */
 export function providerUrlIn(html: string): URL {
-  const link = /data-testid="provider-redirect"[^>]*href="([^"]+)"|href="([^"]+)"[^>]*data-testid="provider-redirect"/.exec(html);
+  const link =
+    /data-testid="provider-redirect"[^>]*href="([^"]+)"|href="([^"]+)"[^>]*data-testid="provider-redirect"/.exec(html);
   const refresh = /http-equiv="refresh" content="0;url=([^"]+)"/.exec(html);
   expect(link, "the continue link").not.toBeNull();
   const href = unescapeHtml(link![1] ?? link![2]!);
@@ -76,7 +84,9 @@ export async function authorize(authorizeUrl: URL, key: string): Promise<Provide
     expect(response.status).toBe(200);
     const html = await response.text();
     const action = /action="([^"]+)"/.exec(html)![1]!;
-    const fields = Object.fromEntries([...html.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((match) => [match[1]!, unescapeHtml(match[2]!)]));
+    const fields = Object.fromEntries(
+      [...html.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((match) => [match[1]!, unescapeHtml(match[2]!)]),
+    );
     return { url: new URL(unescapeHtml(action)), fields };
   }
   expect(response.status).toBe(302);
@@ -97,7 +107,12 @@ export function applePost(answer: ProviderAnswer, cookie = ""): Promise<Response
   return send(
     new Request(answer.url, {
       method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "cross-site", Origin: new URL(fakeBase).origin, Cookie: cookie },
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Sec-Fetch-Site": "cross-site",
+        Origin: new URL(fakeBase).origin,
+        Cookie: cookie,
+      },
       body: new URLSearchParams(answer.fields),
       redirect: "manual",
     }),
@@ -110,14 +125,20 @@ export async function callback(answer: ProviderAnswer, cookie: string): Promise<
     const posted = await applePost(answer, cookie);
     expect(posted.status).toBe(303);
     const finish = new URL(posted.headers.get("Location")!, origin);
-    return send(new Request(finish, { headers: { Cookie: cookie, "Sec-Fetch-Site": "cross-site" }, redirect: "manual" }));
+    return send(
+      new Request(finish, { headers: { Cookie: cookie, "Sec-Fetch-Site": "cross-site" }, redirect: "manual" }),
+    );
   }
   const url = new URL(answer.url.pathname + answer.url.search, origin);
   return send(new Request(url, { headers: { Cookie: cookie, "Sec-Fetch-Site": "cross-site" }, redirect: "manual" }));
 }
 
 /** A whole flow: start, the fake provider answers as `profile`, back at the callback. */
-export async function flow(provider: OAuthProvider, profile: FakeProfile, options: { session?: string; mode?: "link" } = {}) {
+export async function flow(
+  provider: OAuthProvider,
+  profile: FakeProfile,
+  options: { session?: string; mode?: "link" } = {},
+) {
   const key = await registerFakeUser(profile);
   const started = await startFlow(provider, { cookie: options.session, mode: options.mode });
   const answer = await authorize(started.authorizeUrl, key);

@@ -3,18 +3,18 @@
 // same <Form> moves between cards without a full reload and the progress bar moves as soon as the
 // answer is sent. The server validates (zod through conform) and is the only authority: a bad answer
 // comes back with its field error and everything typed kept.
-import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
 import { useEffect, useRef, useState } from "react";
 import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { requireUser } from "../accounts/auth.server.ts";
+import { imageUrl } from "../images/images.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import type { Route } from "./+types/card-page";
-import { cardCount, cards, findCard, publicCard, type PublicCard } from "./cards.ts";
-import { sections, type FieldDef } from "./sections.ts";
-import { saveCard } from "./save-card.server.ts";
+import { cardCount, cards, findCard, type PublicCard, publicCard } from "./cards.ts";
 import { loadWorkspaceAnswers } from "./onboarding.server.ts";
-import { imageUrl } from "../images/images.server.ts";
+import { saveCard } from "./save-card.server.ts";
+import { type FieldDef, sections } from "./sections.ts";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
   { title: loaderData ? `${loaderData.card.title} — Onboarding — Alva` : "Onboarding — Alva" },
@@ -78,7 +78,10 @@ export async function action(args: Route.ActionArgs) {
   const { env } = args.context.get(requestInfo);
   const outcome = await withDatabase(args.context, (db) => saveCard(env, db, { request: args.request, user, card }));
   if (!outcome.ok) {
-    return data({ result: outcome.result as SubmissionResult<string[]>, formError: outcome.formError ?? null }, { status: outcome.status });
+    return data(
+      { result: outcome.result as SubmissionResult<string[]>, formError: outcome.formError ?? null },
+      { status: outcome.status },
+    );
   }
   const next = cards[index + 1]?.id;
   const destination = outcome.returnTo === "summary" || !next ? "/onboarding/summary" : `/onboarding/${next}`;
@@ -169,7 +172,9 @@ function CardForm({
   useEffect(() => setHydrated(true), []);
   useEffect(() => {
     if (!actionData) return;
-    const invalid = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"] input, input[aria-invalid="true"], textarea[aria-invalid="true"]');
+    const invalid = formRef.current?.querySelector<HTMLElement>(
+      '[aria-invalid="true"] input, input[aria-invalid="true"], textarea[aria-invalid="true"]',
+    );
     invalid?.focus();
   }, [actionData]);
 
@@ -191,18 +196,31 @@ function CardForm({
           </span>
         </h1>
         <p className="text-zinc-600 dark:text-zinc-400">{card.help}</p>
-        {loaderData.skipped ? <p className="text-sm text-zinc-500">You skipped this card. You can answer it now.</p> : null}
+        {loaderData.skipped ? (
+          <p className="text-sm text-zinc-500">You skipped this card. You can answer it now.</p>
+        ) : null}
       </div>
 
       {formError ? (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+        <p
+          role="alert"
+          className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+        >
           {formError}
         </p>
       ) : null}
 
       <div className="space-y-5">
         {card.fields.map((field, i) => (
-          <FieldInput key={field.name} card={card} field={field} initial={initial} errors={errors} images={loaderData.images} autoFocus={i === 0} />
+          <FieldInput
+            key={field.name}
+            card={card}
+            field={field}
+            initial={initial}
+            errors={errors}
+            images={loaderData.images}
+            autoFocus={i === 0}
+          />
         ))}
       </div>
 
@@ -368,11 +386,16 @@ function FieldInput({
         <fieldset className="space-y-2" aria-invalid={invalid} aria-describedby={describedBy}>
           <legend className="text-sm font-medium">
             {field.label}
-            {field.kind === "multi" && field.max ? <span className="font-normal text-zinc-500"> (up to {field.max})</span> : null}
+            {field.kind === "multi" && field.max ? (
+              <span className="font-normal text-zinc-500"> (up to {field.max})</span>
+            ) : null}
           </legend>
           <div className={field.kind === "multi" ? "grid gap-2 sm:grid-cols-2" : "space-y-2"}>
             {field.options.map((option, i) => (
-              <label key={option.value} className="flex items-center gap-2 rounded-md border border-zinc-200 px-3 py-2 has-checked:border-brand-600 dark:border-zinc-800">
+              <label
+                key={option.value}
+                className="flex items-center gap-2 rounded-md border border-zinc-200 px-3 py-2 has-checked:border-brand-600 dark:border-zinc-800"
+              >
                 <input
                   type={field.kind === "choice" ? "radio" : "checkbox"}
                   name={field.name}
@@ -399,6 +422,7 @@ function FieldInput({
             const nameError = errorOf(errors, `competitors[${i}].name`);
             const urlError = errorOf(errors, `competitors[${i}].url`);
             return (
+              // biome-ignore lint/suspicious/noArrayIndexKey: fixed slots (competitor 1, 2, 3), not a reorderable list.
               <div key={i} className="grid gap-2 sm:grid-cols-2">
                 <div className="space-y-1">
                   <label htmlFor={`competitor-${i}-name`} className="block text-xs text-zinc-600 dark:text-zinc-400">
@@ -441,7 +465,12 @@ function FieldInput({
         <div className="space-y-3">
           {images[0] ? (
             <figure className="space-y-1">
-              <img src={images[0].url} alt="Your current logo" data-testid="current-logo" className="h-24 w-24 rounded-md border border-zinc-200 object-contain dark:border-zinc-800" />
+              <img
+                src={images[0].url}
+                alt="Your current logo"
+                data-testid="current-logo"
+                className="h-24 w-24 rounded-md border border-zinc-200 object-contain dark:border-zinc-800"
+              />
               <figcaption className="text-xs text-zinc-500">Your current logo. Choose a file to replace it.</figcaption>
             </figure>
           ) : null}
@@ -470,7 +499,11 @@ function FieldInput({
                 {images.map((image, i) => (
                   <li key={image.id}>
                     <label className="flex flex-col items-center gap-1 text-xs">
-                      <img src={image.url} alt={`Brand image ${i + 1}`} className="h-20 w-20 rounded-md border border-zinc-200 object-cover dark:border-zinc-800" />
+                      <img
+                        src={image.url}
+                        alt={`Brand visual ${i + 1}`}
+                        className="h-20 w-20 rounded-md border border-zinc-200 object-cover dark:border-zinc-800"
+                      />
                       <span>
                         <input type="checkbox" name="keepImage" value={image.id} defaultChecked /> Keep
                       </span>
@@ -505,6 +538,7 @@ function FieldInput({
                 const slot = slots[i] ?? {};
                 const colour = /^#[0-9a-f]{6}$/i.test(asString(slot.colour)) ? asString(slot.colour) : "#2563eb";
                 return (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: fixed colour slots, not a reorderable list.
                   <div key={i} className="flex items-center gap-2">
                     <input
                       type="checkbox"

@@ -7,9 +7,9 @@
 // ships to the browser (a card page has a JavaScript budget of 150 KB gzipped).
 import { z } from "zod";
 
-import { sections, type FieldDef, type Option, type Section } from "./sections.ts";
+import type { FieldDef, Option, Section } from "./sections.ts";
 
-export { sectionKeys, sections, type FieldDef, type Option, type Section } from "./sections.ts";
+export { type FieldDef, type Option, type Section, sectionKeys, sections } from "./sections.ts";
 
 export interface Card {
   id: string;
@@ -67,9 +67,13 @@ const multi = (options: Option[], { min, max, empty }: { min: number; max?: numb
 };
 
 const number = (min: number, max: number, what: string, { integer = true }: { integer?: boolean } = {}) => {
-  let value = z.number({ error: (issue) => (issue.input === undefined ? `Enter ${what}.` : `Enter ${what} as a number.`) });
+  let value = z.number({
+    error: (issue) => (issue.input === undefined ? `Enter ${what}.` : `Enter ${what} as a number.`),
+  });
   if (integer) value = value.int("Use a whole number.");
-  return value.min(min, `That can't be less than ${min}.`).max(max, `That can't be more than ${max.toLocaleString("en")}.`);
+  return value
+    .min(min, `That can't be less than ${min}.`)
+    .max(max, `That can't be more than ${max.toLocaleString("en")}.`);
 };
 
 const hexColour = z.string().regex(/^#[0-9a-f]{6}$/i, "Pick a colour.");
@@ -179,7 +183,14 @@ const colourSlot = z.object({ use: z.literal("on").optional(), colour: hexColour
 export const cards: Card[] = [
   // Business
   textCard(
-    { id: "business-name", section: "Business", profileKey: "name", required: true, title: "What is your business called?", help: "The name customers know you by." },
+    {
+      id: "business-name",
+      section: "Business",
+      profileKey: "name",
+      required: true,
+      title: "What is your business called?",
+      help: "The name customers know you by.",
+    },
     { label: "Business name", placeholder: "Rosa's Bakery", max: 120 },
   ),
   {
@@ -194,7 +205,14 @@ export const cards: Card[] = [
     value: z.object({ url: webAddressValue }),
   },
   textCard(
-    { id: "industry", section: "Business", profileKey: "industry", required: true, title: "What industry are you in?", help: "In your own words: “bakery”, “B2B accounting software”, “wedding photography”." },
+    {
+      id: "industry",
+      section: "Business",
+      profileKey: "industry",
+      required: true,
+      title: "What industry are you in?",
+      help: "In your own words: “bakery”, “B2B accounting software”, “wedding photography”.",
+    },
     { label: "Industry", placeholder: "Artisan bakery", max: 120 },
   ),
   {
@@ -216,8 +234,21 @@ export const cards: Card[] = [
     title: "Where are you, and whom can you serve?",
     help: "Where the business is based, and the area your customers come from (a town, a country, “worldwide, online”).",
     fields: [
-      { kind: "text", name: "location", label: "Based in", placeholder: "Lyon, France", maxLength: 120, autoComplete: "address-level2" },
-      { kind: "text", name: "serviceArea", label: "Service area", placeholder: "Greater Lyon; shipping across France", maxLength: 200 },
+      {
+        kind: "text",
+        name: "location",
+        label: "Based in",
+        placeholder: "Lyon, France",
+        maxLength: 120,
+        autoComplete: "address-level2",
+      },
+      {
+        kind: "text",
+        name: "serviceArea",
+        label: "Service area",
+        placeholder: "Greater Lyon; shipping across France",
+        maxLength: 200,
+      },
     ],
     schema: z.object({
       location: requiredText(120, "Say where the business is based."),
@@ -239,7 +270,14 @@ export const cards: Card[] = [
 
   // Offer
   textCard(
-    { id: "offer", section: "Offer", profileKey: "whatYouSell", required: true, title: "What do you sell?", help: "Your main products or services, as you would explain them to a new customer." },
+    {
+      id: "offer",
+      section: "Offer",
+      profileKey: "whatYouSell",
+      required: true,
+      title: "What do you sell?",
+      help: "Your main products or services, as you would explain them to a new customer.",
+    },
     { label: "What you sell", placeholder: "Sourdough bread, pastries and celebration cakes to order.", long: true },
   ),
   {
@@ -261,10 +299,22 @@ export const cards: Card[] = [
         max: number(0, 10_000_000, "the highest price", { integer: false }),
       })
       .refine((price) => price.max >= price.min, { path: ["max"], message: "“To” should be at least “From”." }),
-    value: z.object({ model: choiceValue(pricingModels), min: z.number().min(0), max: z.number().min(0), currency: z.literal("EUR").optional() }),
+    value: z.object({
+      model: choiceValue(pricingModels),
+      min: z.number().min(0),
+      max: z.number().min(0),
+      currency: z.literal("EUR").optional(),
+    }),
   },
   textCard(
-    { id: "difference", section: "Offer", profileKey: "difference", required: true, title: "What makes you different?", help: "Why someone picks you over the alternatives: quality, speed, price, a story, a guarantee." },
+    {
+      id: "difference",
+      section: "Offer",
+      profileKey: "difference",
+      required: true,
+      title: "What makes you different?",
+      help: "Why someone picks you over the alternatives: quality, speed, price, a story, a guarantee.",
+    },
     { label: "What makes you different", long: true },
   ),
   {
@@ -289,7 +339,14 @@ export const cards: Card[] = [
 
   // Customers
   textCard(
-    { id: "ideal-customer", section: "Customers", profileKey: "idealCustomer", required: true, title: "Who is your ideal customer?", help: "Describe one person (or company) you would love ten more of." },
+    {
+      id: "ideal-customer",
+      section: "Customers",
+      profileKey: "idealCustomer",
+      required: true,
+      title: "Who is your ideal customer?",
+      help: "Describe one person (or company) you would love ten more of.",
+    },
     { label: "Ideal customer", long: true },
   ),
   {
@@ -304,7 +361,14 @@ export const cards: Card[] = [
     value: z.object({ audience: choiceValue(audiences) }),
   },
   textCard(
-    { id: "problems", section: "Customers", profileKey: "problems", required: true, title: "What problems do your customers have?", help: "What is hard, annoying or missing for them before they find you." },
+    {
+      id: "problems",
+      section: "Customers",
+      profileKey: "problems",
+      required: true,
+      title: "What problems do your customers have?",
+      help: "What is hard, annoying or missing for them before they find you.",
+    },
     { label: "Their problems", long: true },
   ),
   {
@@ -331,7 +395,10 @@ export const cards: Card[] = [
     ],
     schema: z
       .object({ buy: optionalText(1000), hesitate: optionalText(1000) })
-      .refine((answer) => answer.buy || answer.hesitate, { path: ["buy"], message: "Answer at least one, or skip this card." }),
+      .refine((answer) => answer.buy || answer.hesitate, {
+        path: ["buy"],
+        message: "Answer at least one, or skip this card.",
+      }),
     value: z.object({ buy: z.string().optional(), hesitate: z.string().optional() }),
   },
 
@@ -353,11 +420,20 @@ export const cards: Card[] = [
         .refine((rows) => rows.length > 0, "Name at least one competitor, or skip this card."),
     }),
     value: z.object({
-      competitors: z.array(z.object({ name: z.string().max(120), url: webAddressValue.optional() })).max(MAX_COMPETITORS),
+      competitors: z
+        .array(z.object({ name: z.string().max(120), url: webAddressValue.optional() }))
+        .max(MAX_COMPETITORS),
     }),
   },
   textCard(
-    { id: "positioning", section: "Competition", profileKey: "howYouDiffer", required: false, title: "How do you differ from them?", help: "What you do that they don't, or do better." },
+    {
+      id: "positioning",
+      section: "Competition",
+      profileKey: "howYouDiffer",
+      required: false,
+      title: "How do you differ from them?",
+      help: "What you do that they don't, or do better.",
+    },
     { label: "How you differ", long: true },
   ),
 
@@ -370,7 +446,9 @@ export const cards: Card[] = [
     title: "How does your brand sound?",
     help: "Pick up to four words for the voice of your posts, e-mails and website.",
     fields: [{ kind: "multi", name: "adjectives", label: "Voice", options: voices, max: 4 }],
-    schema: z.object({ adjectives: multi(voices, { min: 1, max: 4, empty: "Pick at least one word, or skip this card." }) }),
+    schema: z.object({
+      adjectives: multi(voices, { min: 1, max: 4, empty: "Pick at least one word, or skip this card." }),
+    }),
     value: z.object({ adjectives: z.array(choiceValue(voices)).max(4) }),
   },
   {
@@ -392,16 +470,29 @@ export const cards: Card[] = [
     required: false,
     title: "Brand images and colours",
     help: `Up to ${MAX_BRAND_IMAGES} photos or graphics that show your style, and up to ${COLOUR_SLOTS} brand colours.`,
-    fields: [{ kind: "brand-images", name: "images", label: "Brand images", maxImages: MAX_BRAND_IMAGES, colourSlots: COLOUR_SLOTS }],
+    fields: [
+      {
+        kind: "brand-images",
+        name: "images",
+        label: "Brand images",
+        maxImages: MAX_BRAND_IMAGES,
+        colourSlots: COLOUR_SLOTS,
+      },
+    ],
     // Images are handled by the action (kept ones + new uploads); colours come from the slots in use.
     schema: z.object({
       colours: z
         .array(colourSlot.optional())
         .max(COLOUR_SLOTS)
         .optional()
-        .transform((slots) => (slots ?? []).flatMap((slot) => (slot?.use && slot.colour ? [slot.colour.toLowerCase()] : []))),
+        .transform((slots) =>
+          (slots ?? []).flatMap((slot) => (slot?.use && slot.colour ? [slot.colour.toLowerCase()] : [])),
+        ),
     }),
-    value: z.object({ imageIds: z.array(z.string()).max(MAX_BRAND_IMAGES), colours: z.array(z.string().regex(/^#[0-9a-f]{6}$/)).max(COLOUR_SLOTS) }),
+    value: z.object({
+      imageIds: z.array(z.string()).max(MAX_BRAND_IMAGES),
+      colours: z.array(z.string().regex(/^#[0-9a-f]{6}$/)).max(COLOUR_SLOTS),
+    }),
   },
 
   // Channels
@@ -429,7 +520,10 @@ export const cards: Card[] = [
     ],
     schema: z
       .object({ worked: optionalText(2000), didNotWork: optionalText(2000) })
-      .refine((answer) => answer.worked || answer.didNotWork, { path: ["worked"], message: "Answer at least one, or skip this card." }),
+      .refine((answer) => answer.worked || answer.didNotWork, {
+        path: ["worked"],
+        message: "Answer at least one, or skip this card.",
+      }),
     value: z.object({ worked: z.string().optional(), didNotWork: z.string().optional() }),
   },
 
@@ -469,7 +563,9 @@ export const cards: Card[] = [
     required: true,
     title: "What can you spend on marketing each month?",
     help: "Ads, tools, printing — money, not time. Zero is a fine answer.",
-    fields: [{ kind: "number", name: "amount", label: "Monthly budget", unit: "EUR per month", min: 0, max: 10_000_000 }],
+    fields: [
+      { kind: "number", name: "amount", label: "Monthly budget", unit: "EUR per month", min: 0, max: 10_000_000 },
+    ],
     schema: z.object({ amount: number(0, 10_000_000, "an amount") }),
     value: z.object({ amount: z.int().min(0).max(10_000_000) }),
   },
@@ -481,8 +577,22 @@ export const cards: Card[] = [
     title: "How much time can you give it?",
     help: "Hours per week you (or your team) can spend on marketing, and anything else that limits you.",
     fields: [
-      { kind: "number", name: "hoursPerWeek", label: "Time available", unit: "hours per week", min: 0, max: 168, step: 0.5 },
-      { kind: "textarea", name: "constraints", label: "Other constraints (optional)", placeholder: "No video; busy season in December", maxLength: 1000 },
+      {
+        kind: "number",
+        name: "hoursPerWeek",
+        label: "Time available",
+        unit: "hours per week",
+        min: 0,
+        max: 168,
+        step: 0.5,
+      },
+      {
+        kind: "textarea",
+        name: "constraints",
+        label: "Other constraints (optional)",
+        placeholder: "No video; busy season in December",
+        maxLength: 1000,
+      },
     ],
     schema: z.object({
       hoursPerWeek: number(0, 168, "the hours per week", { integer: false }),
@@ -501,6 +611,13 @@ export function findCard(id: string): { card: Card; index: number } | undefined 
 
 /** What a card page needs to render, without the schemas (no zod in the browser). */
 export function publicCard(card: Card) {
-  return { id: card.id, section: card.section, title: card.title, help: card.help, required: card.required, fields: card.fields };
+  return {
+    id: card.id,
+    section: card.section,
+    title: card.title,
+    help: card.help,
+    required: card.required,
+    fields: card.fields,
+  };
 }
 export type PublicCard = ReturnType<typeof publicCard>;

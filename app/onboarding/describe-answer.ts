@@ -25,19 +25,23 @@ export function describeAnswer(card: Card, value: unknown): DescribedAnswer {
         if (typeof raw === "string" && raw) described.lines.push({ label: field.label, text: raw });
         break;
       case "number":
-        if (typeof raw === "number") described.lines.push({ label: field.label, text: `${raw.toLocaleString("en")} ${field.unit}` });
+        if (typeof raw === "number")
+          described.lines.push({ label: field.label, text: `${raw.toLocaleString("en")} ${field.unit}` });
         break;
       case "choice":
       case "multi": {
         const values = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-        const labels = values.map((item) => field.options.find((option) => option.value === item)?.label ?? String(item));
+        const labels = values.map(
+          (item) => field.options.find((option) => option.value === item)?.label ?? String(item),
+        );
         if (labels.length > 0) described.lines.push({ label: field.label, text: labels.join(", ") });
         break;
       }
       case "competitors":
         if (Array.isArray(raw)) {
           for (const row of raw as { name?: string; url?: string }[]) {
-            if (row?.name) described.lines.push({ label: "Competitor", text: row.url ? `${row.name} (${row.url})` : row.name });
+            if (row?.name)
+              described.lines.push({ label: "Competitor", text: row.url ? `${row.name} (${row.url})` : row.name });
           }
         }
         break;
@@ -45,8 +49,12 @@ export function describeAnswer(card: Card, value: unknown): DescribedAnswer {
         if (typeof answer.imageId === "string") described.imageIds.push(answer.imageId);
         break;
       case "brand-images":
-        if (Array.isArray(answer.imageIds)) described.imageIds.push(...answer.imageIds.filter((id): id is string => typeof id === "string"));
-        if (Array.isArray(answer.colours)) described.colours.push(...answer.colours.filter((c): c is string => typeof c === "string" && /^#[0-9a-f]{6}$/i.test(c)));
+        if (Array.isArray(answer.imageIds))
+          described.imageIds.push(...answer.imageIds.filter((id): id is string => typeof id === "string"));
+        if (Array.isArray(answer.colours))
+          described.colours.push(
+            ...answer.colours.filter((c): c is string => typeof c === "string" && /^#[0-9a-f]{6}$/i.test(c)),
+          );
         break;
     }
   }

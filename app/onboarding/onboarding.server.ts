@@ -5,7 +5,7 @@ import { data } from "react-router";
 import type { Database } from "../../db/client.ts";
 import { clientProfiles, images, onboardingAnswers, workspaceMembers } from "../../db/schema.ts";
 import { cards, findCard } from "./cards.ts";
-import { buildProfile, PROFILE_SCHEMA_VERSION, type ClientProfile, type StoredAnswer } from "./profile.ts";
+import { buildProfile, type ClientProfile, PROFILE_SCHEMA_VERSION, type StoredAnswer } from "./profile.ts";
 
 /**
  * The workspace whose profile the user is filling in: the one they own (every account gets one at
@@ -40,7 +40,10 @@ function parseJson(text: string): unknown {
  * The user's workspace (as currentWorkspace) and its answers in one query: every card page and
  * card post needs both, and a round trip to the database is most of their time.
  */
-export async function loadWorkspaceAnswers(db: Database, userId: string): Promise<{ workspaceId: string; answers: Map<string, StoredAnswer> }> {
+export async function loadWorkspaceAnswers(
+  db: Database,
+  userId: string,
+): Promise<{ workspaceId: string; answers: Map<string, StoredAnswer> }> {
   const owned = db
     .select({ id: workspaceMembers.workspaceId })
     .from(workspaceMembers)
@@ -48,7 +51,12 @@ export async function loadWorkspaceAnswers(db: Database, userId: string): Promis
     .orderBy(asc(workspaceMembers.createdAt))
     .limit(1);
   const rows = await db
-    .select({ workspaceId: workspaceMembers.workspaceId, cardId: onboardingAnswers.cardId, value: onboardingAnswers.value, skipped: onboardingAnswers.skipped })
+    .select({
+      workspaceId: workspaceMembers.workspaceId,
+      cardId: onboardingAnswers.cardId,
+      value: onboardingAnswers.value,
+      skipped: onboardingAnswers.skipped,
+    })
     .from(workspaceMembers)
     .leftJoin(onboardingAnswers, eq(onboardingAnswers.workspaceId, workspaceMembers.workspaceId))
     .where(and(eq(workspaceMembers.userId, userId), inArray(workspaceMembers.workspaceId, owned)));
@@ -56,14 +64,21 @@ export async function loadWorkspaceAnswers(db: Database, userId: string): Promis
   if (!workspaceId) throw data({ message: "Your account has no business workspace yet." }, { status: 404 });
   const answers = new Map<string, StoredAnswer>();
   for (const row of rows) {
-    if (row.cardId !== null) answers.set(row.cardId, { cardId: row.cardId, value: parseJson(row.value ?? "null"), skipped: row.skipped ?? false });
+    if (row.cardId !== null)
+      answers.set(row.cardId, {
+        cardId: row.cardId,
+        value: parseJson(row.value ?? "null"),
+        skipped: row.skipped ?? false,
+      });
   }
   return { workspaceId, answers };
 }
 
 export async function loadAnswers(db: Database, workspaceId: string): Promise<Map<string, StoredAnswer>> {
   const rows = await db.select().from(onboardingAnswers).where(eq(onboardingAnswers.workspaceId, workspaceId));
-  return new Map(rows.map((row) => [row.cardId, { cardId: row.cardId, value: parseJson(row.value), skipped: row.skipped }]));
+  return new Map(
+    rows.map((row) => [row.cardId, { cardId: row.cardId, value: parseJson(row.value), skipped: row.skipped }]),
+  );
 }
 
 /** The first card without an answer (skipped counts as answered), or null when every card has one. */
@@ -77,12 +92,23 @@ export function firstOpenCard(answers: Map<string, StoredAnswer>): string | null
  */
 export async function saveAnswer(
   db: Database,
-  input: { workspaceId: string; userId: string; cardId: string; value: unknown; skipped: boolean; answers: Map<string, StoredAnswer> },
+  input: {
+    workspaceId: string;
+    userId: string;
+    cardId: string;
+    value: unknown;
+    skipped: boolean;
+    answers: Map<string, StoredAnswer>;
+  },
 ): Promise<ClientProfile> {
   if (!findCard(input.cardId)) throw new Error(`Unknown onboarding card ${input.cardId}`);
   const now = new Date();
   const answers = new Map(input.answers);
-  answers.set(input.cardId, { cardId: input.cardId, value: input.skipped ? null : input.value, skipped: input.skipped });
+  answers.set(input.cardId, {
+    cardId: input.cardId,
+    value: input.skipped ? null : input.value,
+    skipped: input.skipped,
+  });
   const profile = buildProfile(answers.values(), now);
   const answerRow = {
     workspaceId: input.workspaceId,
@@ -92,21 +118,35 @@ export async function saveAnswer(
     updatedBy: input.userId,
     updatedAt: now,
   };
-  const profileRow = { workspaceId: input.workspaceId, schemaVersion: PROFILE_SCHEMA_VERSION, document: JSON.stringify(profile), updatedAt: now };
+  const profileRow = {
+    workspaceId: input.workspaceId,
+    schemaVersion: PROFILE_SCHEMA_VERSION,
+    document: JSON.stringify(profile),
+    updatedAt: now,
+  };
   await db.batch([
     db
       .insert(onboardingAnswers)
       .values(answerRow)
       .onConflictDoUpdate({
         target: [onboardingAnswers.workspaceId, onboardingAnswers.cardId],
-        set: { value: answerRow.value, skipped: answerRow.skipped, updatedBy: answerRow.updatedBy, updatedAt: answerRow.updatedAt },
+        set: {
+          value: answerRow.value,
+          skipped: answerRow.skipped,
+          updatedBy: answerRow.updatedBy,
+          updatedAt: answerRow.updatedAt,
+        },
       }),
     db
       .insert(clientProfiles)
       .values(profileRow)
       .onConflictDoUpdate({
         target: clientProfiles.workspaceId,
-        set: { schemaVersion: profileRow.schemaVersion, document: profileRow.document, updatedAt: profileRow.updatedAt },
+        set: {
+          schemaVersion: profileRow.schemaVersion,
+          document: profileRow.document,
+          updatedAt: profileRow.updatedAt,
+        },
       }),
   ]);
   return profile;
@@ -122,17 +162,26 @@ export async function loadProfile(db: Database, workspaceId: string): Promise<Cl
     loadAnswers(db, workspaceId),
     db.select().from(clientProfiles).where(eq(clientProfiles.workspaceId, workspaceId)),
   ]);
-  const stored = row && row.schemaVersion === PROFILE_SCHEMA_VERSION ? (parseJson(row.document) as ClientProfile | null) : null;
+  const stored =
+    row && row.schemaVersion === PROFILE_SCHEMA_VERSION ? (parseJson(row.document) as ClientProfile | null) : null;
   const fresh = buildProfile(answers.values(), stored ? new Date(stored.updatedAt) : new Date());
   if (stored && JSON.stringify(stored) === JSON.stringify(fresh)) return stored;
   const now = new Date();
   const document = { ...fresh, updatedAt: now.toISOString() };
   if (answers.size > 0 || row) {
-    const values = { workspaceId, schemaVersion: PROFILE_SCHEMA_VERSION, document: JSON.stringify(document), updatedAt: now };
+    const values = {
+      workspaceId,
+      schemaVersion: PROFILE_SCHEMA_VERSION,
+      document: JSON.stringify(document),
+      updatedAt: now,
+    };
     await db
       .insert(clientProfiles)
       .values(values)
-      .onConflictDoUpdate({ target: clientProfiles.workspaceId, set: { schemaVersion: values.schemaVersion, document: values.document, updatedAt: now } });
+      .onConflictDoUpdate({
+        target: clientProfiles.workspaceId,
+        set: { schemaVersion: values.schemaVersion, document: values.document, updatedAt: now },
+      });
   }
   return document;
 }
@@ -142,7 +191,12 @@ export async function loadProfile(db: Database, workspaceId: string): Promise<Cl
  * previously uploaded images on the brand card: ids come from the stored answer, but are checked
  * again in case an image was deleted meanwhile.
  */
-export async function existingImageIds(db: Database, workspaceId: string, kind: "logo" | "brand", ids: string[]): Promise<string[]> {
+export async function existingImageIds(
+  db: Database,
+  workspaceId: string,
+  kind: "logo" | "brand",
+  ids: string[],
+): Promise<string[]> {
   if (ids.length === 0) return [];
   const rows = await db
     .select({ id: images.id })

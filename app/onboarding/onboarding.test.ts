@@ -1,18 +1,27 @@
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { clientProfiles, images, onboardingAnswers, workspaceMembers } from "../../db/schema.ts";
-import { createTestUser, getAs, origin, postAs, send, signIn, testDb, type TestUser } from "../../tests/worker-helpers.ts";
-import { ensureInstance } from "../../tests/worker-helpers.ts";
+import {
+  createTestUser,
+  ensureInstance,
+  getAs,
+  origin,
+  postAs,
+  send,
+  signIn,
+  type TestUser,
+  testDb,
+} from "../../tests/worker-helpers.ts";
 import { TOO_LARGE_MESSAGE } from "../images/images.server.ts";
 import { pngBytes } from "../images/test-fixtures.ts";
 import { cards } from "./cards.ts";
 import { currentWorkspace } from "./onboarding.server.ts";
-import { profileSchema, type ClientProfile } from "./profile.ts";
+import { type ClientProfile, profileSchema } from "./profile.ts";
 
 beforeAll(ensureInstance);
 
 /** A valid answer for every required card, as form fields. */
-export const requiredAnswers: Record<string, Record<string, string>> = {
+const requiredAnswers: Record<string, Record<string, string>> = {
   "business-name": { text: "Rosa's Bakery" },
   industry: { text: "Artisan bakery" },
   stage: { stage: "growing" },
@@ -61,14 +70,26 @@ describe("the questionnaire", () => {
     expect(cards).toHaveLength(26);
     expect(new Set(cards.map((card) => card.id)).size).toBe(26);
     expect(new Set(cards.map((card) => card.section)).size).toBe(7);
-    expect(cards.filter((card) => card.required).map((card) => card.id).sort()).toEqual(Object.keys(requiredAnswers).sort());
+    expect(
+      cards
+        .filter((card) => card.required)
+        .map((card) => card.id)
+        .sort(),
+    ).toEqual(Object.keys(requiredAnswers).sort());
   });
 
   it("sends anonymous visitors to sign in", async () => {
     const response = await send(new Request(new URL("/onboarding/stage", origin), { redirect: "manual" }));
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe(`/login?redirectTo=${encodeURIComponent("/onboarding/stage")}`);
-    const post = await send(new Request(new URL("/onboarding/stage", origin), { method: "POST", headers: { "Sec-Fetch-Site": "same-origin", "Content-Type": "application/x-www-form-urlencoded" }, body: "stage=idea", redirect: "manual" }));
+    const post = await send(
+      new Request(new URL("/onboarding/stage", origin), {
+        method: "POST",
+        headers: { "Sec-Fetch-Site": "same-origin", "Content-Type": "application/x-www-form-urlencoded" },
+        body: "stage=idea",
+        redirect: "manual",
+      }),
+    );
     expect(post.status).toBe(302);
     expect(post.headers.get("Location")).toMatch(/^\/login/);
   });
@@ -120,7 +141,12 @@ describe("the questionnaire", () => {
     expect(html).toContain('value="javascript:alert(1)"');
     expect(html).toContain('aria-invalid="true"');
 
-    const pricing = await postAs("/onboarding/pricing", cookie, { intent: "save", model: "one-off", min: "50", max: "10" });
+    const pricing = await postAs("/onboarding/pricing", cookie, {
+      intent: "save",
+      model: "one-off",
+      min: "50",
+      max: "10",
+    });
     expect(pricing.status).toBe(400);
     const pricingHtml = await pricing.text();
     expect(pricingHtml).toContain("“To” should be at least “From”.");
@@ -140,30 +166,41 @@ describe("the questionnaire", () => {
     ["online-places", { places: "not-a-place" }],
     ["voice", { adjectives: ["friendly", "bold", "calm", "warm", "witty"] }],
     ["competitors", { "competitors[0].url": "https://example.com" }],
-    ["competitors", { "competitors[9].name": "Too many" , "competitors[__proto__].name": "x" }],
+    ["competitors", { "competitors[9].name": "Too many", "competitors[__proto__].name": "x" }],
     ["time-and-constraints", { hoursPerWeek: "200" }],
-  ] as [string, Record<string, string | string[]>][])("refuses bad input on %s (%j) with a 400, never a 500", async (cardId, fields) => {
-    const { cookie, workspaceId } = await signedInUser();
-    const body = new URLSearchParams({ intent: "save" });
-    for (const [name, value] of Object.entries(fields)) for (const item of [value].flat()) body.append(name, item);
-    const response = await send(
-      new Request(new URL(`/onboarding/${cardId}`, origin), {
-        method: "POST",
-        headers: { Cookie: cookie, "Sec-Fetch-Site": "same-origin", "Content-Type": "application/x-www-form-urlencoded" },
-        body,
-        redirect: "manual",
-      }),
-    );
-    expect(response.status).toBe(400);
-    expect(await answerRows(workspaceId)).toHaveLength(0);
-  });
+  ] as [string, Record<string, string | string[]>][])(
+    "refuses bad input on %s (%j) with a 400, never a 500",
+    async (cardId, fields) => {
+      const { cookie, workspaceId } = await signedInUser();
+      const body = new URLSearchParams({ intent: "save" });
+      for (const [name, value] of Object.entries(fields)) for (const item of [value].flat()) body.append(name, item);
+      const response = await send(
+        new Request(new URL(`/onboarding/${cardId}`, origin), {
+          method: "POST",
+          headers: {
+            Cookie: cookie,
+            "Sec-Fetch-Site": "same-origin",
+            "Content-Type": "application/x-www-form-urlencoded",
+          },
+          body,
+          redirect: "manual",
+        }),
+      );
+      expect(response.status).toBe(400);
+      expect(await answerRows(workspaceId)).toHaveLength(0);
+    },
+  );
 
   it("refuses a body it cannot read, and an oversized one, without a 500", async () => {
     const { cookie, workspaceId } = await signedInUser();
     const garbled = await send(
       new Request(new URL("/onboarding/industry", origin), {
         method: "POST",
-        headers: { Cookie: cookie, "Sec-Fetch-Site": "same-origin", "Content-Type": "multipart/form-data; boundary=nope" },
+        headers: {
+          Cookie: cookie,
+          "Sec-Fetch-Site": "same-origin",
+          "Content-Type": "multipart/form-data; boundary=nope",
+        },
         body: "this is not multipart",
         redirect: "manual",
       }),
@@ -182,7 +219,11 @@ describe("the questionnaire", () => {
     const chunked = await send(
       new Request(new URL("/onboarding/industry", origin), {
         method: "POST",
-        headers: { Cookie: cookie, "Sec-Fetch-Site": "same-origin", "Content-Type": "application/x-www-form-urlencoded" },
+        headers: {
+          Cookie: cookie,
+          "Sec-Fetch-Site": "same-origin",
+          "Content-Type": "application/x-www-form-urlencoded",
+        },
         body: stream,
         redirect: "manual",
         duplex: "half",
@@ -202,7 +243,11 @@ describe("the questionnaire", () => {
     const multi = await send(
       new Request(new URL("/onboarding/online-places", origin), {
         method: "POST",
-        headers: { Cookie: cookie, "Sec-Fetch-Site": "same-origin", "Content-Type": "application/x-www-form-urlencoded" },
+        headers: {
+          Cookie: cookie,
+          "Sec-Fetch-Site": "same-origin",
+          "Content-Type": "application/x-www-form-urlencoded",
+        },
         body,
         redirect: "manual",
       }),
@@ -222,7 +267,10 @@ describe("the questionnaire", () => {
     const profile = await storedProfile(workspaceId);
     expect(profile.customers.onlinePlaces).toEqual(["tiktok"]);
     expect(profile.goals.monthlyBudget).toBe(250);
-    expect(profile.competition.competitors).toEqual([{ name: "Paul", url: "https://paul.fr/" }, { name: "Le Fournil" }]);
+    expect(profile.competition.competitors).toEqual([
+      { name: "Paul", url: "https://paul.fr/" },
+      { name: "Le Fournil" },
+    ]);
     expect(profileSchema.safeParse(profile).success).toBe(true);
   });
 });
@@ -252,7 +300,11 @@ describe("the client profile", () => {
     const { cookie, workspaceId } = await signedInUser();
     await postAs("/onboarding/business-name", cookie, { intent: "save", text: "First name" });
     expect((await storedProfile(workspaceId)).business.name).toBe("First name");
-    const changed = await postAs("/onboarding/business-name", cookie, { intent: "save", text: "Second name", return: "summary" });
+    const changed = await postAs("/onboarding/business-name", cookie, {
+      intent: "save",
+      text: "Second name",
+      return: "summary",
+    });
     expect(changed.headers.get("Location")).toBe("/onboarding/summary"); // edited from the summary: back there
     const profile = await storedProfile(workspaceId);
     expect(profile.business.name).toBe("Second name");
@@ -273,14 +325,18 @@ describe("the client profile", () => {
     expect(await answerRows(victim.workspaceId)).toHaveLength(0);
     const [row] = await answerRows(attacker.workspaceId);
     expect(row).toMatchObject({ cardId: "business-name" });
-    expect(await testDb().select().from(clientProfiles).where(eq(clientProfiles.workspaceId, victim.workspaceId))).toHaveLength(0);
+    expect(
+      await testDb().select().from(clientProfiles).where(eq(clientProfiles.workspaceId, victim.workspaceId)),
+    ).toHaveLength(0);
   });
 
   it("only the owned workspace counts as the user's", async () => {
     const { user, workspaceId } = await signedInUser();
     const other = await signedInUser("other");
     // Being a plain member of someone else's workspace does not make it the one onboarding writes to.
-    await testDb().insert(workspaceMembers).values({ workspaceId: other.workspaceId, userId: user.id, role: "member", createdAt: new Date(0) });
+    await testDb()
+      .insert(workspaceMembers)
+      .values({ workspaceId: other.workspaceId, userId: user.id, role: "member", createdAt: new Date(0) });
     expect(await currentWorkspace(testDb(), user.id)).toBe(workspaceId);
   });
 
@@ -294,15 +350,23 @@ describe("the client profile", () => {
     expect(response.headers.get("Cache-Control")).toBe("no-store");
     const document = await response.json();
     expect((profileSchema.parse(document) as ClientProfile).business.industry).toBe("Bakery");
-    expect((await send(new Request(new URL("/onboarding/profile.json", origin), { redirect: "manual" }))).status).toBe(302);
+    expect((await send(new Request(new URL("/onboarding/profile.json", origin), { redirect: "manual" }))).status).toBe(
+      302,
+    );
   });
 
   it("repairs a stale stored profile when it is downloaded", async () => {
     const { cookie, workspaceId } = await signedInUser();
     await postAs("/onboarding/industry", cookie, { intent: "save", text: "Bakery" });
     // As if a concurrent save had rebuilt the document without this answer.
-    const stale = { ...(await storedProfile(workspaceId)), business: { ...(await storedProfile(workspaceId)).business, industry: null } };
-    await testDb().update(clientProfiles).set({ document: JSON.stringify(stale) }).where(eq(clientProfiles.workspaceId, workspaceId));
+    const stale = {
+      ...(await storedProfile(workspaceId)),
+      business: { ...(await storedProfile(workspaceId)).business, industry: null },
+    };
+    await testDb()
+      .update(clientProfiles)
+      .set({ document: JSON.stringify(stale) })
+      .where(eq(clientProfiles.workspaceId, workspaceId));
     const document = (await (await getAs("/onboarding/profile.json", cookie)).json()) as ClientProfile;
     expect(document.business.industry).toBe("Bakery");
     expect((await storedProfile(workspaceId)).business.industry).toBe("Bakery");
@@ -312,13 +376,33 @@ describe("the client profile", () => {
     const response = await send("/onboarding/profile.schema.json");
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toBe("application/schema+json; charset=utf-8");
-    const schema = (await response.json()) as { $schema: string; type: string; properties: Record<string, { properties?: Record<string, unknown> }>; required: string[] };
+    const schema = (await response.json()) as {
+      $schema: string;
+      type: string;
+      properties: Record<string, { properties?: Record<string, unknown> }>;
+      required: string[];
+    };
     expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
     expect(schema.type).toBe("object");
     expect(Object.keys(schema.properties)).toEqual(
-      expect.arrayContaining(["schemaVersion", "completeness", "business", "offer", "customers", "competition", "brand", "channels", "goals"]),
+      expect.arrayContaining([
+        "schemaVersion",
+        "completeness",
+        "business",
+        "offer",
+        "customers",
+        "competition",
+        "brand",
+        "channels",
+        "goals",
+      ]),
     );
-    expect(Object.keys(schema.properties.goals!.properties!)).toEqual(["primaryGoal", "targets", "monthlyBudget", "capacity"]);
+    expect(Object.keys(schema.properties.goals!.properties!)).toEqual([
+      "primaryGoal",
+      "targets",
+      "monthlyBudget",
+      "capacity",
+    ]);
   });
 });
 
@@ -350,7 +434,11 @@ describe("the summary", () => {
     const { cookie } = await signedInUser();
     for (const card of cards) {
       const fields = requiredAnswers[card.id];
-      const response = await postAs(`/onboarding/${card.id}`, cookie, fields ? { intent: "save", ...fields } : { intent: "skip" });
+      const response = await postAs(
+        `/onboarding/${card.id}`,
+        cookie,
+        fields ? { intent: "save", ...fields } : { intent: "skip" },
+      );
       expect(response.status, card.id).toBe(302);
     }
     expect((await getAs("/onboarding", cookie)).headers.get("Location")).toBe("/onboarding/summary");
@@ -427,7 +515,8 @@ describe("logo and brand images", () => {
     otherForm.set("intent", "save");
     otherForm.append("images", new File([pngBytes(30, 30)], "c.png", { type: "image/png" }));
     await multipartPost("/onboarding/brand-images", other.cookie, otherForm);
-    const otherId = (JSON.parse((await answerRows(other.workspaceId))[0]!.value) as { imageIds: string[] }).imageIds[0]!;
+    const otherId = (JSON.parse((await answerRows(other.workspaceId))[0]!.value) as { imageIds: string[] })
+      .imageIds[0]!;
     const second = new FormData();
     second.set("intent", "save");
     second.append("keepImage", saved.imageIds[1]!);
@@ -435,7 +524,10 @@ describe("logo and brand images", () => {
     expect((await multipartPost("/onboarding/brand-images", cookie, second)).status).toBe(302);
     const after = JSON.parse((await answerRows(workspaceId))[0]!.value) as { imageIds: string[]; colours: string[] };
     expect(after).toEqual({ imageIds: [saved.imageIds[1]], colours: [] });
-    const dropped = await testDb().select().from(images).where(and(eq(images.id, saved.imageIds[0]!)));
+    const dropped = await testDb()
+      .select()
+      .from(images)
+      .where(and(eq(images.id, saved.imageIds[0]!)));
     expect(dropped).toHaveLength(0); // the unticked image was deleted
   });
 });

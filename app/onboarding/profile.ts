@@ -3,7 +3,7 @@
 // served as JSON Schema at /onboarding/profile.schema.json). Bump PROFILE_SCHEMA_VERSION on any
 // change that is not purely additive.
 import { z } from "zod";
-import { cards, sectionKeys, sections, type Card } from "./cards.ts";
+import { type Card, cards, sectionKeys, sections } from "./cards.ts";
 import type { SectionKey } from "./sections.ts";
 
 export const PROFILE_SCHEMA_VERSION = 1;
@@ -17,7 +17,7 @@ function singleKey(card: Card): string | null {
 
 function profileValueSchema(card: Card): z.ZodType {
   const key = singleKey(card);
-  const inner = key ? (card.value as z.ZodObject).shape[key] as z.ZodType : card.value;
+  const inner = key ? ((card.value as z.ZodObject).shape[key] as z.ZodType) : card.value;
   const note = card.required ? "required" : "optional; null when skipped";
   return inner.nullable().describe(`${card.title} (card “${card.id}”, ${note}; null until answered)`);
 }
@@ -25,7 +25,11 @@ function profileValueSchema(card: Card): z.ZodType {
 const sectionSchemas = Object.fromEntries(
   sections.map((section) => [
     sectionKeys[section],
-    z.object(Object.fromEntries(cards.filter((card) => card.section === section).map((card) => [card.profileKey, profileValueSchema(card)]))),
+    z.object(
+      Object.fromEntries(
+        cards.filter((card) => card.section === section).map((card) => [card.profileKey, profileValueSchema(card)]),
+      ),
+    ),
   ]),
 );
 
@@ -88,6 +92,11 @@ export function buildProfile(answers: Iterable<StoredAnswer>, updatedAt: Date): 
     }
     (document[sectionKeys[card.section]] as Record<string, unknown>)[card.profileKey] = value;
   }
-  document.completeness = { requiredAnswered, requiredTotal: cards.filter((card) => card.required).length, answered, skipped };
+  document.completeness = {
+    requiredAnswered,
+    requiredTotal: cards.filter((card) => card.required).length,
+    answered,
+    skipped,
+  };
   return profileSchema.parse(document) as ClientProfile;
 }

@@ -7,7 +7,7 @@ import type { Database } from "../../db/client.ts";
 import type { User } from "../accounts/session.server.ts";
 import { deleteImage, MAX_IMAGE_BYTES, storeImage, TOO_LARGE_MESSAGE } from "../images/images.server.ts";
 import { MAX_UPLOAD_FORM_BYTES, readUploadForm } from "../images/upload-form.server.ts";
-import { MAX_BRAND_IMAGES, type Card } from "./cards.ts";
+import { type Card, MAX_BRAND_IMAGES } from "./cards.ts";
 import { existingImageIds, loadWorkspaceAnswers, saveAnswer } from "./onboarding.server.ts";
 import type { StoredAnswer } from "./profile.ts";
 
@@ -20,8 +20,18 @@ const TEXT_FORM_BYTES = 256 * 1024;
 /** Up to ten new brand images at the size limit, plus the colours and the multipart envelope. */
 const BRAND_FORM_BYTES = MAX_BRAND_IMAGES * MAX_IMAGE_BYTES + 256 * 1024;
 
-function failure(status: 400 | 413 | 415, errors: Record<string, string[]>, initialValue: Record<string, unknown> = {}, formError?: string): SaveOutcome {
-  return { ok: false, status, result: { status: "error", initialValue: initialValue as SubmissionResult["initialValue"], error: errors }, formError };
+function failure(
+  status: 400 | 413 | 415,
+  errors: Record<string, string[]>,
+  initialValue: Record<string, unknown> = {},
+  formError?: string,
+): SaveOutcome {
+  return {
+    ok: false,
+    status,
+    result: { status: "error", initialValue: initialValue as SubmissionResult["initialValue"], error: errors },
+    formError,
+  };
 }
 
 function uploadedFiles(form: FormData, name: string): File[] {
@@ -43,11 +53,17 @@ export async function saveCard(
   const { request, user, card } = input;
   const isUploadCard = card.id === "logo" || card.id === "brand-images";
 
-  const limit = card.id === "logo" ? MAX_UPLOAD_FORM_BYTES : card.id === "brand-images" ? BRAND_FORM_BYTES : TEXT_FORM_BYTES;
+  const limit =
+    card.id === "logo" ? MAX_UPLOAD_FORM_BYTES : card.id === "brand-images" ? BRAND_FORM_BYTES : TEXT_FORM_BYTES;
   const read = await readUploadForm(request, limit);
   if (!read.ok) {
     const field = card.id === "logo" ? "logo" : card.id === "brand-images" ? "images" : "";
-    const message = read.status === 413 ? (isUploadCard ? TOO_LARGE_MESSAGE : "That answer is too long.") : "That form could not be read. Please try again.";
+    const message =
+      read.status === 413
+        ? isUploadCard
+          ? TOO_LARGE_MESSAGE
+          : "That answer is too long."
+        : "That form could not be read. Please try again.";
     return failure(read.status, { [field]: [message] }, {}, field === "" ? message : undefined);
   }
   const form = read.form;
@@ -66,12 +82,38 @@ export async function saveCard(
     return { ok: true, returnTo };
   }
 
-  if (card.id === "logo") return saveLogo(env, db, { card, form, user, workspaceId, answers, previousValue: previous?.skipped ? null : previous?.value, returnTo });
-  if (card.id === "brand-images") return saveBrandImages(env, db, { card, form, user, workspaceId, answers, previousValue: previous?.skipped ? null : previous?.value, returnTo });
+  if (card.id === "logo")
+    return saveLogo(env, db, {
+      card,
+      form,
+      user,
+      workspaceId,
+      answers,
+      previousValue: previous?.skipped ? null : previous?.value,
+      returnTo,
+    });
+  if (card.id === "brand-images")
+    return saveBrandImages(env, db, {
+      card,
+      form,
+      user,
+      workspaceId,
+      answers,
+      previousValue: previous?.skipped ? null : previous?.value,
+      returnTo,
+    });
 
   const submission = parseWithZod(typedValues(form), { schema: card.schema });
-  if (submission.status !== "success") return { ok: false, status: 400, result: submission.reply() as SubmissionResult<string[]> };
-  await saveAnswer(db, { workspaceId, userId: user.id, cardId: card.id, value: submission.value, skipped: false, answers });
+  if (submission.status !== "success")
+    return { ok: false, status: 400, result: submission.reply() as SubmissionResult<string[]> };
+  await saveAnswer(db, {
+    workspaceId,
+    userId: user.id,
+    cardId: card.id,
+    value: submission.value,
+    skipped: false,
+    answers,
+  });
   return { ok: true, returnTo };
 }
 
@@ -91,14 +133,23 @@ async function saveLogo(env: Env, db: Database, input: UploadInput): Promise<Sav
   const [file] = uploadedFiles(form, "logo");
   if (!file) {
     // Nothing new chosen: keep the logo already there, or ask for one.
-    if (typeof previousId === "string" && (await existingImageIds(db, workspaceId, "logo", [previousId])).length === 1) return { ok: true, returnTo };
+    if (typeof previousId === "string" && (await existingImageIds(db, workspaceId, "logo", [previousId])).length === 1)
+      return { ok: true, returnTo };
     return failure(400, { logo: ["Choose an image file, or skip this card."] });
   }
   const stored = await storeImage(env, db, { file, kind: "logo", ownerId: user.id, workspaceId });
   if (!stored.ok) return failure(stored.status, { logo: [stored.message] });
-  await saveAnswer(db, { workspaceId, userId: user.id, cardId: "logo", value: { imageId: stored.image.id }, skipped: false, answers });
+  await saveAnswer(db, {
+    workspaceId,
+    userId: user.id,
+    cardId: "logo",
+    value: { imageId: stored.image.id },
+    skipped: false,
+    answers,
+  });
   // The replaced logo is referenced by nothing now.
-  if (typeof previousId === "string" && previousId !== stored.image.id) await deleteImage(env, db, { imageId: previousId, userId: user.id });
+  if (typeof previousId === "string" && previousId !== stored.image.id)
+    await deleteImage(env, db, { imageId: previousId, userId: user.id });
   return { ok: true, returnTo };
 }
 
@@ -106,18 +157,28 @@ async function saveBrandImages(env: Env, db: Database, input: UploadInput): Prom
   const { form, user, workspaceId, answers, returnTo } = input;
   const fields = typedValues(form);
   const submission = parseWithZod(fields, { schema: input.card.schema });
-  if (submission.status !== "success") return { ok: false, status: 400, result: submission.reply() as SubmissionResult<string[]> };
+  if (submission.status !== "success")
+    return { ok: false, status: 400, result: submission.reply() as SubmissionResult<string[]> };
   const colours = (submission.value as { colours: string[] }).colours;
 
   // Kept images: only ids the stored answer already had (never an id from the form alone), still present.
   const previousIds = (input.previousValue as { imageIds?: unknown } | null)?.imageIds;
   const before = Array.isArray(previousIds) ? previousIds.filter((id): id is string => typeof id === "string") : [];
   const ticked = new Set(form.getAll("keepImage").filter((id): id is string => typeof id === "string"));
-  const kept = await existingImageIds(db, workspaceId, "brand", before.filter((id) => ticked.has(id)));
+  const kept = await existingImageIds(
+    db,
+    workspaceId,
+    "brand",
+    before.filter((id) => ticked.has(id)),
+  );
   const files = uploadedFiles(form, "images");
   const initialValue = submission.payload;
   if (kept.length + files.length > MAX_BRAND_IMAGES) {
-    return failure(400, { images: [`At most ${MAX_BRAND_IMAGES} brand images in all; you chose ${kept.length + files.length}.`] }, initialValue);
+    return failure(
+      400,
+      { images: [`At most ${MAX_BRAND_IMAGES} brand images in all; you chose ${kept.length + files.length}.`] },
+      initialValue,
+    );
   }
   if (kept.length + files.length === 0 && colours.length === 0) {
     return failure(400, { images: ["Add an image or tick a colour, or skip this card."] }, initialValue);
@@ -129,12 +190,24 @@ async function saveBrandImages(env: Env, db: Database, input: UploadInput): Prom
     if (!stored.ok) {
       // All or nothing: the images stored before the bad one go again.
       for (const imageId of added) await deleteImage(env, db, { imageId, userId: user.id });
-      return failure(stored.status, { images: [`${file.name ? `${file.name.slice(0, 80)}: ` : ""}${stored.message}`] }, initialValue);
+      return failure(
+        stored.status,
+        { images: [`${file.name ? `${file.name.slice(0, 80)}: ` : ""}${stored.message}`] },
+        initialValue,
+      );
     }
     added.push(stored.image.id);
   }
   const imageIds = [...kept, ...added];
-  await saveAnswer(db, { workspaceId, userId: user.id, cardId: "brand-images", value: { imageIds, colours }, skipped: false, answers });
-  for (const imageId of before) if (!imageIds.includes(imageId)) await deleteImage(env, db, { imageId, userId: user.id });
+  await saveAnswer(db, {
+    workspaceId,
+    userId: user.id,
+    cardId: "brand-images",
+    value: { imageIds, colours },
+    skipped: false,
+    answers,
+  });
+  for (const imageId of before)
+    if (!imageIds.includes(imageId)) await deleteImage(env, db, { imageId, userId: user.id });
   return { ok: true, returnTo };
 }

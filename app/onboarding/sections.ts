@@ -32,4 +32,3 @@ export type FieldDef =
   | { kind: "competitors"; name: string; label: string; rows: number }
   | { kind: "logo"; name: string; label: string }
   | { kind: "brand-images"; name: string; label: string; maxImages: number; colourSlots: number };
-

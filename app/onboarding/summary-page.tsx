@@ -2,8 +2,8 @@
 // complete it is (required cards answered), the JSON download, and the way to a marketing plan.
 import { Link } from "react-router";
 import { requireUser } from "../accounts/auth.server.ts";
-import { withDatabase } from "../platform/database.server.ts";
 import { imageUrl } from "../images/images.server.ts";
+import { withDatabase } from "../platform/database.server.ts";
 import type { Route } from "./+types/summary-page";
 import { cards } from "./cards.ts";
 import { describeAnswer } from "./describe-answer.ts";
@@ -23,7 +23,8 @@ export async function loader(args: Route.LoaderArgs) {
   const items = cards.map((card, index) => {
     const answer = answers.get(card.id);
     const status = !answer ? "unanswered" : answer.skipped ? "skipped" : "answered";
-    const described = status === "answered" ? describeAnswer(card, answer!.value) : { lines: [], imageIds: [], colours: [] };
+    const described =
+      status === "answered" ? describeAnswer(card, answer!.value) : { lines: [], imageIds: [], colours: [] };
     return {
       id: card.id,
       position: index + 1,
@@ -58,11 +59,18 @@ export default function SummaryPage({ loaderData }: Route.ComponentProps) {
           </meter>
         </div>
         <div className="flex flex-wrap items-center gap-3">
-          <a href="/onboarding/profile.json" download className="rounded-md border border-zinc-300 px-4 py-2 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900">
+          <a
+            href="/onboarding/profile.json"
+            download
+            className="rounded-md border border-zinc-300 px-4 py-2 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900"
+          >
             Download JSON
           </a>
           {firstOpen ? (
-            <Link to={`/onboarding/${firstOpen.id}`} className="rounded-md border border-zinc-300 px-4 py-2 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900">
+            <Link
+              to={`/onboarding/${firstOpen.id}`}
+              className="rounded-md border border-zinc-300 px-4 py-2 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900"
+            >
               Continue the questionnaire
             </Link>
           ) : null}
@@ -70,7 +78,12 @@ export default function SummaryPage({ loaderData }: Route.ComponentProps) {
         {complete ? (
           // The AI plan feature is not built yet: say so rather than pretend.
           <div className="space-y-1">
-            <button type="button" disabled aria-describedby="plan-note" className="rounded-md bg-brand-600 px-5 py-2 font-medium text-white opacity-60">
+            <button
+              type="button"
+              disabled
+              aria-describedby="plan-note"
+              className="rounded-md bg-brand-600 px-5 py-2 font-medium text-white opacity-60"
+            >
               Generate my marketing plan
             </button>
             <p id="plan-note" className="text-sm text-zinc-600 dark:text-zinc-400">
@@ -78,7 +91,9 @@ export default function SummaryPage({ loaderData }: Route.ComponentProps) {
             </p>
           </div>
         ) : (
-          <p className="text-sm text-zinc-600 dark:text-zinc-400">Answer every required card to generate your marketing plan.</p>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">
+            Answer every required card to generate your marketing plan.
+          </p>
         )}
       </header>
 
@@ -100,15 +115,26 @@ export default function SummaryPage({ loaderData }: Route.ComponentProps) {
                     {item.status === "answered" ? (
                       <>
                         {item.lines.map((line, i) => (
-                          <p key={i} className="text-sm break-words whitespace-pre-line text-zinc-700 dark:text-zinc-300">
-                            {item.lines.length > 1 || line.label === "Competitor" ? <span className="text-zinc-500">{line.label}: </span> : null}
+                          <p
+                            // biome-ignore lint/suspicious/noArrayIndexKey: lines of a saved answer, never reordered.
+                            key={i}
+                            className="text-sm break-words whitespace-pre-line text-zinc-700 dark:text-zinc-300"
+                          >
+                            {item.lines.length > 1 || line.label === "Competitor" ? (
+                              <span className="text-zinc-500">{line.label}: </span>
+                            ) : null}
                             {line.text}
                           </p>
                         ))}
                         {item.images.length > 0 ? (
                           <div className="flex flex-wrap gap-2">
                             {item.images.map((src, i) => (
-                              <img key={src} src={src} alt={item.id === "logo" ? "Your logo" : `Brand image ${i + 1}`} className="h-16 w-16 rounded border border-zinc-200 object-cover dark:border-zinc-800" />
+                              <img
+                                key={src}
+                                src={src}
+                                alt={item.id === "logo" ? "Your logo" : `Brand visual ${i + 1}`}
+                                className="h-16 w-16 rounded border border-zinc-200 object-cover dark:border-zinc-800"
+                              />
                             ))}
                           </div>
                         ) : null}
@@ -117,7 +143,12 @@ export default function SummaryPage({ loaderData }: Route.ComponentProps) {
                             {item.colours.map((colour) => (
                               <li key={colour} className="flex items-center gap-1 text-xs">
                                 {/* An SVG fill, not a style attribute: the CSP allows no inline styles. */}
-                                <svg width="16" height="16" aria-hidden="true" className="rounded border border-zinc-300">
+                                <svg
+                                  width="16"
+                                  height="16"
+                                  aria-hidden="true"
+                                  className="rounded border border-zinc-300"
+                                >
                                   <rect width="16" height="16" fill={colour} />
                                 </svg>
                                 {colour}
@@ -127,10 +158,16 @@ export default function SummaryPage({ loaderData }: Route.ComponentProps) {
                         ) : null}
                       </>
                     ) : (
-                      <p className="text-sm text-zinc-500">{item.status === "skipped" ? "Skipped" : "Not answered yet"}</p>
+                      <p className="text-sm text-zinc-500">
+                        {item.status === "skipped" ? "Skipped" : "Not answered yet"}
+                      </p>
                     )}
                   </div>
-                  <Link to={`/onboarding/${item.id}?return=summary`} className="self-start text-sm underline" aria-label={`Edit: ${item.title}`}>
+                  <Link
+                    to={`/onboarding/${item.id}?return=summary`}
+                    className="self-start text-sm underline"
+                    aria-label={`Edit: ${item.title}`}
+                  >
                     Edit
                   </Link>
                 </li>

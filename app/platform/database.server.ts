@@ -2,7 +2,7 @@
 // `withDatabase`, so an unreachable database becomes a 503 page that says so (with the request id)
 // instead of an anonymous 500.
 import { data, type RouterContextProvider } from "react-router";
-import { createDatabase, isDatabaseUnavailable, type Database } from "../../db/client.ts";
+import { createDatabase, type Database, isDatabaseUnavailable } from "../../db/client.ts";
 import { requestInfo } from "./request-info.ts";
 
 export interface DatabaseUnavailableData {

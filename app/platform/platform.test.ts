@@ -1,5 +1,5 @@
-import { beforeAll, afterEach, describe, expect, it, vi } from "vitest";
-import { formPost, origin, send, ensureInstance } from "../../tests/worker-helpers.ts";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { ensureInstance, formPost, origin, send } from "../../tests/worker-helpers.ts";
 
 // Pages redirect to /setup until the instance is set up.
 beforeAll(ensureInstance);
@@ -26,7 +26,8 @@ describe("every response", () => {
   });
 
   it("uses a fresh nonce per response", async () => {
-    const nonce = async () => (await send("/healthz")).headers.get("Content-Security-Policy")!.match(/nonce-([^']+)/)![1];
+    const nonce = async () =>
+      (await send("/healthz")).headers.get("Content-Security-Policy")!.match(/nonce-([^']+)/)![1];
     expect(await nonce()).not.toBe(await nonce());
   });
 
@@ -87,7 +88,9 @@ describe("error log", () => {
   it("keeps a failed query's parameters (addresses, hashes) out of the log", async () => {
     const { logError } = await import("./request-log.ts");
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    const failure = new Error("Failed query: select * from users where email = ?\nparams: victim@example.com,multi\nline $argon2id$v=19$secret");
+    const failure = new Error(
+      "Failed query: select * from users where email = ?\nparams: victim@example.com,multi\nline $argon2id$v=19$secret",
+    );
     logError(failure, "req-1");
     const line = String(errors.mock.calls[0]?.[0]);
     expect(line).toContain("Failed query: select * from users where email = ?");

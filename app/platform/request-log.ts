@@ -20,7 +20,14 @@ export function logRequest(line: RequestLogLine): void {
 export function logError(error: unknown, requestId: string | undefined): void {
   const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
   console.error(
-    JSON.stringify({ level: "error", msg: "unhandled error", requestId, name, message: redactQueryParams(message), stack: stack && redactQueryParams(stack) }),
+    JSON.stringify({
+      level: "error",
+      msg: "unhandled error",
+      requestId,
+      name,
+      message: redactQueryParams(message),
+      stack: stack && redactQueryParams(stack),
+    }),
   );
 }
 

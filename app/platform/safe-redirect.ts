@@ -6,6 +6,7 @@ const PLACEHOLDER_ORIGIN = "http://alva.invalid";
 export function safeRedirectPath(value: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
   if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//")) return fallback;
   // Browsers treat "\" like "/" and drop tabs and newlines, so "/\evil.com" or "/\t/evil.com" escape.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what it refuses.
   if (/[\\\u0000-\u001f\u007f]/.test(value)) return fallback;
   let url: URL;
   try {

@@ -36,6 +36,7 @@ export const toastMiddleware: MiddlewareFunction<Response> = async ({ request, c
   const isRedirect = response.status >= 300 && response.status < 400;
   const setsToast = response.headers.getSetCookie().some((value) => value.startsWith(`${COOKIE}=`));
   // Shown on this (non-redirect) response: clear it so a reload does not show it again.
-  if (toast && !isRedirect && !setsToast) response.headers.append("Set-Cookie", `${COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`);
+  if (toast && !isRedirect && !setsToast)
+    response.headers.append("Set-Cookie", `${COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`);
   return response;
 };

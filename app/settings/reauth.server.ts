@@ -32,7 +32,11 @@ export async function confirmIdentity(input: {
   const { db, env, request, user, session, password } = input;
   if (signedInRecently(session)) return { ok: true };
   if (!user.passwordHash) {
-    return { ok: false, status: 403, message: "For your safety, sign out and sign in again first, then try this within 15 minutes." };
+    return {
+      ok: false,
+      status: 403,
+      message: "For your safety, sign out and sign in again first, then try this within 15 minutes.",
+    };
   }
   if (!password) return { ok: false, status: 401, message: "Enter your password to confirm it's you." };
 
@@ -43,7 +47,12 @@ export async function confirmIdentity(input: {
   }
   const { valid } = await verifyPassword(user.passwordHash, password);
   if (!valid) {
-    await recordSecurityEvent(db, { userId: user.id, type: "sign-in-failed", request, detail: `Wrong password when ${input.purpose}` });
+    await recordSecurityEvent(db, {
+      userId: user.id,
+      type: "sign-in-failed",
+      request,
+      detail: `Wrong password when ${input.purpose}`,
+    });
     return { ok: false, status: 401, message: "That password isn't right." };
   }
   return { ok: true };

@@ -36,8 +36,8 @@ export default function SecurityPage({ loaderData }: Route.ComponentProps) {
       </h1>
       <SettingsNav />
       <p className="text-zinc-600 dark:text-zinc-400">
-        Sign-ins and changes to your account, newest first (the latest {SHOWN_EVENTS}). If something here wasn't you, change
-        your password and end your other sessions.
+        Sign-ins and changes to your account, newest first (the latest {SHOWN_EVENTS}). If something here wasn't you,
+        change your password and end your other sessions.
       </p>
       {events.length === 0 ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">Nothing recorded yet.</p>
@@ -46,10 +46,18 @@ export default function SecurityPage({ loaderData }: Route.ComponentProps) {
           <table className="w-full text-left text-sm">
             <thead className="bg-zinc-50 text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
               <tr>
-                <th scope="col" className="px-4 py-2 font-medium">When</th>
-                <th scope="col" className="px-4 py-2 font-medium">What happened</th>
-                <th scope="col" className="px-4 py-2 font-medium">IP</th>
-                <th scope="col" className="px-4 py-2 font-medium">Device</th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  When
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  What happened
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  IP
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Device
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
@@ -59,7 +67,9 @@ export default function SecurityPage({ loaderData }: Route.ComponentProps) {
                     <time dateTime={isoTime(event.at)}>{formatTime(event.at)}</time>
                   </td>
                   <td className="px-4 py-2">
-                    <span className={event.failed ? "font-medium text-red-700 dark:text-red-400" : undefined}>{event.what}</span>
+                    <span className={event.failed ? "font-medium text-red-700 dark:text-red-400" : undefined}>
+                      {event.what}
+                    </span>
                     {event.detail ? <span className="block text-zinc-500">{event.detail}</span> : null}
                   </td>
                   <td className="px-4 py-2">{event.ip ?? "unknown"}</td>

@@ -5,14 +5,6 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sessions } from "../../db/schema.ts";
-import { randomSecret } from "../accounts/secrets.server.ts";
-import {
-  ABSOLUTE_TIMEOUT_MS,
-  deleteExpiredSessions,
-  IDLE_TIMEOUT_MS,
-  sessionCookie,
-  type Session,
-} from "../accounts/session.server.ts";
 import {
   createTestUser,
   ensureInstance,
@@ -24,6 +16,14 @@ import {
   TEST_PASSWORD,
   testDb,
 } from "../../tests/worker-helpers.ts";
+import { randomSecret } from "../accounts/secrets.server.ts";
+import {
+  ABSOLUTE_TIMEOUT_MS,
+  deleteExpiredSessions,
+  IDLE_TIMEOUT_MS,
+  type Session,
+  sessionCookie,
+} from "../accounts/session.server.ts";
 
 beforeAll(ensureInstance);
 
@@ -36,12 +36,21 @@ const idOf = (cookie: string) => tokenOf(cookie).split(".")[0]!;
 const secretOf = (cookie: string) => tokenOf(cookie).split(".")[1]!;
 
 async function row(cookie: string): Promise<Session | undefined> {
-  const [found] = await testDb().select().from(sessions).where(eq(sessions.id, idOf(cookie)));
+  const [found] = await testDb()
+    .select()
+    .from(sessions)
+    .where(eq(sessions.id, idOf(cookie)));
   return found;
 }
 
-async function age(cookie: string, values: Partial<Pick<Session, "createdAt" | "lastActiveAt" | "idleExpiresAt" | "absoluteExpiresAt">>) {
-  await testDb().update(sessions).set(values).where(eq(sessions.id, idOf(cookie)));
+async function age(
+  cookie: string,
+  values: Partial<Pick<Session, "createdAt" | "lastActiveAt" | "idleExpiresAt" | "absoluteExpiresAt">>,
+) {
+  await testDb()
+    .update(sessions)
+    .set(values)
+    .where(eq(sessions.id, idOf(cookie)));
 }
 
 /** A signed-in page: 200 for a valid session, a redirect to /login for none. */
@@ -134,16 +143,26 @@ describe("refresh", () => {
 describe("browser-session cookies (no 'remember me')", () => {
   it("carry no Expires or Max-Age, so the browser forgets them when it closes", () => {
     const request = new Request("https://alva.example/login");
-    const cookie = sessionCookie(request, "token", { persistent: false, idleExpiresAt: new Date(Date.now() + IDLE_TIMEOUT_MS) });
+    const cookie = sessionCookie(request, "token", {
+      persistent: false,
+      idleExpiresAt: new Date(Date.now() + IDLE_TIMEOUT_MS),
+    });
     expect(cookie).not.toMatch(/Expires|Max-Age/i);
-    const persistent = sessionCookie(request, "token", { persistent: true, idleExpiresAt: new Date(Date.now() + IDLE_TIMEOUT_MS) });
+    const persistent = sessionCookie(request, "token", {
+      persistent: true,
+      idleExpiresAt: new Date(Date.now() + IDLE_TIMEOUT_MS),
+    });
     expect(persistent).toContain("Expires=");
   });
 
   it("are what sign-in sends without 'remember me'", async () => {
     const user = await createTestUser({ label: "browsersession" });
     const response = await send(
-      formPost("/login", { login: user.email, password: TEST_PASSWORD }, { "CF-Connecting-IP": `192.0.2.${Math.floor(Math.random() * 250) + 1}` }),
+      formPost(
+        "/login",
+        { login: user.email, password: TEST_PASSWORD },
+        { "CF-Connecting-IP": `192.0.2.${Math.floor(Math.random() * 250) + 1}` },
+      ),
     );
     expect(response.status).toBe(302);
     const cookie = setCookies(response).get("alva_session")!;
@@ -263,7 +282,9 @@ describe("cookie attributes", () => {
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/login");
     const cleared = setCookies(response).get("__Host-alva_session")!;
-    expect(cleared.split("; ")).toEqual(expect.arrayContaining(["__Host-alva_session=", "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=0", "Secure"]));
+    expect(cleared.split("; ")).toEqual(
+      expect.arrayContaining(["__Host-alva_session=", "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=0", "Secure"]),
+    );
     expect(setCookies(response).get("toast")).toContain("Secure");
     expect(await row(cookie)).toBeUndefined();
   });

@@ -4,6 +4,7 @@
 import { data, Form, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { requireUser } from "../accounts/auth.server.ts";
+import { MAX_PASSWORD_INPUT_LENGTH } from "../accounts/password-limits.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { clearedSessionCookie, deleteSession, deleteUserSessions } from "../accounts/session.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
@@ -11,10 +12,9 @@ import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import type { Route } from "./+types/sessions-page";
 import { formatTime, isoTime } from "./format.ts";
-import { MAX_PASSWORD_INPUT_LENGTH } from "../accounts/password-limits.ts";
 import { confirmIdentity, signedInRecently } from "./reauth.server.ts";
-import { SettingsNav } from "./settings-nav.tsx";
 import { listActiveSessions, revokeOwnSession } from "./sessions.server.ts";
+import { SettingsNav } from "./settings-nav.tsx";
 
 export async function loader(args: Route.LoaderArgs) {
   const { user, session } = requireUser(args);
@@ -52,7 +52,10 @@ export async function action(args: Route.ActionArgs) {
   const { user, session } = requireUser(args);
   const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) {
-    return data<SessionsActionData>({ error: "That request wasn't understood. Reload the page and try again." }, { status: 400 });
+    return data<SessionsActionData>(
+      { error: "That request wasn't understood. Reload the page and try again." },
+      { status: 400 },
+    );
   }
   const input = parsed.data;
 
@@ -60,10 +63,18 @@ export async function action(args: Route.ActionArgs) {
     // Ending this very session is signing out: always allowed, no password needed.
     if (input.intent === "revoke" && input.sessionId === session.id) {
       await deleteSession(db, session.id);
-      await recordSecurityEvent(db, { userId: user.id, type: "session-revoked", request, detail: `Signed out of this device (${session.device})` });
+      await recordSecurityEvent(db, {
+        userId: user.id,
+        type: "session-revoked",
+        request,
+        detail: `Signed out of this device (${session.device})`,
+      });
       const headers = new Headers();
       headers.append("Set-Cookie", clearedSessionCookie(request));
-      headers.append("Set-Cookie", toastCookie(request, { kind: "success", message: "You're signed out of this device." }));
+      headers.append(
+        "Set-Cookie",
+        toastCookie(request, { kind: "success", message: "You're signed out of this device." }),
+      );
       return redirect("/login", { headers });
     }
 
@@ -77,27 +88,46 @@ export async function action(args: Route.ActionArgs) {
       password: input.password,
     });
     if (!confirmation.ok) {
-      const confirm = input.intent === "revoke" ? { intent: input.intent, sessionId: input.sessionId } : { intent: input.intent };
+      const confirm =
+        input.intent === "revoke" ? { intent: input.intent, sessionId: input.sessionId } : { intent: input.intent };
       return data<SessionsActionData>({ error: confirmation.message, confirm }, { status: confirmation.status });
     }
 
     if (input.intent === "revoke") {
       const revoked = await revokeOwnSession(db, user.id, input.sessionId);
       if (!revoked) {
-        return data<SessionsActionData>({ error: "That session was not found. It may have ended already." }, { status: 404 });
+        return data<SessionsActionData>(
+          { error: "That session was not found. It may have ended already." },
+          { status: 404 },
+        );
       }
-      await recordSecurityEvent(db, { userId: user.id, type: "session-revoked", request, detail: `Ended the session on ${revoked.device}` });
+      await recordSecurityEvent(db, {
+        userId: user.id,
+        type: "session-revoked",
+        request,
+        detail: `Ended the session on ${revoked.device}`,
+      });
       return redirect("/settings/sessions", {
-        headers: { "Set-Cookie": toastCookie(request, { kind: "success", message: `Ended the session on ${revoked.device}.` }) },
+        headers: {
+          "Set-Cookie": toastCookie(request, { kind: "success", message: `Ended the session on ${revoked.device}.` }),
+        },
       });
     }
 
     const ended = await deleteUserSessions(db, user.id, session.id);
     if (ended > 0) {
-      await recordSecurityEvent(db, { userId: user.id, type: "session-revoked", request, detail: `Signed out everywhere else (${sessionCount(ended)})` });
+      await recordSecurityEvent(db, {
+        userId: user.id,
+        type: "session-revoked",
+        request,
+        detail: `Signed out everywhere else (${sessionCount(ended)})`,
+      });
     }
-    const message = ended > 0 ? `Signed out everywhere else: ended ${sessionCount(ended)}.` : "You weren't signed in anywhere else.";
-    return redirect("/settings/sessions", { headers: { "Set-Cookie": toastCookie(request, { kind: ended > 0 ? "success" : "info", message }) } });
+    const message =
+      ended > 0 ? `Signed out everywhere else: ended ${sessionCount(ended)}.` : "You weren't signed in anywhere else.";
+    return redirect("/settings/sessions", {
+      headers: { "Set-Cookie": toastCookie(request, { kind: ended > 0 ? "success" : "info", message }) },
+    });
   });
 }
 
@@ -122,17 +152,26 @@ export default function SessionsPage({ loaderData, actionData }: Route.Component
       <SettingsNav />
       <p className="text-zinc-600 dark:text-zinc-400">
         These are the browsers signed in to your account. If you don't recognise one, end it and change your password.
-        {needsPassword ? " You signed in more than 15 minutes ago, so ending another session asks for your password." : null}
+        {needsPassword
+          ? " You signed in more than 15 minutes ago, so ending another session asks for your password."
+          : null}
       </p>
 
       {actionData?.error && !confirm ? (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-4 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
+        <p
+          role="alert"
+          className="rounded-md border border-red-300 bg-red-50 px-4 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"
+        >
           {actionData.error}
         </p>
       ) : null}
 
       {confirm ? (
-        <Form method="post" className="space-y-3 rounded-xl border border-amber-300 p-5 dark:border-amber-800" aria-labelledby="confirm-title">
+        <Form
+          method="post"
+          className="space-y-3 rounded-xl border border-amber-300 p-5 dark:border-amber-800"
+          aria-labelledby="confirm-title"
+        >
           <h2 id="confirm-title" className="font-medium">
             {confirm.intent === "revoke-others"
               ? "Confirm it's you to sign out everywhere else"
@@ -160,7 +199,11 @@ export default function SessionsPage({ loaderData, actionData }: Route.Component
             </p>
           </div>
           <div className="flex gap-2">
-            <button type="submit" disabled={busy} className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60">
+            <button
+              type="submit"
+              disabled={busy}
+              className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+            >
               {busy ? "Checking…" : "Confirm"}
             </button>
             <a href="/settings/sessions" className={buttonClass}>
@@ -170,20 +213,27 @@ export default function SessionsPage({ loaderData, actionData }: Route.Component
         </Form>
       ) : null}
 
-      <ul className="divide-y divide-zinc-200 rounded-xl border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800" aria-label="Your sessions">
+      <ul
+        className="divide-y divide-zinc-200 rounded-xl border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800"
+        aria-label="Your sessions"
+      >
         {sessions.map((row) => (
           <li key={row.id} data-testid="session" className="flex flex-wrap items-center justify-between gap-3 p-4">
             <div className="space-y-1">
               <p className="font-medium">
                 {row.device}
                 {row.current ? (
-                  <span data-testid="current-session" className="ml-2 rounded bg-brand-50 px-1.5 text-xs font-normal text-brand-700 dark:bg-brand-700/20 dark:text-brand-300">
+                  <span
+                    data-testid="current-session"
+                    className="ml-2 rounded bg-brand-50 px-1.5 text-xs font-normal text-brand-700 dark:bg-brand-700/20 dark:text-brand-300"
+                  >
                     This device
                   </span>
                 ) : null}
               </p>
               <p className="text-sm text-zinc-600 dark:text-zinc-400">
-                IP {row.ip ?? "unknown"} · Signed in <time dateTime={isoTime(row.createdAt)}>{formatTime(row.createdAt)}</time> · Last active{" "}
+                IP {row.ip ?? "unknown"} · Signed in{" "}
+                <time dateTime={isoTime(row.createdAt)}>{formatTime(row.createdAt)}</time> · Last active{" "}
                 <time dateTime={isoTime(row.lastActiveAt)}>{formatTime(row.lastActiveAt)}</time>
               </p>
             </div>
@@ -201,7 +251,11 @@ export default function SessionsPage({ loaderData, actionData }: Route.Component
       {others > 0 ? (
         <Form method="post">
           <input type="hidden" name="intent" value="revoke-others" />
-          <button type="submit" disabled={busy} className="rounded-md bg-red-600 px-4 py-2 text-sm font-medium text-white hover:bg-red-700 disabled:opacity-60">
+          <button
+            type="submit"
+            disabled={busy}
+            className="rounded-md bg-red-600 px-4 py-2 text-sm font-medium text-white hover:bg-red-700 disabled:opacity-60"
+          >
             Sign out everywhere else
           </button>
         </Form>

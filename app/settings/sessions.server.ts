@@ -26,7 +26,13 @@ export async function listActiveSessions(db: Database, userId: string, now = Dat
     })
     .from(sessions)
     // Expired rows linger until the cron cleanup; they are not sessions any more, so not listed.
-    .where(and(eq(sessions.userId, userId), gt(sessions.idleExpiresAt, new Date(now)), gt(sessions.absoluteExpiresAt, new Date(now))))
+    .where(
+      and(
+        eq(sessions.userId, userId),
+        gt(sessions.idleExpiresAt, new Date(now)),
+        gt(sessions.absoluteExpiresAt, new Date(now)),
+      ),
+    )
     .orderBy(desc(sessions.lastActiveAt), desc(sessions.createdAt), sessions.id);
   return rows.map((row) => ({ ...row, createdAt: row.createdAt.getTime(), lastActiveAt: row.lastActiveAt.getTime() }));
 }
@@ -36,7 +42,11 @@ export async function listActiveSessions(db: Database, userId: string, now = Dat
  * no window between the ownership check and the delete). Returns its device, or null when there
  * was no such session of this user.
  */
-export async function revokeOwnSession(db: Database, userId: string, sessionId: string): Promise<{ device: string } | null> {
+export async function revokeOwnSession(
+  db: Database,
+  userId: string,
+  sessionId: string,
+): Promise<{ device: string } | null> {
   const [deleted] = await db
     .delete(sessions)
     .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)))

@@ -20,7 +20,11 @@ export const meta: Route.MetaFunction = () => [{ title: "Settings — Alva" }];
 
 const sections = [
   { to: "/settings/sessions", title: "Sessions", text: "Where you're signed in. End any session you don't recognise." },
-  { to: "/settings/security", title: "Security activity", text: "Sign-ins, failed attempts and changes to your account." },
+  {
+    to: "/settings/security",
+    title: "Security activity",
+    text: "Sign-ins, failed attempts and changes to your account.",
+  },
   { to: "/settings/password", title: "Password", text: "Change your password." },
   { to: "/settings/email", title: "E-mail", text: "Change the address Alva writes to." },
 ];
@@ -43,9 +47,13 @@ export default function SettingsIndex({ loaderData }: Route.ComponentProps) {
         <dd className="flex flex-wrap items-center gap-2">
           <span data-testid="account-email">{account.email}</span>
           {account.emailVerified ? (
-            <span className="rounded bg-emerald-100 px-1.5 text-xs text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">Verified</span>
+            <span className="rounded bg-emerald-100 px-1.5 text-xs text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
+              Verified
+            </span>
           ) : (
-            <span className="rounded bg-amber-100 px-1.5 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-100">Not verified</span>
+            <span className="rounded bg-amber-100 px-1.5 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-100">
+              Not verified
+            </span>
           )}
         </dd>
         <dt className="text-sm text-zinc-500">Role</dt>

@@ -1,20 +1,20 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { securityEvents, sessions, users } from "../../db/schema.ts";
-import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import {
   createTestUser,
   deadDatabase,
+  ensureInstance,
   formPost,
   getAs,
   postAs,
   send,
-  ensureInstance,
   setCookies,
   signIn,
   TEST_PASSWORD,
   testDb,
 } from "../../tests/worker-helpers.ts";
+import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 
 beforeAll(ensureInstance);
 
@@ -33,7 +33,10 @@ async function stillSignedIn(cookie: string): Promise<boolean> {
 }
 
 async function sessionRow(cookie: string) {
-  const [row] = await testDb().select().from(sessions).where(eq(sessions.id, sessionId(cookie)));
+  const [row] = await testDb()
+    .select()
+    .from(sessions)
+    .where(eq(sessions.id, sessionId(cookie)));
   return row;
 }
 
@@ -42,11 +45,14 @@ async function eventsOf(userId: string) {
 }
 
 describe("signed-in pages", () => {
-  it.each(["/settings", "/settings/sessions", "/settings/security"])("%s sends anonymous visitors to sign in and back", async (path) => {
-    const response = await send(new Request(`http://localhost:5173${path}`, { redirect: "manual" }));
-    expect(response.status).toBe(302);
-    expect(response.headers.get("Location")).toBe(`/login?redirectTo=${encodeURIComponent(path)}`);
-  });
+  it.each(["/settings", "/settings/sessions", "/settings/security"])(
+    "%s sends anonymous visitors to sign in and back",
+    async (path) => {
+      const response = await send(new Request(`http://localhost:5173${path}`, { redirect: "manual" }));
+      expect(response.status).toBe(302);
+      expect(response.headers.get("Location")).toBe(`/login?redirectTo=${encodeURIComponent(path)}`);
+    },
+  );
 
   it("refuses actions from anonymous visitors without touching anything", async () => {
     const owner = await createTestUser({ label: "anonpost" });
@@ -116,7 +122,10 @@ describe("/settings/sessions", () => {
     const me = await createTestUser({ label: "listexp" });
     const current = await signIn(me);
     const stale = await signIn(me);
-    await testDb().update(sessions).set({ idleExpiresAt: new Date(Date.now() - MINUTE) }).where(eq(sessions.id, sessionId(stale)));
+    await testDb()
+      .update(sessions)
+      .set({ idleExpiresAt: new Date(Date.now() - MINUTE) })
+      .where(eq(sessions.id, sessionId(stale)));
     const html = await (await getAs("/settings/sessions", current)).text();
     expect(html).not.toContain(sessionId(stale));
   });
@@ -128,7 +137,9 @@ describe("/settings/sessions", () => {
     const response = await postAs("/settings/sessions", current, { intent: "revoke", sessionId: sessionId(other) });
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/settings/sessions");
-    expect(decodeURIComponent(setCookies(response).get("toast") ?? "")).toContain("Ended the session on Firefox on Linux.");
+    expect(decodeURIComponent(setCookies(response).get("toast") ?? "")).toContain(
+      "Ended the session on Firefox on Linux.",
+    );
     expect(await sessionRow(other)).toBeUndefined();
     expect(await stillSignedIn(other)).toBe(false);
     expect(await stillSignedIn(current)).toBe(true);
@@ -146,7 +157,10 @@ describe("/settings/sessions", () => {
     const attackerCookie = await signIn(attacker);
     const victimCookie = await signIn(victim);
 
-    const response = await postAs("/settings/sessions", attackerCookie, { intent: "revoke", sessionId: sessionId(victimCookie) });
+    const response = await postAs("/settings/sessions", attackerCookie, {
+      intent: "revoke",
+      sessionId: sessionId(victimCookie),
+    });
     expect(response.status).toBe(404);
     expect(await response.text()).toContain("That session was not found.");
     expect(setCookies(response).has("alva_session")).toBe(false);
@@ -247,7 +261,12 @@ describe("/settings/sessions", () => {
     const me = await createTestUser({ label: "csrf" });
     const current = await signIn(me);
     const other = await signIn(me);
-    const response = await postAs("/settings/sessions", current, { intent: "revoke-others" }, { "Sec-Fetch-Site": "cross-site" });
+    const response = await postAs(
+      "/settings/sessions",
+      current,
+      { intent: "revoke-others" },
+      { "Sec-Fetch-Site": "cross-site" },
+    );
     expect(response.status).toBe(403);
     expect(await sessionRow(other)).toBeDefined();
   });
@@ -257,13 +276,18 @@ describe("/settings/sessions", () => {
       const me = await createTestUser({ label: "reauth" });
       const current = await signIn(me, { now: Date.now() - 20 * MINUTE });
       const other = await signIn(me);
-      const attempts: Record<string, string>[] = [{ intent: "revoke", sessionId: sessionId(other) }, { intent: "revoke-others" }];
+      const attempts: Record<string, string>[] = [
+        { intent: "revoke", sessionId: sessionId(other) },
+        { intent: "revoke-others" },
+      ];
       for (const fields of attempts) {
         const response = await postAs("/settings/sessions", current, fields);
         expect(response.status).toBe(401);
         const html = await response.text();
         expect(html).toContain("Enter your password to confirm it&#x27;s you.");
-        expect(html).toMatch(/<input id="confirm-password" type="password" autoComplete="current-password"[^>]* name="password"\/>/);
+        expect(html).toMatch(
+          /<input id="confirm-password" type="password" autoComplete="current-password"[^>]* name="password"\/>/,
+        );
         expect(await sessionRow(other)).toBeDefined();
       }
     });
@@ -272,7 +296,11 @@ describe("/settings/sessions", () => {
       const me = await createTestUser({ label: "reauthpw" });
       const current = await signIn(me, { now: Date.now() - 20 * MINUTE });
       const other = await signIn(me);
-      const wrong = await postAs("/settings/sessions", current, { intent: "revoke", sessionId: sessionId(other), password: "not my password" });
+      const wrong = await postAs("/settings/sessions", current, {
+        intent: "revoke",
+        sessionId: sessionId(other),
+        password: "not my password",
+      });
       expect(wrong.status).toBe(401);
       const wrongHtml = await wrong.text();
       expect(wrongHtml).toContain("That password isn&#x27;t right.");
@@ -282,7 +310,11 @@ describe("/settings/sessions", () => {
       expect(failed).toHaveLength(1);
       expect(failed[0]!.detail).toBe("Wrong password when ending a session");
 
-      const right = await postAs("/settings/sessions", current, { intent: "revoke", sessionId: sessionId(other), password: TEST_PASSWORD });
+      const right = await postAs("/settings/sessions", current, {
+        intent: "revoke",
+        sessionId: sessionId(other),
+        password: TEST_PASSWORD,
+      });
       expect(right.status).toBe(302);
       expect(await sessionRow(other)).toBeUndefined();
       expect(JSON.stringify(await eventsOf(me.id))).not.toContain(TEST_PASSWORD);
@@ -320,11 +352,19 @@ describe("/settings/security", () => {
     const other = await createTestUser({ label: "logother" });
     const request = (ip: string) =>
       new Request("http://localhost:5173/login", {
-        headers: { "CF-Connecting-IP": ip, "User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0" },
+        headers: {
+          "CF-Connecting-IP": ip,
+          "User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        },
       });
     await recordSecurityEvent(testDb(), { userId: me.id, type: "sign-in", request: request("203.0.113.7") });
     await recordSecurityEvent(testDb(), { userId: me.id, type: "sign-in-failed", request: request("203.0.113.8") });
-    await recordSecurityEvent(testDb(), { userId: other.id, type: "password-changed", request: request("198.51.100.99"), detail: "other-user-marker" });
+    await recordSecurityEvent(testDb(), {
+      userId: other.id,
+      type: "password-changed",
+      request: request("198.51.100.99"),
+      detail: "other-user-marker",
+    });
 
     const response = await getAs("/settings/security", await signIn(me));
     expect(response.status).toBe(200);

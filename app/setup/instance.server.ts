@@ -1,8 +1,8 @@
 // Whether this instance has been set up (an organization and its admin exist). Once true it stays
 // true, so each isolate remembers it per database and stops asking.
 import { sql } from "drizzle-orm";
-import { redirect, type MiddlewareFunction } from "react-router";
-import { createDatabase, isDatabaseUnavailable, type Database } from "../../db/client.ts";
+import { type MiddlewareFunction, redirect } from "react-router";
+import { createDatabase, type Database, isDatabaseUnavailable } from "../../db/client.ts";
 import { instance } from "../../db/schema.ts";
 import { requestInfo } from "../platform/request-info.ts";
 
@@ -20,7 +20,11 @@ export async function isSetupComplete(db: Database, databaseUrl: string): Promis
  * wizard's own form posts and loads travel once JavaScript runs (React Router's single fetch).
  */
 const openBeforeSetup = (path: string) =>
-  path === "/setup" || path === "/setup.data" || path.startsWith("/setup/") || path === "/healthz" || path === "/readyz";
+  path === "/setup" ||
+  path === "/setup.data" ||
+  path.startsWith("/setup/") ||
+  path === "/healthz" ||
+  path === "/readyz";
 
 /** While no admin exists, every page redirects to /setup. */
 export const setupGuardMiddleware: MiddlewareFunction<Response> = async ({ request, context }, next) => {

@@ -13,14 +13,6 @@ import { Field, FormError } from "../ui/form-field.tsx";
 import type { Route } from "./+types/setup-wizard";
 import { isSetupComplete } from "./instance.server.ts";
 import {
-  clearedWizardCookie,
-  openPasswordHash,
-  readWizardCookie,
-  sealPasswordHash,
-  sessionSecretProblem,
-  wizardCookie,
-} from "./wizard-cookie.server.ts";
-import {
   checkAccountStep,
   checkEverything,
   completeSetup,
@@ -31,7 +23,15 @@ import {
   readAnswers,
   setupNotFound,
 } from "./wizard.server.ts";
-import { steps, type Answers, type Step, type WizardErrors } from "./wizard-steps.ts";
+import {
+  clearedWizardCookie,
+  openPasswordHash,
+  readWizardCookie,
+  sealPasswordHash,
+  sessionSecretProblem,
+  wizardCookie,
+} from "./wizard-cookie.server.ts";
+import { type Answers, type Step, steps, type WizardErrors } from "./wizard-steps.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Set up Alva" }];
 
@@ -89,16 +89,23 @@ export async function action({ request, context }: Route.ActionArgs) {
       // Hashing costs ~200 ms of CPU: an open /setup must not be a way to burn the instance's CPU.
       const limit = await checkLimit(env, "setupIp", clientIp(request) ?? "unknown");
       if (!limit.allowed) {
-        return data(view("account", answers, { password: `Too many attempts; ${retryPhrase(limit.retryAfterSeconds)}.` }, kept), { status: 429 });
+        return data(
+          view("account", answers, { password: `Too many attempts; ${retryPhrase(limit.retryAfterSeconds)}.` }, kept),
+          { status: 429 },
+        );
       }
       const sealed = await sealPasswordHash(env.SESSION_SECRET, await hashPassword(checked.newPassword));
-      return data(view("organization", checked.answers, {}, true), { headers: { "Set-Cookie": wizardCookie(request, sealed) } });
+      return data(view("organization", checked.answers, {}, true), {
+        headers: { "Set-Cookie": wizardCookie(request, sealed) },
+      });
     }
 
     case "organization": {
       const checked = organizationForm.safeParse(answers);
       if (!checked.success) {
-        return data(view("organization", answers, { organization: checked.error.issues[0]?.message }, kept), { status: 400 });
+        return data(view("organization", answers, { organization: checked.error.issues[0]?.message }, kept), {
+          status: 400,
+        });
       }
       return view("finish", { ...answers, organization: checked.data.organization }, {}, kept);
     }
@@ -110,7 +117,15 @@ export async function action({ request, context }: Route.ActionArgs) {
       const result = await withDatabase(context, (db) => completeSetup(db, env, checked.input, request, requestId));
       if (result.outcome === "already-set-up") setupNotFound(requestId);
       if (result.outcome === "account-taken") {
-        return data(view("account", checked.answers, { username: "An account with this username or e-mail already exists; choose another." }, kept), { status: 400 });
+        return data(
+          view(
+            "account",
+            checked.answers,
+            { username: "An account with this username or e-mail already exists; choose another." },
+            kept,
+          ),
+          { status: 400 },
+        );
       }
       const headers = new Headers();
       headers.append("Set-Cookie", sessionCookie(request, result.session.token, result.session.session));
@@ -118,7 +133,10 @@ export async function action({ request, context }: Route.ActionArgs) {
       const message = result.verificationSent
         ? `Alva is set up, and you are signed in as its administrator. We sent a code to ${result.user.email} to verify the address.`
         : "Alva is set up, and you are signed in as its administrator. The verification e-mail could not be sent; check the mail settings, then ask for a new code.";
-      headers.append("Set-Cookie", toastCookie(request, { kind: result.verificationSent ? "success" : "info", message }));
+      headers.append(
+        "Set-Cookie",
+        toastCookie(request, { kind: result.verificationSent ? "success" : "info", message }),
+      );
       return redirect("/dashboard", { headers });
     }
   }
@@ -188,9 +206,31 @@ export default function SetupWizard({ loaderData, actionData }: Route.ComponentP
             <p className="text-sm text-zinc-600 dark:text-zinc-400">
               This is your own account. As the administrator you can later invite people and manage this instance.
             </p>
-            <Field name="email" label="E-mail" type="email" autoComplete="email" defaultValue={answers.email} error={errors.email} required />
-            <Field name="username" label="Username" autoComplete="username" defaultValue={answers.username} error={errors.username} hint="3–32 lowercase letters, digits or _." required />
-            <Field name="displayName" label="Display name (optional)" autoComplete="name" defaultValue={answers.displayName} error={errors.displayName} />
+            <Field
+              name="email"
+              label="E-mail"
+              type="email"
+              autoComplete="email"
+              defaultValue={answers.email}
+              error={errors.email}
+              required
+            />
+            <Field
+              name="username"
+              label="Username"
+              autoComplete="username"
+              defaultValue={answers.username}
+              error={errors.username}
+              hint="3–32 lowercase letters, digits or _."
+              required
+            />
+            <Field
+              name="displayName"
+              label="Display name (optional)"
+              autoComplete="name"
+              defaultValue={answers.displayName}
+              error={errors.displayName}
+            />
             <Field
               name="password"
               label="Password"
@@ -204,7 +244,14 @@ export default function SetupWizard({ loaderData, actionData }: Route.ComponentP
               }
               required={!state.passwordKept}
             />
-            <Field name="confirmPassword" label="Password, again" type="password" autoComplete="new-password" error={errors.confirmPassword} required={!state.passwordKept} />
+            <Field
+              name="confirmPassword"
+              label="Password, again"
+              type="password"
+              autoComplete="new-password"
+              error={errors.confirmPassword}
+              required={!state.passwordKept}
+            />
           </>
         ) : null}
 
@@ -213,7 +260,14 @@ export default function SetupWizard({ loaderData, actionData }: Route.ComponentP
             <p className="text-sm text-zinc-600 dark:text-zinc-400">
               The name of the business or team this Alva instance belongs to. It appears in e-mails and invitations.
             </p>
-            <Field name="organization" label="Organization name" autoComplete="organization" defaultValue={answers.organization} error={errors.organization} required />
+            <Field
+              name="organization"
+              label="Organization name"
+              autoComplete="organization"
+              defaultValue={answers.organization}
+              error={errors.organization}
+              required
+            />
           </>
         ) : null}
 
@@ -226,7 +280,13 @@ export default function SetupWizard({ loaderData, actionData }: Route.ComponentP
             {pendingIntent === "next" ? forwardPending : forwardLabel}
           </button>
           {step !== "welcome" ? (
-            <button type="submit" name="intent" value="back" disabled={pendingIntent !== null} className={secondaryButton}>
+            <button
+              type="submit"
+              name="intent"
+              value="back"
+              disabled={pendingIntent !== null}
+              className={secondaryButton}
+            >
               {pendingIntent === "back" ? "Going back…" : "Back"}
             </button>
           ) : null}
@@ -305,8 +365,8 @@ function Review({ answers }: { answers: Answers }) {
         ))}
       </dl>
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
-        Finishing creates the organization and your administrator account with its own workspace, and signs you in.
-        Use Back to change anything.
+        Finishing creates the organization and your administrator account with its own workspace, and signs you in. Use
+        Back to change anything.
       </p>
     </div>
   );

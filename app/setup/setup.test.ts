@@ -5,20 +5,40 @@ import { env } from "cloudflare:workers";
 import { count, eq } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
 import { createDatabase } from "../../db/client.ts";
-import { devOutbox, emailVerifications, instance, organizations, securityEvents, sessions, users, workspaceMembers, workspaces } from "../../db/schema.ts";
+import {
+  devOutbox,
+  emailVerifications,
+  instance,
+  organizations,
+  securityEvents,
+  sessions,
+  users,
+  workspaceMembers,
+  workspaces,
+} from "../../db/schema.ts";
+import { deadDatabase, formPost, origin, send, setCookies } from "../../tests/worker-helpers.ts";
 import { createAccount } from "../accounts/accounts.server.ts";
 import { hashPassword, verifyPassword } from "../accounts/password.server.ts";
-import { deadDatabase, formPost, origin, send, setCookies } from "../../tests/worker-helpers.ts";
-import { openPasswordHash, sealPasswordHash, sessionSecretProblem, wizardCookie, WIZARD_COOKIE_MAX_AGE_SECONDS } from "./wizard-cookie.server.ts";
+import {
+  openPasswordHash,
+  sealPasswordHash,
+  sessionSecretProblem,
+  WIZARD_COOKIE_MAX_AGE_SECONDS,
+  wizardCookie,
+} from "./wizard-cookie.server.ts";
 
 declare module "vitest" {
+  // biome-ignore lint/suspicious/noExportsInTest: a type augmentation, not an export.
   export interface ProvidedContext {
     freshDatabaseUrl: string;
     freshDatabaseToken: string;
   }
 }
 
-const fresh = { TURSO_DATABASE_URL: inject("freshDatabaseUrl"), TURSO_AUTH_TOKEN: inject("freshDatabaseToken") } satisfies Partial<Env>;
+const fresh = {
+  TURSO_DATABASE_URL: inject("freshDatabaseUrl"),
+  TURSO_AUTH_TOKEN: inject("freshDatabaseToken"),
+} satisfies Partial<Env>;
 const freshDb = () => createDatabase(fresh);
 
 const PASSWORD = "violet kettle harbour 42";
@@ -27,7 +47,10 @@ const storedAccount = { email: "owner@example.com", username: "owner_1", display
 const ORGANIZATION = "Acme Bakery";
 
 function get(path: string, cookie?: string): Promise<Response> {
-  return send(new Request(new URL(path, origin), { redirect: "manual", headers: cookie ? { Cookie: cookie } : {} }), fresh);
+  return send(
+    new Request(new URL(path, origin), { redirect: "manual", headers: cookie ? { Cookie: cookie } : {} }),
+    fresh,
+  );
 }
 
 function post(fields: Record<string, string>, cookie?: string, overrides: Partial<Env> = {}): Promise<Response> {
@@ -41,7 +64,13 @@ function wizardCookieFrom(response: Response): string | null {
 }
 
 const unescapeHtml = (html: string) =>
-  html.replaceAll("<!-- -->", "").replaceAll("&#x27;", "'").replaceAll("&quot;", '"').replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+  html
+    .replaceAll("<!-- -->", "")
+    .replaceAll("&#x27;", "'")
+    .replaceAll("&quot;", '"')
+    .replaceAll("&lt;", "<")
+    .replaceAll("&gt;", ">")
+    .replaceAll("&amp;", "&");
 
 /** Every <input name="…"> in the page: its type and value (as the browser would read them). */
 function inputs(html: string): Map<string, { type: string; value: string | null }> {
@@ -86,7 +115,12 @@ async function rowCounts() {
   const db = freshDb();
   const total = async (table: typeof users | typeof organizations | typeof instance | typeof workspaces) =>
     (await db.select({ n: count() }).from(table))[0]!.n;
-  return { users: await total(users), organizations: await total(organizations), instance: await total(instance), workspaces: await total(workspaces) };
+  return {
+    users: await total(users),
+    organizations: await total(organizations),
+    instance: await total(instance),
+    workspaces: await total(workspaces),
+  };
 }
 
 const nothingCreated = { users: 0, organizations: 0, instance: 0, workspaces: 0 };
@@ -161,7 +195,11 @@ describe("first-run setup", () => {
       const page = await send("/setup", noSecret);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain("SESSION_SECRET");
-      const response = await post({ step: "account", intent: "next", ...typedAccount, password: PASSWORD, confirmPassword: PASSWORD }, undefined, noSecret);
+      const response = await post(
+        { step: "account", intent: "next", ...typedAccount, password: PASSWORD, confirmPassword: PASSWORD },
+        undefined,
+        noSecret,
+      );
       expect(response.status).toBe(503);
       const html = await response.text();
       expect(html).toContain("SESSION_SECRET");
@@ -178,7 +216,11 @@ describe("first-run setup", () => {
 
   it("goes from welcome to the account step, and back", async () => {
     await expectStep(await post({ step: "welcome", intent: "next" }), 2, "Admin account");
-    await expectStep(await post({ step: "account", intent: "back", ...typedAccount, password: PASSWORD, confirmPassword: PASSWORD }), 1, "Welcome");
+    await expectStep(
+      await post({ step: "account", intent: "back", ...typedAccount, password: PASSWORD, confirmPassword: PASSWORD }),
+      1,
+      "Welcome",
+    );
   });
 
   it("lets the wizard's own data requests through (how it posts once JavaScript runs)", async () => {
@@ -200,31 +242,52 @@ describe("first-run setup", () => {
       ["a bad username", { username: "no spaces!" }, "username", "Use only letters, digits and _."],
       ["a short username", { username: "ab" }, "username", "Use at least 3 characters."],
       ["a short password", { password: "short", confirmPassword: "short" }, "password", "Use at least 8 characters."],
-      ["a common password", { password: "baseball", confirmPassword: "baseball" }, "password", "That password is too common"],
+      [
+        "a common password",
+        { password: "baseball", confirmPassword: "baseball" },
+        "password",
+        "That password is too common",
+      ],
       ["different passwords", { confirmPassword: `${PASSWORD}!` }, "confirmPassword", "The two passwords differ."],
       ["no confirmation", { confirmPassword: "" }, "confirmPassword", "Type the password again."],
       ["a display name too long", { displayName: "x".repeat(81) }, "displayName", "Use at most 80 characters."],
     ];
     it.each(cases)("%s", async (_, change, field, message) => {
-      const fields = { step: "account", intent: "next", ...typedAccount, password: PASSWORD, confirmPassword: PASSWORD, ...change };
+      const fields = {
+        step: "account",
+        intent: "next",
+        ...typedAccount,
+        password: PASSWORD,
+        confirmPassword: PASSWORD,
+        ...change,
+      };
       const response = await post(fields);
       const html = await expectStep(response, 2, "Admin account", 400);
       expect(html).toContain(message);
       expect(inputs(html).get(field)?.type ?? "password").not.toBe("hidden");
       expect(html).toMatch(new RegExp(`id="field-${field}"[^>]*aria-invalid="true"`));
-      for (const name of ["email", "username", "displayName"] as const) expect(inputs(html).get(name)?.value).toBe(fields[name]);
+      for (const name of ["email", "username", "displayName"] as const)
+        expect(inputs(html).get(name)?.value).toBe(fields[name]);
       expectNoPasswordIn(html);
       expect(wizardCookieFrom(response)).toBeNull();
     });
   });
 
   it("accepts the account, keeping the password only as a sealed cookie", async () => {
-    const response = await post({ step: "account", intent: "next", ...typedAccount, password: PASSWORD, confirmPassword: PASSWORD, role: "user" });
+    const response = await post({
+      step: "account",
+      intent: "next",
+      ...typedAccount,
+      password: PASSWORD,
+      confirmPassword: PASSWORD,
+      role: "user",
+    });
     const html = await expectStep(response, 3, "Organization");
     expectNoPasswordIn(html);
     // The answers move on normalized, in hidden inputs.
     const fields = inputs(html);
-    for (const [name, value] of Object.entries(storedAccount)) expect(fields.get(name)).toEqual({ type: "hidden", value });
+    for (const [name, value] of Object.entries(storedAccount))
+      expect(fields.get(name)).toEqual({ type: "hidden", value });
     expect(fields.has("role")).toBe(false);
 
     const header = setCookies(response).get("alva_setup")!;
@@ -250,7 +313,10 @@ describe("first-run setup", () => {
     const typedOrganization = "Half-typed Org";
     // Back from the organization step: the account fields come back, the organization rides along hidden.
     const back = await expectStep(
-      await post({ step: "organization", intent: "back", ...storedAccount, organization: typedOrganization }, sealedCookie),
+      await post(
+        { step: "organization", intent: "back", ...storedAccount, organization: typedOrganization },
+        sealedCookie,
+      ),
       2,
       "Admin account",
     );
@@ -263,13 +329,29 @@ describe("first-run setup", () => {
     expect(back).toContain("leave both password fields empty to keep it");
 
     // Next with both password fields empty keeps the sealed password: no new cookie, no error.
-    const next = await post({ step: "account", intent: "next", ...storedAccount, organization: typedOrganization, password: "", confirmPassword: "" }, sealedCookie);
+    const next = await post(
+      {
+        step: "account",
+        intent: "next",
+        ...storedAccount,
+        organization: typedOrganization,
+        password: "",
+        confirmPassword: "",
+      },
+      sealedCookie,
+    );
     const html = await expectStep(next, 3, "Organization");
     expect(wizardCookieFrom(next)).toBeNull();
     expect(inputs(html).get("organization")).toEqual({ type: "text", value: typedOrganization });
 
     // Without the cookie, empty password fields are an error like any other.
-    const withoutCookie = await post({ step: "account", intent: "next", ...storedAccount, password: "", confirmPassword: "" });
+    const withoutCookie = await post({
+      step: "account",
+      intent: "next",
+      ...storedAccount,
+      password: "",
+      confirmPassword: "",
+    });
     expect(await expectStep(withoutCookie, 2, "Admin account", 400)).toContain("Choose a password.");
   });
 
@@ -278,7 +360,15 @@ describe("first-run setup", () => {
       ["   ", "Name your organization."],
       ["y".repeat(101), "Use at most 100 characters."],
     ]) {
-      const html = await expectStep(await post({ step: "organization", intent: "next", ...storedAccount, organization: organization! }, sealedCookie), 3, "Organization", 400);
+      const html = await expectStep(
+        await post(
+          { step: "organization", intent: "next", ...storedAccount, organization: organization! },
+          sealedCookie,
+        ),
+        3,
+        "Organization",
+        400,
+      );
       expect(html).toContain(message);
       expect(inputs(html).get("organization")?.value).toBe(organization);
       expect(inputs(html).get("email")).toEqual({ type: "hidden", value: storedAccount.email });
@@ -286,13 +376,24 @@ describe("first-run setup", () => {
   });
 
   it("shows what will be created on the last step, and Back keeps the organization", async () => {
-    const html = await expectStep(await post({ step: "organization", intent: "next", ...storedAccount, organization: `  ${ORGANIZATION} ` }, sealedCookie), 4, "Finish");
+    const html = await expectStep(
+      await post(
+        { step: "organization", intent: "next", ...storedAccount, organization: `  ${ORGANIZATION} ` },
+        sealedCookie,
+      ),
+      4,
+      "Finish",
+    );
     expect(html).toContain("Finish setup");
     for (const value of [...Object.values(storedAccount), ORGANIZATION]) expect(html).toContain(value);
     expect(inputs(html).get("organization")).toEqual({ type: "hidden", value: ORGANIZATION });
     expectNoPasswordIn(html);
 
-    const back = await expectStep(await post({ step: "finish", intent: "back", ...storedAccount, organization: ORGANIZATION }, sealedCookie), 3, "Organization");
+    const back = await expectStep(
+      await post({ step: "finish", intent: "back", ...storedAccount, organization: ORGANIZATION }, sealedCookie),
+      3,
+      "Organization",
+    );
     expect(inputs(back).get("organization")).toEqual({ type: "text", value: ORGANIZATION });
   });
 
@@ -302,9 +403,23 @@ describe("first-run setup", () => {
     const altered = value.slice(0, middle) + (value[middle] === "A" ? "B" : "A") + value.slice(middle + 1);
     const attackerHash = await hashPassword("the attacker's own password");
     const forged = await sealPasswordHash("some-other-secret-that-is-long-enough-000000", attackerHash);
-    const expired = await sealPasswordHash(env.SESSION_SECRET, attackerHash, Date.now() - WIZARD_COOKIE_MAX_AGE_SECONDS * 1000 - 1);
-    for (const cookie of [undefined, `alva_setup=${altered}`, `alva_setup=${forged}`, `alva_setup=${expired}`, "alva_setup=%%%", `alva_setup=${attackerHash}`]) {
-      const response = await post({ step: "finish", intent: "next", ...storedAccount, organization: ORGANIZATION }, cookie);
+    const expired = await sealPasswordHash(
+      env.SESSION_SECRET,
+      attackerHash,
+      Date.now() - WIZARD_COOKIE_MAX_AGE_SECONDS * 1000 - 1,
+    );
+    for (const cookie of [
+      undefined,
+      `alva_setup=${altered}`,
+      `alva_setup=${forged}`,
+      `alva_setup=${expired}`,
+      "alva_setup=%%%",
+      `alva_setup=${attackerHash}`,
+    ]) {
+      const response = await post(
+        { step: "finish", intent: "next", ...storedAccount, organization: ORGANIZATION },
+        cookie,
+      );
       const html = await expectStep(response, 2, "Admin account", 400);
       expect(html).toContain("Choose the password again");
       expectNoPasswordIn(html);
@@ -319,7 +434,10 @@ describe("first-run setup", () => {
       [{ organization: "" }, 3, "Organization", "Name your organization."],
     ];
     for (const [change, step, label, message] of cases) {
-      const response = await post({ step: "finish", intent: "next", ...storedAccount, organization: ORGANIZATION, ...change }, sealedCookie);
+      const response = await post(
+        { step: "finish", intent: "next", ...storedAccount, organization: ORGANIZATION, ...change },
+        sealedCookie,
+      );
       expect(await expectStep(response, step, label, 400)).toContain(message);
     }
     expect(await rowCounts()).toEqual(nothingCreated);
@@ -328,9 +446,17 @@ describe("first-run setup", () => {
   it("answers an address or username that already has an account with a field error, not a crash", async () => {
     // Cannot happen through the app (every page waits for setup), only with accounts made outside it.
     const db = freshDb();
-    const existing = await createAccount(db, { email: storedAccount.email, username: "someone_else", displayName: null, passwordHash: null });
+    const existing = await createAccount(db, {
+      email: storedAccount.email,
+      username: "someone_else",
+      displayName: null,
+      passwordHash: null,
+    });
     try {
-      const response = await post({ step: "finish", intent: "next", ...storedAccount, organization: ORGANIZATION }, sealedCookie);
+      const response = await post(
+        { step: "finish", intent: "next", ...storedAccount, organization: ORGANIZATION },
+        sealedCookie,
+      );
       const html = await expectStep(response, 2, "Admin account", 400);
       expect(html).toContain("already exists");
       expect(inputs(html).get("email")?.value).toBe(storedAccount.email);
@@ -404,8 +530,13 @@ describe("first-run setup", () => {
     expect(row).toMatchObject({ id: 1, organizationId: organization!.id });
     const [workspace] = await db.select().from(workspaces);
     expect(workspace).toMatchObject({ ownerId: admin!.id, name: "Ada Owner's business" });
-    expect(await db.select().from(workspaceMembers)).toEqual([expect.objectContaining({ workspaceId: workspace!.id, userId: admin!.id, role: "owner" })]);
-    const events = await db.select({ type: securityEvents.type }).from(securityEvents).where(eq(securityEvents.userId, admin!.id));
+    expect(await db.select().from(workspaceMembers)).toEqual([
+      expect.objectContaining({ workspaceId: workspace!.id, userId: admin!.id, role: "owner" }),
+    ]);
+    const events = await db
+      .select({ type: securityEvents.type })
+      .from(securityEvents)
+      .where(eq(securityEvents.userId, admin!.id));
     expect(events.map((event) => event.type).sort()).toEqual(["account-created", "sign-in"]);
     const adminSessions = await db.select().from(sessions).where(eq(sessions.userId, admin!.id));
     expect(adminSessions).toHaveLength(1);
@@ -435,7 +566,15 @@ describe("first-run setup", () => {
     expect(await response.text()).toContain("We couldn&#x27;t find that page");
     for (const step of ["welcome", "account", "organization", "finish"]) {
       const again = await post(
-        { step, intent: "next", email: "second@example.com", username: "second", password: PASSWORD, confirmPassword: PASSWORD, organization: "Second" },
+        {
+          step,
+          intent: "next",
+          email: "second@example.com",
+          username: "second",
+          password: PASSWORD,
+          confirmPassword: PASSWORD,
+          organization: "Second",
+        },
         sealedCookie,
       );
       expect(again.status, step).toBe(404);

@@ -23,8 +23,10 @@ const ADDITIONAL_DATA = encoder.encode("alva setup wizard: admin password hash v
 
 /** Why the secret cannot seal anything, in words an operator can act on; null when it is fine. */
 export function sessionSecretProblem(secret: string | undefined): string | null {
-  if (!secret) return "This server has no SESSION_SECRET setting. Set it to a long random string (for example with `wrangler secret put SESSION_SECRET`), then reload this page.";
-  if (secret.length < MIN_SECRET_LENGTH) return `This server's SESSION_SECRET is too short. Use a random string of at least ${MIN_SECRET_LENGTH} characters, then reload this page.`;
+  if (!secret)
+    return "This server has no SESSION_SECRET setting. Set it to a long random string (for example with `wrangler secret put SESSION_SECRET`), then reload this page.";
+  if (secret.length < MIN_SECRET_LENGTH)
+    return `This server's SESSION_SECRET is too short. Use a random string of at least ${MIN_SECRET_LENGTH} characters, then reload this page.`;
   return null;
 }
 
@@ -35,17 +37,20 @@ function sealingKey(secret: string): Promise<CryptoKey> {
   if (problem) throw new Error(problem);
   let key = keys.get(secret);
   if (!key) {
-    key = crypto.subtle
-      .importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"])
-      .then((material) =>
-        crypto.subtle.deriveKey(
-          { name: "HKDF", hash: "SHA-256", salt: encoder.encode("alva/setup-wizard"), info: encoder.encode("aes-256-gcm cookie key v1") },
-          material,
-          { name: "AES-GCM", length: 256 },
-          false,
-          ["encrypt", "decrypt"],
-        ),
-      );
+    key = crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]).then((material) =>
+      crypto.subtle.deriveKey(
+        {
+          name: "HKDF",
+          hash: "SHA-256",
+          salt: encoder.encode("alva/setup-wizard"),
+          info: encoder.encode("aes-256-gcm cookie key v1"),
+        },
+        material,
+        { name: "AES-GCM", length: 256 },
+        false,
+        ["encrypt", "decrypt"],
+      ),
+    );
     keys.set(secret, key);
   }
   return key;
@@ -64,7 +69,11 @@ export async function sealPasswordHash(secret: string, passwordHash: string, now
   const payload: SealedPayload = { v: 1, hash: passwordHash, exp: now + WIZARD_COOKIE_MAX_AGE_SECONDS * 1000 };
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
   const sealed = new Uint8Array(
-    await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: ADDITIONAL_DATA }, await sealingKey(secret), encoder.encode(JSON.stringify(payload))),
+    await crypto.subtle.encrypt(
+      { name: "AES-GCM", iv, additionalData: ADDITIONAL_DATA },
+      await sealingKey(secret),
+      encoder.encode(JSON.stringify(payload)),
+    ),
   );
   const bytes = new Uint8Array(IV_BYTES + sealed.length);
   bytes.set(iv);
@@ -130,7 +139,13 @@ export function clearedWizardCookie(request: Request): string {
 }
 
 function cookie(request: Request, value: string, maxAge: number): string {
-  const attributes = [`${wizardCookieName(request)}=${value}`, "Path=/", `Max-Age=${maxAge}`, "HttpOnly", "SameSite=Strict"];
+  const attributes = [
+    `${wizardCookieName(request)}=${value}`,
+    "Path=/",
+    `Max-Age=${maxAge}`,
+    "HttpOnly",
+    "SameSite=Strict",
+  ];
   if (new URL(request.url).protocol === "https:") attributes.push("Secure");
   return attributes.join("; ");
 }

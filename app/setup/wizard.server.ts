@@ -8,9 +8,15 @@
 // (wizard-cookie.server.ts).
 import { data } from "react-router";
 import { z } from "zod";
-import { isDatabaseUnavailable, type Database } from "../../db/client.ts";
+import { type Database, isDatabaseUnavailable } from "../../db/client.ts";
 import { instance, organizations } from "../../db/schema.ts";
-import { accountInserts, displayNameSchema, emailSchema, isUniqueViolation, usernameSchema } from "../accounts/accounts.server.ts";
+import {
+  accountInserts,
+  displayNameSchema,
+  emailSchema,
+  isUniqueViolation,
+  usernameSchema,
+} from "../accounts/accounts.server.ts";
 import { newPasswordSchema } from "../accounts/password-policy.ts";
 import { newId } from "../accounts/secrets.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
@@ -18,7 +24,7 @@ import { createSession, type NewSession, type User } from "../accounts/session.s
 import { sendVerificationEmail } from "../email-flows/verification.server.ts";
 import { logError } from "../platform/request-log.ts";
 import { isSetupComplete } from "./instance.server.ts";
-import { steps, type Answers, type Step, type WizardErrors } from "./wizard-steps.ts";
+import { type Answers, type Step, steps, type WizardErrors } from "./wizard-steps.ts";
 
 export const emptyAnswers: Answers = { email: "", username: "", displayName: "", organization: "" };
 
@@ -39,7 +45,12 @@ export function readAnswers(form: FormData): Answers {
     const value = form.get(name);
     return typeof value === "string" ? value.slice(0, MAX_ECHOED_LENGTH) : "";
   };
-  return { email: text("email"), username: text("username"), displayName: text("displayName"), organization: text("organization") };
+  return {
+    email: text("email"),
+    username: text("username"),
+    displayName: text("displayName"),
+    organization: text("organization"),
+  };
 }
 
 export const accountForm = z.object({ email: emailSchema, username: usernameSchema, displayName: displayNameSchema });
@@ -103,7 +114,9 @@ export interface SetupInput {
   passwordHash: string;
 }
 
-export type FinalCheck = { ok: true; input: SetupInput; answers: Answers } | { ok: false; step: Step; errors: WizardErrors };
+export type FinalCheck =
+  | { ok: true; input: SetupInput; answers: Answers }
+  | { ok: false; step: Step; errors: WizardErrors };
 
 /** The last step: every answer again (hidden inputs are whatever the client sent), and the password. */
 export function checkEverything(answers: Answers, keptHash: string | null): FinalCheck {
@@ -115,7 +128,11 @@ export function checkEverything(answers: Answers, keptHash: string | null): Fina
   return {
     ok: true,
     input: { ...account.data, organization: organization.data.organization, passwordHash: keptHash },
-    answers: { ...account.data, displayName: account.data.displayName ?? "", organization: organization.data.organization },
+    answers: {
+      ...account.data,
+      displayName: account.data.displayName ?? "",
+      organization: organization.data.organization,
+    },
   };
 }
 
@@ -131,12 +148,25 @@ export type SetupResult =
   /** Only possible if accounts exist without an instance row (made outside the wizard). */
   | { outcome: "account-taken" };
 
-export async function completeSetup(db: Database, env: Env, input: SetupInput, request: Request, requestId: string): Promise<SetupResult> {
+export async function completeSetup(
+  db: Database,
+  env: Env,
+  input: SetupInput,
+  request: Request,
+  requestId: string,
+): Promise<SetupResult> {
   const now = new Date();
   const organizationId = newId();
   const { user, statements } = accountInserts(
     db,
-    { email: input.email, username: input.username, displayName: input.displayName, passwordHash: input.passwordHash, role: "admin", emailVerifiedAt: null },
+    {
+      email: input.email,
+      username: input.username,
+      displayName: input.displayName,
+      passwordHash: input.passwordHash,
+      role: "admin",
+      emailVerifiedAt: null,
+    },
     now,
   );
   try {

@@ -28,7 +28,11 @@ export default function ShellLayout({ loaderData }: Route.ComponentProps) {
           Onboarding
         </NavLink>
         {upcoming.map((name) => (
-          <span key={name} className="flex items-center justify-between px-3 py-2 text-sm text-zinc-400" aria-disabled="true">
+          <span
+            key={name}
+            className="flex items-center justify-between px-3 py-2 text-sm text-zinc-400"
+            aria-disabled="true"
+          >
             {name} <span className="rounded bg-zinc-100 px-1.5 text-xs dark:bg-zinc-800">soon</span>
           </span>
         ))}
@@ -43,15 +47,23 @@ export default function ShellLayout({ loaderData }: Route.ComponentProps) {
       </nav>
       <div className="min-w-0 space-y-6">
         {loaderData.emailVerified ? null : (
-          <div role="note" data-testid="verify-banner" className="flex flex-wrap items-center justify-between gap-3 rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+          <div
+            role="note"
+            data-testid="verify-banner"
+            className="flex flex-wrap items-center justify-between gap-3 rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+          >
             <span>
-              Please verify <strong>{loaderData.email}</strong>: we sent a code. Until then, features that send e-mail or
-              spend money (AI plans) wait.
+              Please verify <strong>{loaderData.email}</strong>: we sent a code. Until then, features that send e-mail
+              or spend money (AI plans) wait.
             </span>
             <span className="flex gap-2">
-              <a href="/verify-email" className="underline">Enter the code</a>
+              <a href="/verify-email" className="underline">
+                Enter the code
+              </a>
               <Form method="post" action="/verify-email/resend">
-                <button type="submit" className="underline">Send a new code</button>
+                <button type="submit" className="underline">
+                  Send a new code
+                </button>
               </Form>
             </span>
           </div>

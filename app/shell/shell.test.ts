@@ -20,14 +20,20 @@ describe("the signed-in shell", () => {
     const unverified = await createTestUser({ verified: false });
     expect(await (await getAs("/dashboard", await signIn(unverified))).text()).toContain('data-testid="verify-banner"');
     const verified = await createTestUser();
-    expect(await (await getAs("/dashboard", await signIn(verified))).text()).not.toContain('data-testid="verify-banner"');
+    expect(await (await getAs("/dashboard", await signIn(verified))).text()).not.toContain(
+      'data-testid="verify-banner"',
+    );
   });
 
   it("sends a user with a generated username to /welcome, for pages and for posts", async () => {
     const user = await createTestUser({ label: "generated" });
     await testDb().update(users).set({ mustChooseUsername: true }).where(eq(users.id, user.id));
     const cookie = await signIn(user);
-    for (const response of [await getAs("/dashboard", cookie), await getAs("/settings", cookie), await postAs("/settings/sessions", cookie, { intent: "revoke-others" })]) {
+    for (const response of [
+      await getAs("/dashboard", cookie),
+      await getAs("/settings", cookie),
+      await postAs("/settings/sessions", cookie, { intent: "revoke-others" }),
+    ]) {
       expect(response.status).toBe(302);
       expect(response.headers.get("Location")).toBe("/welcome");
     }

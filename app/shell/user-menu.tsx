@@ -30,7 +30,10 @@ export function UserMenu({ user }: { user: MenuUser }) {
           Settings
         </Link>
         <Form method="post" action="/logout">
-          <button type="submit" className="block w-full rounded px-3 py-2 text-left text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800">
+          <button
+            type="submit"
+            className="block w-full rounded px-3 py-2 text-left text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800"
+          >
             Sign out
           </button>
         </Form>

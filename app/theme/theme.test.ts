@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { formPost, send, ensureInstance } from "../../tests/worker-helpers.ts";
+import { ensureInstance, formPost, send } from "../../tests/worker-helpers.ts";
 
 // Pages redirect to /setup until the instance is set up.
 beforeAll(ensureInstance);

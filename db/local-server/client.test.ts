@@ -1,10 +1,11 @@
 // The local server driven by the real @libsql/client (HTTP) and drizzle-orm/libsql.
-import { createClient, LibsqlBatchError, LibsqlError, type Client } from "@libsql/client";
+
+import { existsSync } from "node:fs";
+import { type Client, createClient, LibsqlBatchError, LibsqlError } from "@libsql/client";
 import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationsFolder, startTestServer, type TestServer } from "./fixtures/harness.ts";
 
@@ -61,13 +62,19 @@ describe("execute", () => {
   });
 
   it("reports rowsAffected and lastInsertRowid", async () => {
-    const insert = await client.execute({ sql: "INSERT INTO items (name, qty) VALUES (?, ?), (?, ?)", args: ["r1", 1, "r2", 2] });
+    const insert = await client.execute({
+      sql: "INSERT INTO items (name, qty) VALUES (?, ?), (?, ?)",
+      args: ["r1", 1, "r2", 2],
+    });
     expect(insert.rowsAffected).toBe(2);
     expect(typeof insert.lastInsertRowid).toBe("bigint");
     const last = await client.execute("SELECT max(id) AS id FROM items");
     expect(insert.lastInsertRowid).toBe(BigInt(last.rows[0]!.id as number));
 
-    const update = await client.execute({ sql: "UPDATE items SET qty = qty + 1 WHERE name IN (?, ?)", args: ["r1", "r2"] });
+    const update = await client.execute({
+      sql: "UPDATE items SET qty = qty + 1 WHERE name IN (?, ?)",
+      args: ["r1", "r2"],
+    });
     expect(update.rowsAffected).toBe(2);
     expect(update.lastInsertRowid).toBeUndefined();
 
@@ -80,7 +87,10 @@ describe("execute", () => {
     const del = await client.execute({ sql: "DELETE FROM items WHERE name = ?", args: ["r1"] });
     expect(del.rowsAffected).toBe(1);
 
-    const returning = await client.execute({ sql: "INSERT INTO items (name) VALUES (?) RETURNING id, name", args: ["r3"] });
+    const returning = await client.execute({
+      sql: "INSERT INTO items (name) VALUES (?) RETURNING id, name",
+      args: ["r3"],
+    });
     expect(returning.rows[0]).toMatchObject({ name: "r3" });
     expect(returning.rowsAffected).toBe(1);
     expect(returning.lastInsertRowid).toBe(BigInt(returning.rows[0]!.id as number));
@@ -117,24 +127,35 @@ describe("execute", () => {
 describe("errors", () => {
   it("reports a UNIQUE violation as SQLITE_CONSTRAINT", async () => {
     await client.execute({ sql: "INSERT INTO items (name) VALUES (?)", args: ["unique-1"] });
-    const error = await expectLibsqlError(client.execute({ sql: "INSERT INTO items (name) VALUES (?)", args: ["unique-1"] }), "SQLITE_CONSTRAINT");
+    const error = await expectLibsqlError(
+      client.execute({ sql: "INSERT INTO items (name) VALUES (?)", args: ["unique-1"] }),
+      "SQLITE_CONSTRAINT",
+    );
     expect(error.message).toContain("UNIQUE constraint failed: items.name");
   });
 
   it("enforces foreign keys by default, and PRAGMA foreign_keys applies to the stream's own connection", async () => {
-    await expectLibsqlError(client.execute("INSERT INTO children (id, parent_id) VALUES (1, 999)"), "SQLITE_CONSTRAINT");
+    await expectLibsqlError(
+      client.execute("INSERT INTO children (id, parent_id) VALUES (1, 999)"),
+      "SQLITE_CONSTRAINT",
+    );
     // migrate() sends PRAGMA foreign_keys=off on its stream's own connection: the orphan gets in…
     await client.migrate([{ sql: "INSERT INTO children (id, parent_id) VALUES (2, 999)", args: [] }]);
     const rs = await client.execute("SELECT count(*) AS n FROM children WHERE id = 2");
     expect(rs.rows[0]!.n).toBe(1);
     // …and the next streams (reusing that connection or not) have foreign keys on again.
     for (let i = 0; i < 5; i++) {
-      await expectLibsqlError(client.execute({ sql: "INSERT INTO children (id, parent_id) VALUES (?, 999)", args: [10 + i] }), "SQLITE_CONSTRAINT");
+      await expectLibsqlError(
+        client.execute({ sql: "INSERT INTO children (id, parent_id) VALUES (?, 999)", args: [10 + i] }),
+        "SQLITE_CONSTRAINT",
+      );
     }
   });
 
   it("reports NOT NULL violations as SQLITE_CONSTRAINT in batches too", async () => {
-    const error = await client.batch(["INSERT INTO items (name) VALUES ('nn-ok')", "INSERT INTO items (name) VALUES (NULL)"], "write").catch((e: unknown) => e);
+    const error = await client
+      .batch(["INSERT INTO items (name) VALUES ('nn-ok')", "INSERT INTO items (name) VALUES (NULL)"], "write")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LibsqlBatchError);
     expect((error as LibsqlBatchError).code).toBe("SQLITE_CONSTRAINT");
     expect((error as LibsqlBatchError).statementIndex).toBe(1);
@@ -145,10 +166,22 @@ describe("values", () => {
   it("round-trips integers beyond 2^53 exactly with intMode bigint", async () => {
     const big = createClient({ url: server.url, intMode: "bigint" });
     try {
-      const values = [2n ** 53n + 1n, 2n ** 62n + 12345n, 9223372036854775807n, -9223372036854775808n, -(2n ** 60n) - 7n];
+      const values = [
+        2n ** 53n + 1n,
+        2n ** 62n + 12345n,
+        9223372036854775807n,
+        -9223372036854775808n,
+        -(2n ** 60n) - 7n,
+      ];
       for (const value of values) {
-        const insert = await big.execute({ sql: "INSERT INTO items (name, qty) VALUES (?, ?)", args: [`big-${value}`, value] });
-        const rs = await big.execute({ sql: "SELECT qty, typeof(qty) AS t, ? AS echoed FROM items WHERE id = ?", args: [value, insert.lastInsertRowid!] });
+        const insert = await big.execute({
+          sql: "INSERT INTO items (name, qty) VALUES (?, ?)",
+          args: [`big-${value}`, value],
+        });
+        const rs = await big.execute({
+          sql: "SELECT qty, typeof(qty) AS t, ? AS echoed FROM items WHERE id = ?",
+          args: [value, insert.lastInsertRowid!],
+        });
         expect(rs.rows[0]!.qty).toBe(value);
         expect(rs.rows[0]!.echoed).toBe(value);
         expect(rs.rows[0]!.t).toBe("integer");
@@ -167,9 +200,15 @@ describe("values", () => {
   });
 
   it("stores JS numbers: integral ones as INTEGER in INTEGER columns, others as REAL", async () => {
-    const rs = await client.execute({ sql: "INSERT INTO items (name, qty, price) VALUES (?, ?, ?) RETURNING qty, typeof(qty) AS tq, price, typeof(price) AS tp", args: ["num", 42, 1.5] });
+    const rs = await client.execute({
+      sql: "INSERT INTO items (name, qty, price) VALUES (?, ?, ?) RETURNING qty, typeof(qty) AS tq, price, typeof(price) AS tp",
+      args: ["num", 42, 1.5],
+    });
     expect(rs.rows[0]).toMatchObject({ qty: 42, tq: "integer", price: 1.5, tp: "real" });
-    const untyped = await client.execute({ sql: "INSERT INTO untyped (v) VALUES (?) RETURNING v, typeof(v) AS t", args: [3] });
+    const untyped = await client.execute({
+      sql: "INSERT INTO untyped (v) VALUES (?) RETURNING v, typeof(v) AS t",
+      args: [3],
+    });
     expect(untyped.rows[0]).toMatchObject({ v: 3, t: "real" });
     const bools = await client.execute({ sql: "SELECT ? AS t, ? AS f, typeof(?) AS ty", args: [true, false, true] });
     expect(bools.rows[0]).toMatchObject({ t: 1, f: 0, ty: "integer" });
@@ -187,7 +226,10 @@ describe("values", () => {
     for (let length = 0; length <= 7; length++) {
       const bytes = Uint8Array.from({ length }, (_, i) => (i * 37 + length * 11) & 0xff);
       for (const arg of [bytes, bytes.slice().buffer]) {
-        const rs = await client.execute({ sql: "SELECT ? AS b, typeof(?) AS t, length(?) AS n", args: [arg, arg, arg] });
+        const rs = await client.execute({
+          sql: "SELECT ? AS b, typeof(?) AS t, length(?) AS n",
+          args: [arg, arg, arg],
+        });
         const row = rs.rows[0]!;
         expect(row.t).toBe("blob");
         expect(row.n).toBe(length);
@@ -231,7 +273,10 @@ describe("batch", () => {
     expect(error).toBeInstanceOf(LibsqlBatchError);
     expect((error as LibsqlBatchError).code).toBe("SQLITE_CONSTRAINT");
     expect((error as LibsqlBatchError).statementIndex).toBe(2);
-    const rs = await client.execute({ sql: "SELECT count(*) AS n FROM items WHERE name = ? OR qty = 1000", args: [`rollback-${mode}`] });
+    const rs = await client.execute({
+      sql: "SELECT count(*) AS n FROM items WHERE name = ? OR qty = 1000",
+      args: [`rollback-${mode}`],
+    });
     expect(rs.rows[0]!.n).toBe(0);
   });
 
@@ -239,17 +284,23 @@ describe("batch", () => {
     const results = await client.batch(["SELECT count(*) AS n FROM items", "SELECT 1 AS one"], "read");
     expect(results[1]!.rows[0]!.one).toBe(1);
 
-    const error = await client.batch(["SELECT 1", "INSERT INTO items (name) VALUES ('in-read-batch')"], "read").catch((e: unknown) => e);
+    const error = await client
+      .batch(["SELECT 1", "INSERT INTO items (name) VALUES ('in-read-batch')"], "read")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LibsqlBatchError);
     expect((error as LibsqlBatchError).code).toBe("SQLITE_READONLY");
     // query_only must not leak into the next stream that reuses the connection
-    for (let i = 0; i < 20; i++) await client.execute({ sql: "INSERT INTO untyped (v) VALUES (?)", args: [`after-read-${i}`] });
+    for (let i = 0; i < 20; i++)
+      await client.execute({ sql: "INSERT INTO untyped (v) VALUES (?)", args: [`after-read-${i}`] });
     const rs = await client.execute("SELECT count(*) AS n FROM items WHERE name = 'in-read-batch'");
     expect(rs.rows[0]!.n).toBe(0);
   });
 
   it("reuses stored SQL for repeated statements (SQL cache) in a large batch", async () => {
-    const stmts = Array.from({ length: 120 }, (_, i) => ({ sql: `INSERT INTO untyped (v) VALUES (? + ${i % 40})`, args: [i] }));
+    const stmts = Array.from({ length: 120 }, (_, i) => ({
+      sql: `INSERT INTO untyped (v) VALUES (? + ${i % 40})`,
+      args: [i],
+    }));
     const results = await client.batch(stmts, "write");
     expect(results).toHaveLength(120);
     expect(results.every((r) => r.rowsAffected === 1)).toBe(true);
@@ -266,7 +317,9 @@ describe("interactive transactions", () => {
       { sql: "UPDATE items SET qty = qty + 1 WHERE name = ?", args: ["tx-commit"] },
       { sql: "UPDATE items SET qty = qty * 10 WHERE name = ?", args: ["tx-commit"] },
     ]);
-    await tx.executeMultiple("UPDATE items SET qty = qty + 1 WHERE name = 'tx-commit'; UPDATE items SET qty = qty + 1 WHERE name = 'tx-commit';");
+    await tx.executeMultiple(
+      "UPDATE items SET qty = qty + 1 WHERE name = 'tx-commit'; UPDATE items SET qty = qty + 1 WHERE name = 'tx-commit';",
+    );
     await tx.commit();
     expect(tx.closed).toBe(true);
     const rs = await client.execute({ sql: "SELECT qty FROM items WHERE name = ?", args: ["tx-commit"] });
@@ -284,7 +337,9 @@ describe("interactive transactions", () => {
   it("keeps a transaction usable after a failing statement, and its error code", async () => {
     const tx = await client.transaction("write");
     await tx.execute({ sql: "INSERT INTO items (name) VALUES (?)", args: ["tx-partial"] });
-    const error = await tx.execute({ sql: "INSERT INTO items (name) VALUES (?)", args: ["tx-partial"] }).catch((e: unknown) => e);
+    const error = await tx
+      .execute({ sql: "INSERT INTO items (name) VALUES (?)", args: ["tx-partial"] })
+      .catch((e: unknown) => e);
     expect((error as LibsqlError).code).toBe("SQLITE_CONSTRAINT");
     await tx.commit();
     const rs = await client.execute({ sql: "SELECT count(*) AS n FROM items WHERE name = ?", args: ["tx-partial"] });
@@ -325,7 +380,10 @@ describe("executeMultiple", () => {
   });
 
   it("stops at the first failing statement", async () => {
-    await expectLibsqlError(client.executeMultiple("INSERT INTO untyped VALUES ('seq-1'); SELEC oops; INSERT INTO untyped VALUES ('seq-2');"), "SQLITE_ERROR");
+    await expectLibsqlError(
+      client.executeMultiple("INSERT INTO untyped VALUES ('seq-1'); SELEC oops; INSERT INTO untyped VALUES ('seq-2');"),
+      "SQLITE_ERROR",
+    );
     const rs = await client.execute("SELECT v FROM untyped WHERE v LIKE 'seq-%' ORDER BY v");
     expect(rs.rows.map((r) => r.v)).toEqual(["seq-1"]);
   });
@@ -348,10 +406,15 @@ describe("drizzle-orm", () => {
     await migrate(db, { migrationsFolder });
     const applied = await client.execute("SELECT hash, created_at FROM __drizzle_migrations");
     expect(applied.rows).toHaveLength(1);
-    const tables = await client.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger', 'index') AND name IN ('authors', 'books', 'authors_name_unique', 'books_title_trimmed') ORDER BY name");
+    const tables = await client.execute(
+      "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger', 'index') AND name IN ('authors', 'books', 'authors_name_unique', 'books_title_trimmed') ORDER BY name",
+    );
     expect(tables.rows.map((r) => r.name)).toEqual(["authors", "authors_name_unique", "books", "books_title_trimmed"]);
     // migrate() turned foreign keys off for its own stream only
-    await expectLibsqlError(client.execute("INSERT INTO books (author_id, title) VALUES (12345, 'orphan')"), "SQLITE_CONSTRAINT");
+    await expectLibsqlError(
+      client.execute("INSERT INTO books (author_id, title) VALUES (12345, 'orphan')"),
+      "SQLITE_CONSTRAINT",
+    );
   });
 
   it("queries, transacts and rolls back through drizzle", async () => {
@@ -382,8 +445,13 @@ describe("drizzle-orm", () => {
     expect(count).toBe(2);
 
     // the migration's trigger (one statement with semicolons inside) is in force
-    const error = await db.insert(books).values({ authorId: ada!.id, title: " untrimmed " }).catch((e: unknown) => e);
-    expect(String((error as Error).message) + String((error as { cause?: Error }).cause?.message)).toContain("title must be trimmed");
+    const error = await db
+      .insert(books)
+      .values({ authorId: ada!.id, title: " untrimmed " })
+      .catch((e: unknown) => e);
+    expect(String((error as Error).message) + String((error as { cause?: Error }).cause?.message)).toContain(
+      "title must be trimmed",
+    );
 
     // ON DELETE CASCADE works because foreign keys are on
     await db.delete(authors).where(eq(authors.id, ada!.id));
@@ -393,7 +461,10 @@ describe("drizzle-orm", () => {
 
   it("runs drizzle batches", async () => {
     const db = drizzle(client);
-    const [inserted, all] = await db.batch([db.insert(authors).values({ name: "Barbara" }).returning(), db.select().from(authors)]);
+    const [inserted, all] = await db.batch([
+      db.insert(authors).values({ name: "Barbara" }).returning(),
+      db.select().from(authors),
+    ]);
     expect(inserted[0]!.name).toBe("Barbara");
     expect(all.map((a) => a.name)).toContain("Barbara");
   });

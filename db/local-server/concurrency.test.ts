@@ -1,5 +1,5 @@
 // Streams, the write lock and stream expiry, driven by several real @libsql/client clients.
-import { createClient, LibsqlError, type Client } from "@libsql/client";
+import { type Client, createClient, LibsqlError } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sleep, startTestServer, type TestServer } from "./fixtures/harness.ts";
 
@@ -32,33 +32,39 @@ async function settlesWithin<T>(promise: Promise<T>, ms: number): Promise<T | "p
 }
 
 describe("concurrent interactive transactions", () => {
-  it.each(["write", "deferred"] as const)("serializes %s transactions from several clients; every increment lands", async (mode) => {
-    const id = mode === "write" ? 1 : 2;
-    const workers = 5;
-    const rounds = 3;
-    const spans: { start: number; end: number }[] = [];
-    await Promise.all(
-      Array.from({ length: workers }, async () => {
-        const client = newClient();
-        for (let round = 0; round < rounds; round++) {
-          const tx = await client.transaction(mode);
-          // read, then write from what was read: lost updates would show in the final count
-          const rs = await tx.execute({ sql: "SELECT n FROM counter WHERE id = ?", args: [id] });
-          const start = performance.now();
-          await sleep(5);
-          await tx.execute({ sql: "UPDATE counter SET n = ? WHERE id = ?", args: [(rs.rows[0]!.n as number) + 1, id] });
-          const end = performance.now();
-          await tx.commit();
-          spans.push({ start, end });
-        }
-      }),
-    );
-    const rs = await newClient().execute({ sql: "SELECT n FROM counter WHERE id = ?", args: [id] });
-    expect(rs.rows[0]!.n).toBe(workers * rounds);
-    // no two transactions were inside their read-modify-write at the same time
-    spans.sort((a, b) => a.start - b.start);
-    for (let i = 1; i < spans.length; i++) expect(spans[i]!.start).toBeGreaterThanOrEqual(spans[i - 1]!.end);
-  });
+  it.each(["write", "deferred"] as const)(
+    "serializes %s transactions from several clients; every increment lands",
+    async (mode) => {
+      const id = mode === "write" ? 1 : 2;
+      const workers = 5;
+      const rounds = 3;
+      const spans: { start: number; end: number }[] = [];
+      await Promise.all(
+        Array.from({ length: workers }, async () => {
+          const client = newClient();
+          for (let round = 0; round < rounds; round++) {
+            const tx = await client.transaction(mode);
+            // read, then write from what was read: lost updates would show in the final count
+            const rs = await tx.execute({ sql: "SELECT n FROM counter WHERE id = ?", args: [id] });
+            const start = performance.now();
+            await sleep(5);
+            await tx.execute({
+              sql: "UPDATE counter SET n = ? WHERE id = ?",
+              args: [(rs.rows[0]!.n as number) + 1, id],
+            });
+            const end = performance.now();
+            await tx.commit();
+            spans.push({ start, end });
+          }
+        }),
+      );
+      const rs = await newClient().execute({ sql: "SELECT n FROM counter WHERE id = ?", args: [id] });
+      expect(rs.rows[0]!.n).toBe(workers * rounds);
+      // no two transactions were inside their read-modify-write at the same time
+      spans.sort((a, b) => a.start - b.start);
+      for (let i = 1; i < spans.length; i++) expect(spans[i]!.start).toBeGreaterThanOrEqual(spans[i - 1]!.end);
+    },
+  );
 
   it("makes an autocommit write wait for another stream's open transaction, while reads go on", async () => {
     const a = newClient();

@@ -105,12 +105,14 @@ export function decodeValue(raw: unknown): SqlValue {
       if (typeof value === "string" && /^[-+]?\d{1,25}$/.test(value)) int = BigInt(value);
       else if (typeof value === "number" && Number.isSafeInteger(value)) int = BigInt(value);
       else throw new HranaError("An integer value must be a decimal string", "ARGS_INVALID");
-      if (int < MIN_I64 || int > MAX_I64) throw new HranaError(`Integer ${value} does not fit in 64 bits`, "ARGS_INVALID");
+      if (int < MIN_I64 || int > MAX_I64)
+        throw new HranaError(`Integer ${value} does not fit in 64 bits`, "ARGS_INVALID");
       return int;
     }
     case "float": {
       const value = raw.value;
-      if (typeof value !== "number" || !Number.isFinite(value)) throw new HranaError("A float value must be a finite JSON number", "ARGS_INVALID");
+      if (typeof value !== "number" || !Number.isFinite(value))
+        throw new HranaError("A float value must be a finite JSON number", "ARGS_INVALID");
       return value;
     }
     case "text":
@@ -402,7 +404,10 @@ function pushStatement(sql: string, tokens: Token[], out: StatementInfo[]): void
   if (significant[0]?.type === TOK_ID && words[0] === "BEGIN") {
     const at = words.indexOf("TRANSACTION");
     const mode = words[1];
-    txn = at > 0 && words[at + 1] === "READONLY" && mode !== "IMMEDIATE" && mode !== "EXCLUSIVE" ? "begin_readonly" : "begin";
+    txn =
+      at > 0 && words[at + 1] === "READONLY" && mode !== "IMMEDIATE" && mode !== "EXCLUSIVE"
+        ? "begin_readonly"
+        : "begin";
   } else if (significant[0]?.type === TOK_ID && words[0] === "SAVEPOINT") {
     txn = "savepoint";
   }
@@ -477,7 +482,10 @@ export function bindArguments(
     // node:sqlite binds anonymous values to the parameters that are bare or `?NNN`, in index
     // order, and named values by their full name.
     if (name === undefined || name.startsWith("?")) anonymous.push(value);
-    else (namedOut ??= {})[name] = value;
+    else {
+      namedOut ??= {};
+      namedOut[name] = value;
+    }
   }
   return { named: namedOut, anonymous };
 }
@@ -551,7 +559,13 @@ function classify(actions: AuthorizerAction[]): Classification {
         if (WRITING_PRAGMAS_WITHOUT_ARG.has(name)) cls.readonly = false;
       } else {
         if (!HARMLESS_PRAGMAS.has(name)) cls.dirty = true;
-        if (!name.endsWith("_info") && !name.endsWith("_list") && !name.endsWith("_check") && name !== "table_xinfo" && name !== "index_xinfo") {
+        if (
+          !name.endsWith("_info") &&
+          !name.endsWith("_list") &&
+          !name.endsWith("_check") &&
+          name !== "table_xinfo" &&
+          name !== "index_xinfo"
+        ) {
           cls.readonly = false;
         }
       }
@@ -560,7 +574,10 @@ function classify(actions: AuthorizerAction[]): Classification {
     cls.readonly = false;
     if (TEMP_ACTIONS.has(action)) cls.dirty = true;
     const direct = trigger === null && !(arg1 ?? "").toLowerCase().startsWith("sqlite_");
-    if (direct && (action === constants.SQLITE_INSERT || action === constants.SQLITE_UPDATE || action === constants.SQLITE_DELETE)) {
+    if (
+      direct &&
+      (action === constants.SQLITE_INSERT || action === constants.SQLITE_UPDATE || action === constants.SQLITE_DELETE)
+    ) {
       cls.iud = true;
       if (action === constants.SQLITE_INSERT) cls.insert = true;
     }
@@ -844,7 +861,10 @@ export class HranaStream {
         this.#requireOpen();
         if (this.#sqls.has(id)) throw new HranaError(`SQL text ${id} is already stored on this stream`, "SQL_EXISTS");
         if (this.#sqls.size >= MAX_STORED_SQL) {
-          throw new HranaError(`The server already stores ${this.#sqls.size} SQL texts, it cannot store more`, "SQL_STORE_TOO_MANY");
+          throw new HranaError(
+            `The server already stores ${this.#sqls.size} SQL texts, it cannot store more`,
+            "SQL_STORE_TOO_MANY",
+          );
         }
         this.#sqls.set(id, request.sql);
         return { type: "store_sql" };
@@ -864,7 +884,7 @@ export class HranaStream {
 
   #requireOpen(): SqliteConnection {
     const conn = this.#conn;
-    if (!conn || !conn.isOpen) throw new HranaError("The stream is closed", "STREAM_CLOSED");
+    if (!conn?.isOpen) throw new HranaError("The stream is closed", "STREAM_CLOSED");
     return conn;
   }
 
@@ -926,7 +946,12 @@ export class HranaStream {
   }
 
   /** Runs one statement, taking the write lock first when it needs to. */
-  async #execute(info: StatementInfo, args: SqlValue[], named: Map<string, SqlValue> | null, wantRows: boolean): Promise<StmtResult> {
+  async #execute(
+    info: StatementInfo,
+    args: SqlValue[],
+    named: Map<string, SqlValue> | null,
+    wantRows: boolean,
+  ): Promise<StmtResult> {
     const binding = bindArguments(info, args, named);
     let conn = this.#requireOpen();
     const prepared = conn.prepare(info.sql);
@@ -981,7 +1006,7 @@ export class HranaStream {
 
   #afterStatement(): void {
     const conn = this.#conn;
-    if (!conn || !conn.isOpen) return;
+    if (!conn?.isOpen) return;
     if (!conn.inTransaction) {
       if (this.#readOnlyTxn) {
         this.#readOnlyTxn = false;
@@ -1067,18 +1092,24 @@ function parseStmt(raw: unknown, where: string): ParsedStmt {
   const sql = optionalString(raw.sql, "stmt.sql");
   const sqlId = optionalSqlId(raw.sql_id);
   if (raw.args != null && !Array.isArray(raw.args)) throw protocolError(`${where}: \`args\` must be an array`);
-  if (raw.named_args != null && !Array.isArray(raw.named_args)) throw protocolError(`${where}: \`named_args\` must be an array`);
-  if (raw.want_rows != null && typeof raw.want_rows !== "boolean") throw protocolError(`${where}: \`want_rows\` must be a boolean`);
+  if (raw.named_args != null && !Array.isArray(raw.named_args))
+    throw protocolError(`${where}: \`named_args\` must be an array`);
+  if (raw.want_rows != null && typeof raw.want_rows !== "boolean")
+    throw protocolError(`${where}: \`want_rows\` must be a boolean`);
   const args = ((raw.args ?? []) as unknown[]).map(decodeValue);
   const namedList = (raw.named_args ?? []) as unknown[];
   let named: Map<string, SqlValue> | null = null;
   if (namedList.length > 0) {
     if (args.length > 0) {
-      throw new HranaError("Specifying both positional and named arguments is not supported", "ARGS_BOTH_POSITIONAL_AND_NAMED");
+      throw new HranaError(
+        "Specifying both positional and named arguments is not supported",
+        "ARGS_BOTH_POSITIONAL_AND_NAMED",
+      );
     }
     named = new Map();
     for (const arg of namedList) {
-      if (!isObject(arg) || typeof arg.name !== "string") throw protocolError(`${where}: a named argument needs a string \`name\``);
+      if (!isObject(arg) || typeof arg.name !== "string")
+        throw protocolError(`${where}: a named argument needs a string \`name\``);
       named.set(arg.name, decodeValue(arg.value));
     }
   }

@@ -1,7 +1,8 @@
 // The HTTP surface with plain fetch: pipelines, batons, conditions, malformed input, auth, limits;
 // and the SQL analysis (statement splitting, parameters) the server relies on.
-import { createClient, LibsqlError } from "@libsql/client";
+
 import { DatabaseSync } from "node:sqlite";
+import { createClient, LibsqlError } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postPipeline, startTestServer, type TestServer } from "./fixtures/harness.ts";
 import { analyzeSingle, splitStatements } from "./hrana.ts";
@@ -17,7 +18,10 @@ beforeAll(async () => {
   server = await startTestServer();
   const { status } = await postPipeline(server.url, {
     baton: null,
-    requests: [{ type: "sequence", sql: "CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER); INSERT INTO kv VALUES ('a', 1);" }, { type: "close" }],
+    requests: [
+      { type: "sequence", sql: "CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER); INSERT INTO kv VALUES ('a', 1);" },
+      { type: "close" },
+    ],
   });
   expect(status).toBe(200);
 });
@@ -46,7 +50,12 @@ describe("pipeline", () => {
       type: "ok",
       response: {
         type: "execute",
-        result: { cols: [{ name: "v", decltype: "INTEGER" }], rows: [[int(1)]], affected_row_count: 0, last_insert_rowid: null },
+        result: {
+          cols: [{ name: "v", decltype: "INTEGER" }],
+          rows: [[int(1)]],
+          affected_row_count: 0,
+          last_insert_rowid: null,
+        },
       },
     });
     expect(json.results[1]).toEqual({
@@ -85,11 +94,20 @@ describe("pipeline", () => {
   });
 
   it("keeps a transaction open across requests through the baton", async () => {
-    const open = await postPipeline(server.url, { baton: null, requests: [exec("BEGIN IMMEDIATE"), exec("INSERT INTO kv VALUES ('tx', 1)"), { type: "get_autocommit" }] });
+    const open = await postPipeline(server.url, {
+      baton: null,
+      requests: [exec("BEGIN IMMEDIATE"), exec("INSERT INTO kv VALUES ('tx', 1)"), { type: "get_autocommit" }],
+    });
     expect(open.json.results[2].response.is_autocommit).toBe(false);
-    const rollback = await postPipeline(server.url, { baton: open.json.baton, requests: [exec("ROLLBACK"), { type: "get_autocommit" }, { type: "close" }] });
+    const rollback = await postPipeline(server.url, {
+      baton: open.json.baton,
+      requests: [exec("ROLLBACK"), { type: "get_autocommit" }, { type: "close" }],
+    });
     expect(rollback.json.results[1].response.is_autocommit).toBe(true);
-    const check = await postPipeline(server.url, { baton: null, requests: [exec("SELECT count(*) FROM kv WHERE k = 'tx'"), { type: "close" }] });
+    const check = await postPipeline(server.url, {
+      baton: null,
+      requests: [exec("SELECT count(*) FROM kv WHERE k = 'tx'"), { type: "close" }],
+    });
     expect(check.json.results[0].response.result.rows).toEqual([[int(0)]]);
   });
 
@@ -117,8 +135,26 @@ describe("batch conditions", () => {
               { condition: { type: "error", step: 1 }, stmt: { sql: "SELECT 3" } }, // 3 ok
               { condition: { type: "not", cond: { type: "ok", step: 2 } }, stmt: { sql: "SELECT 4" } }, // 4 ok (skipped is not ok)
               { condition: { type: "error", step: 2 }, stmt: { sql: "SELECT 5" } }, // 5 skipped (skipped is not error)
-              { condition: { type: "and", conds: [{ type: "ok", step: 0 }, { type: "error", step: 1 }] }, stmt: { sql: "SELECT 6" } }, // 6 ok
-              { condition: { type: "or", conds: [{ type: "ok", step: 1 }, { type: "ok", step: 5 }] }, stmt: { sql: "SELECT 7" } }, // 7 skipped
+              {
+                condition: {
+                  type: "and",
+                  conds: [
+                    { type: "ok", step: 0 },
+                    { type: "error", step: 1 },
+                  ],
+                },
+                stmt: { sql: "SELECT 6" },
+              }, // 6 ok
+              {
+                condition: {
+                  type: "or",
+                  conds: [
+                    { type: "ok", step: 1 },
+                    { type: "ok", step: 5 },
+                  ],
+                },
+                stmt: { sql: "SELECT 7" },
+              }, // 7 skipped
               { condition: { type: "is_autocommit" }, stmt: { sql: "SELECT 8", want_rows: false } }, // 8 ok, no rows
             ],
           },
@@ -128,7 +164,17 @@ describe("batch conditions", () => {
     });
     const { step_results: results, step_errors: errors } = json.results[0].response.result;
     expect(results.map((r: unknown) => r !== null)).toEqual([true, false, false, true, true, false, true, false, true]);
-    expect(errors.map((e: unknown) => e !== null)).toEqual([false, true, false, false, false, false, false, false, false]);
+    expect(errors.map((e: unknown) => e !== null)).toEqual([
+      false,
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(errors[1].code).toBe("SQLITE_ERROR");
     expect(results[3].rows).toEqual([[int(3)]]);
     expect(results[8].rows).toEqual([]);
@@ -137,7 +183,11 @@ describe("batch conditions", () => {
   it("rejects a condition on a later step as a whole-batch error", async () => {
     const { json } = await postPipeline(server.url, {
       baton: null,
-      requests: [{ type: "batch", batch: { steps: [{ condition: { type: "ok", step: 0 }, stmt: { sql: "SELECT 1" } }] } }, exec("SELECT 1"), { type: "close" }],
+      requests: [
+        { type: "batch", batch: { steps: [{ condition: { type: "ok", step: 0 }, stmt: { sql: "SELECT 1" } }] } },
+        exec("SELECT 1"),
+        { type: "close" },
+      ],
     });
     expect(json.results[0].type).toBe("error");
     expect(json.results[1].type).toBe("ok");
@@ -146,9 +196,22 @@ describe("batch conditions", () => {
 
 describe("stored SQL, sequence, describe", () => {
   it("stores at least 50 SQL texts per stream and runs them by id", async () => {
-    const store = Array.from({ length: 60 }, (_, i) => ({ type: "store_sql", sql_id: i + 1, sql: `SELECT ${i} AS n, ? AS x` }));
+    const store = Array.from({ length: 60 }, (_, i) => ({
+      type: "store_sql",
+      sql_id: i + 1,
+      sql: `SELECT ${i} AS n, ? AS x`,
+    }));
     const run = Array.from({ length: 60 }, (_, i) => ({ type: "execute", stmt: { sql_id: i + 1, args: [int(i)] } }));
-    const { json } = await postPipeline(server.url, { baton: null, requests: [...store, ...run, { type: "close_sql", sql_id: 7 }, { type: "execute", stmt: { sql_id: 7, args: [int(0)] } }, { type: "close" }] });
+    const { json } = await postPipeline(server.url, {
+      baton: null,
+      requests: [
+        ...store,
+        ...run,
+        { type: "close_sql", sql_id: 7 },
+        { type: "execute", stmt: { sql_id: 7, args: [int(0)] } },
+        { type: "close" },
+      ],
+    });
     const results = json.results as any[];
     expect(results.slice(0, 60).every((r) => r.type === "ok" && r.response.type === "store_sql")).toBe(true);
     for (let i = 0; i < 60; i++) expect(results[60 + i].response.result.rows).toEqual([[int(i), int(i)]]);
@@ -160,7 +223,10 @@ describe("stored SQL, sequence, describe", () => {
     const { json } = await postPipeline(server.url, {
       baton: null,
       requests: [
-        { type: "sequence", sql: "INSERT INTO kv VALUES ('s1', 1); INSERT INTO kv VALUES ('s1', 2); INSERT INTO kv VALUES ('s3', 3);" },
+        {
+          type: "sequence",
+          sql: "INSERT INTO kv VALUES ('s1', 1); INSERT INTO kv VALUES ('s1', 2); INSERT INTO kv VALUES ('s3', 3);",
+        },
         exec("SELECT k FROM kv WHERE k LIKE 's%' ORDER BY k"),
         { type: "close" },
       ],
@@ -172,7 +238,12 @@ describe("stored SQL, sequence, describe", () => {
   it("describes a statement", async () => {
     const { json } = await postPipeline(server.url, {
       baton: null,
-      requests: [{ type: "describe", sql: "SELECT k, v FROM kv WHERE k = :k AND v > ?" }, { type: "describe", sql: "EXPLAIN SELECT 1" }, { type: "describe", sql: "DELETE FROM kv" }, { type: "close" }],
+      requests: [
+        { type: "describe", sql: "SELECT k, v FROM kv WHERE k = :k AND v > ?" },
+        { type: "describe", sql: "EXPLAIN SELECT 1" },
+        { type: "describe", sql: "DELETE FROM kv" },
+        { type: "close" },
+      ],
     });
     expect(json.results[0].response.result).toEqual({
       params: [{ name: ":k" }, { name: null }],
@@ -239,7 +310,13 @@ describe("malformed requests", () => {
     expect(badJson.contentType).toBe("application/json");
     expect(badJson.json.code).toBe("PROTOCOL_ERROR");
 
-    for (const body of ["[]", "null", "42", JSON.stringify({ baton: 5, requests: [] }), JSON.stringify({ baton: null })]) {
+    for (const body of [
+      "[]",
+      "null",
+      "42",
+      JSON.stringify({ baton: 5, requests: [] }),
+      JSON.stringify({ baton: null }),
+    ]) {
       const reply = await postPipeline(server.url, body);
       expect(reply.status).toBe(400);
       expect(reply.json.message).toEqual(expect.any(String));
@@ -247,33 +324,87 @@ describe("malformed requests", () => {
 
     const { status, json } = await postPipeline(server.url, {
       baton: null,
-      requests: [{ type: "frobnicate" }, 17, { type: "execute" }, { type: "execute", stmt: { sql: 5 } }, { type: "execute", stmt: { sql: "SELECT 1", args: "x" } }, exec("SELECT 1"), { type: "close" }],
+      requests: [
+        { type: "frobnicate" },
+        17,
+        { type: "execute" },
+        { type: "execute", stmt: { sql: 5 } },
+        { type: "execute", stmt: { sql: "SELECT 1", args: "x" } },
+        exec("SELECT 1"),
+        { type: "close" },
+      ],
     });
     expect(status).toBe(200);
-    expect((json.results as any[]).map((r) => r.type)).toEqual(["error", "error", "error", "error", "error", "ok", "ok"]);
+    expect((json.results as any[]).map((r) => r.type)).toEqual([
+      "error",
+      "error",
+      "error",
+      "error",
+      "error",
+      "ok",
+      "ok",
+    ]);
     expect(json.results[0].error.code).toBe("PROTOCOL_ERROR");
   });
 
   it("survives randomly malformed requests (never a 500, always JSON)", async () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const pick = <T,>(items: T[]): T => items[Math.floor(random() * items.length)]!;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
     const junk = (depth: number): unknown => {
       const leaves = [null, 0, -1, 1.5, 2 ** 60, "", "x", "SELECT ?", true, false, [], {}];
       if (depth <= 0 || random() < 0.4) return pick(leaves);
       if (random() < 0.5) return Array.from({ length: Math.floor(random() * 3) }, () => junk(depth - 1));
-      const keys = ["type", "stmt", "sql", "sql_id", "args", "named_args", "want_rows", "batch", "steps", "condition", "cond", "conds", "step", "value", "base64", "name"];
-      return Object.fromEntries(Array.from({ length: 1 + Math.floor(random() * 4) }, () => [pick(keys), junk(depth - 1)]));
+      const keys = [
+        "type",
+        "stmt",
+        "sql",
+        "sql_id",
+        "args",
+        "named_args",
+        "want_rows",
+        "batch",
+        "steps",
+        "condition",
+        "cond",
+        "conds",
+        "step",
+        "value",
+        "base64",
+        "name",
+      ];
+      return Object.fromEntries(
+        Array.from({ length: 1 + Math.floor(random() * 4) }, () => [pick(keys), junk(depth - 1)]),
+      );
     };
-    const types = ["execute", "batch", "sequence", "describe", "store_sql", "close_sql", "get_autocommit", "close", "nope"];
+    const types = [
+      "execute",
+      "batch",
+      "sequence",
+      "describe",
+      "store_sql",
+      "close_sql",
+      "get_autocommit",
+      "close",
+      "nope",
+    ];
     for (let round = 0; round < 40; round++) {
-      const requests = Array.from({ length: 1 + Math.floor(random() * 4) }, () => ({ ...(junk(3) as object), type: pick(types) }));
+      const requests = Array.from({ length: 1 + Math.floor(random() * 4) }, () => ({
+        ...(junk(3) as object),
+        type: pick(types),
+      }));
       const reply = await postPipeline(server.url, { baton: null, requests });
       expect(reply.status, JSON.stringify(requests)).toBe(200);
       expect(reply.json.results).toHaveLength(requests.length);
       if (reply.json.baton) await postPipeline(server.url, { baton: reply.json.baton, requests: [{ type: "close" }] });
     }
-    const ok = await postPipeline(server.url, { baton: null, requests: [exec("SELECT count(*) FROM kv"), { type: "close" }] });
+    const ok = await postPipeline(server.url, {
+      baton: null,
+      requests: [exec("SELECT count(*) FROM kv"), { type: "close" }],
+    });
     expect(ok.json.results[0].type).toBe("ok");
   });
 
@@ -296,7 +427,10 @@ describe("malformed requests", () => {
     expect(reply.status).toBe(413);
     expect(reply.json.code).toBe("PAYLOAD_TOO_LARGE");
     // the server is fine afterwards, and a body just under the limit works
-    const ok = await postPipeline(server.url, { baton: null, requests: [exec(`SELECT length('${"y".repeat(1024 * 1024)}')`), { type: "close" }] });
+    const ok = await postPipeline(server.url, {
+      baton: null,
+      requests: [exec(`SELECT length('${"y".repeat(1024 * 1024)}')`), { type: "close" }],
+    });
     expect(ok.json.results[0].response.result.rows).toEqual([[int(1024 * 1024)]]);
   });
 });
@@ -316,9 +450,17 @@ describe("auth", () => {
     expect(none.status).toBe(401);
     expect(none.contentType).toBe("application/json");
     expect(none.json.code).toBe("UNAUTHORIZED");
-    const wrong = await postPipeline(secured.url, { baton: null, requests: [{ type: "close" }] }, { authorization: "Bearer nope" });
+    const wrong = await postPipeline(
+      secured.url,
+      { baton: null, requests: [{ type: "close" }] },
+      { authorization: "Bearer nope" },
+    );
     expect(wrong.status).toBe(401);
-    const right = await postPipeline(secured.url, { baton: null, requests: [{ type: "close" }] }, { authorization: `Bearer ${token}` });
+    const right = await postPipeline(
+      secured.url,
+      { baton: null, requests: [{ type: "close" }] },
+      { authorization: `Bearer ${token}` },
+    );
     expect(right.status).toBe(200);
     expect((await fetch(`${secured.url}/health`)).status).toBe(200);
 
@@ -336,7 +478,9 @@ describe("auth", () => {
 
 describe("listening", () => {
   it("refuses non-loopback hosts", async () => {
-    await expect(startLocalDbServer({ file: `${server.file}-other`, port: 0, host: "0.0.0.0" })).rejects.toThrow(/loopback/);
+    await expect(startLocalDbServer({ file: `${server.file}-other`, port: 0, host: "0.0.0.0" })).rejects.toThrow(
+      /loopback/,
+    );
   });
 
   it("reports a port that is taken", async () => {
@@ -373,7 +517,10 @@ describe("SQL analysis", () => {
     for (const [sql, count, names] of cases) {
       const info = analyzeSingle(sql);
       expect(info.paramCount, sql).toBe(count);
-      expect(Array.from({ length: info.paramCount }, (_, i) => info.paramNames[i + 1]), sql).toEqual(names);
+      expect(
+        Array.from({ length: info.paramCount }, (_, i) => info.paramNames[i + 1]),
+        sql,
+      ).toEqual(names);
     }
   });
 
@@ -385,7 +532,7 @@ describe("SQL analysis", () => {
       "SELECT ?5",
       "SELECT :a, ?, :a, @b, ?, $c, ?9",
       "SELECT :a, ?1, ?",
-      "SELECT '?' || ? || \"?\" /* ? */ || ? FROM (SELECT 1 AS \"?\")",
+      'SELECT \'?\' || ? || "?" /* ? */ || ? FROM (SELECT 1 AS "?")',
       "SELECT x'3f' || ? -- ?",
       "SELECT $a::b, $a::b(c), :é1",
       "SELECT 1e5 + ?, .5 + ?, 0x1f + ?",
@@ -411,8 +558,14 @@ describe("SQL analysis", () => {
       const stmt = db.prepare(sql);
       stmt.setAllowBareNamedParameters(false);
       // node:sqlite binds anonymous values to the non-named indexes 1..N, so exactly our count fits
-      expect(isRangeError(() => stmt.all(named, ...new Array(anonymous).fill(null))), sql).toBe(false);
-      expect(isRangeError(() => stmt.all(named, ...new Array(anonymous + 1).fill(null))), sql).toBe(true);
+      expect(
+        isRangeError(() => stmt.all(named, ...new Array(anonymous).fill(null))),
+        sql,
+      ).toBe(false);
+      expect(
+        isRangeError(() => stmt.all(named, ...new Array(anonymous + 1).fill(null))),
+        sql,
+      ).toBe(true);
     }
     db.close();
   });

@@ -10,10 +10,10 @@ import {
   HranaError,
   HranaStream,
   isObject,
-  SqliteConnection,
-  WriteLock,
   type PipelineResponseBody,
+  SqliteConnection,
   type StreamHost,
+  WriteLock,
 } from "./hrana.ts";
 
 export interface LocalDbServerOptions {
@@ -126,7 +126,8 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
   async function pipeline(body: unknown): Promise<Reply> {
     if (!isObject(body)) return protocolReply("The request body must be a JSON object");
     const { baton, requests } = body;
-    if (baton !== undefined && baton !== null && typeof baton !== "string") return protocolReply("`baton` must be a string or null");
+    if (baton !== undefined && baton !== null && typeof baton !== "string")
+      return protocolReply("`baton` must be a string or null");
     if (!Array.isArray(requests)) return protocolReply("`requests` must be an array");
 
     let slot: Slot;
@@ -135,7 +136,10 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
       if (!found) {
         return {
           status: 400,
-          body: { message: "The stream has expired due to inactivity, or the baton is not valid", code: "STREAM_EXPIRED" },
+          body: {
+            message: "The stream has expired due to inactivity, or the baton is not valid",
+            code: "STREAM_EXPIRED",
+          },
         };
       }
       slot = found;
@@ -179,7 +183,13 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
     }
     if (!authorized(req)) {
       await discardBody(req);
-      return { status: 401, body: { message: "Unauthorized: a valid `Authorization: Bearer <token>` header is required", code: "UNAUTHORIZED" } };
+      return {
+        status: 401,
+        body: {
+          message: "Unauthorized: a valid `Authorization: Bearer <token>` header is required",
+          code: "UNAUTHORIZED",
+        },
+      };
     }
     if (path === "/v2" || path === "/") {
       await discardBody(req);
@@ -193,7 +203,10 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
       }
       const body = await readBody(req);
       if (body === "too_large") {
-        return { status: 413, body: { message: `The request body exceeds ${MAX_BODY_BYTES} bytes`, code: "PAYLOAD_TOO_LARGE" } };
+        return {
+          status: 413,
+          body: { message: `The request body exceeds ${MAX_BODY_BYTES} bytes`, code: "PAYLOAD_TOO_LARGE" },
+        };
       }
       let parsed: unknown;
       try {
@@ -201,7 +214,8 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
       } catch (error) {
         return protocolReply(`Could not parse the JSON request body: ${(error as Error).message}`);
       }
-      if (closing) return { status: 503, body: { message: "The server is shutting down", code: "SERVER_SHUTTING_DOWN" } };
+      if (closing)
+        return { status: 503, body: { message: "The server is shutting down", code: "SERVER_SHUTTING_DOWN" } };
       return pipeline(parsed);
     }
     await discardBody(req);

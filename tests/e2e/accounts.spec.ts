@@ -1,11 +1,11 @@
 // The whole account life cycle in a real browser: sign-up → verify from the outbox → sign in →
 // sessions page → revoke → reset password → sign in again.
+
+import { type Browser, expect, type Page, test } from "@playwright/test";
 import { readMail } from "./outbox.ts";
-import { expect, test, type Browser, type Page } from "@playwright/test";
 
 const password = "a long and private passphrase";
 const newPassword = "another long private passphrase";
-
 
 async function signIn(page: Page, login: string, secret: string) {
   await page.goto("/login");
@@ -25,7 +25,10 @@ test("an account from sign-up to a password reset", async ({ browser }) => {
   const username = `e2e_${Date.now().toString(36)}`;
   const email = `${username}@example.com`;
   const laptop = await newPage(browser, "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0");
-  const phone = await newPage(browser, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1");
+  const phone = await newPage(
+    browser,
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+  );
   const { page } = laptop;
 
   // Sign up: the answer sends us to sign in and says to check the inbox.

@@ -3,7 +3,7 @@
 // signing out and back in with Google lands on the same account; Apple's form_post flow (a genuinely
 // cross-site POST from the fake on 127.0.0.1 to the app on localhost) creates an account and signs
 // back in to it.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 
 /** What the fake provider answers with (tests/fake-oauth/server.ts, FakeProfile). */
 interface FakeProfile {
@@ -25,7 +25,10 @@ test.describe.configure({ mode: "serial" });
 
 /** The next authorization at `provider` answers as `profile`. */
 async function queueFakeUser(provider: Provider, profile: FakeProfile) {
-  const response = await fetch(`${fakeOAuth}/_fake/next/${provider}`, { method: "POST", body: JSON.stringify(profile) });
+  const response = await fetch(`${fakeOAuth}/_fake/next/${provider}`, {
+    method: "POST",
+    body: JSON.stringify(profile),
+  });
   expect(response.ok).toBe(true);
 }
 
@@ -52,8 +55,20 @@ async function continueWith(page: Page, provider: Provider) {
 test("sign up with GitHub, connect Google in settings, sign back in with Google", async ({ page }) => {
   test.setTimeout(60_000);
   const suffix = Date.now().toString(36);
-  const github: FakeProfile = { id: String(Date.now()), login: `octo-${suffix}`, name: "Octo Cat", email: `octo_${suffix}@example.com`, emailVerified: true, avatar: "/avatar.png" };
-  const google: FakeProfile = { id: `g${suffix}`, name: "Octo Cat", email: `octo.cat.${suffix}@gmail.example`, emailVerified: true };
+  const github: FakeProfile = {
+    id: String(Date.now()),
+    login: `octo-${suffix}`,
+    name: "Octo Cat",
+    email: `octo_${suffix}@example.com`,
+    emailVerified: true,
+    avatar: "/avatar.png",
+  };
+  const google: FakeProfile = {
+    id: `g${suffix}`,
+    name: "Octo Cat",
+    email: `octo.cat.${suffix}@gmail.example`,
+    emailVerified: true,
+  };
 
   // GitHub: a new account, on to "finish your profile".
   await queueFakeUser("github", github);
@@ -89,7 +104,12 @@ test("a callback URL opened in another browser is refused and signs nobody in", 
   const other = await browser.newContext();
   const otherPage = await other.newPage();
   const suffix = Date.now().toString(36);
-  await queueFakeUser("github", { id: String(Date.now() + 1), login: `other-${suffix}`, email: `other_${suffix}@example.com`, emailVerified: true });
+  await queueFakeUser("github", {
+    id: String(Date.now() + 1),
+    login: `other-${suffix}`,
+    email: `other_${suffix}@example.com`,
+    emailVerified: true,
+  });
   let callbackUrl = "";
   otherPage.on("request", (request) => {
     if (request.url().includes("/auth/github/callback?")) callbackUrl = request.url();
@@ -109,13 +129,25 @@ test("a callback URL opened in another browser is refused and signs nobody in", 
 test("sign up with Apple (form_post back to the app), finish the profile, then sign in again", async ({ page }) => {
   test.setTimeout(60_000);
   const suffix = Date.now().toString(36);
-  const apple: FakeProfile = { id: `001234.${suffix}`, name: "Tim Apple", email: `tim_${suffix}@privaterelay.example`, emailVerified: true };
+  const apple: FakeProfile = {
+    id: `001234.${suffix}`,
+    name: "Tim Apple",
+    email: `tim_${suffix}@privaterelay.example`,
+    emailVerified: true,
+  };
 
   /** What the browser posts back to the app, and from where (the next POST to Apple's callback). */
   async function nextApplePost() {
-    const request = await page.waitForRequest((candidate) => new URL(candidate.url()).pathname === "/auth/apple/callback");
+    const request = await page.waitForRequest(
+      (candidate) => new URL(candidate.url()).pathname === "/auth/apple/callback",
+    );
     const headers = await request.allHeaders();
-    return { method: request.method(), fields: new URLSearchParams(request.postData() ?? ""), origin: headers.origin, fetchSite: headers["sec-fetch-site"] };
+    return {
+      method: request.method(),
+      fields: new URLSearchParams(request.postData() ?? ""),
+      origin: headers.origin,
+      fetchSite: headers["sec-fetch-site"],
+    };
   }
 
   // The button is there only when Apple is configured (serve.ts points it at the fake).

@@ -2,16 +2,18 @@
 // loads between cards), a stretch with JavaScript off, leaving and resuming, a validation error,
 // editing from the summary, the JSON download, and a logo upload that is then shown.
 import { readFileSync } from "node:fs";
+import { type Browser, expect, type Page, test } from "@playwright/test";
 import { png } from "../fixtures/png.ts";
-import { expect, test, type Browser, type Page } from "@playwright/test";
 
 const password = "a long and private passphrase";
-
 
 /** A fresh account, signed in, in its own browser context (own IP for the sign-up rate limit). */
 async function newSignedInUser(browser: Browser, options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
   const ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
-  const context = await browser.newContext({ javaScriptEnabled: options.javaScriptEnabled ?? true, extraHTTPHeaders: { "CF-Connecting-IP": ip } });
+  const context = await browser.newContext({
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
+    extraHTTPHeaders: { "CF-Connecting-IP": ip },
+  });
   const page = await context.newPage();
   const username = `onb_${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   await page.goto("/signup");
@@ -78,7 +80,9 @@ async function next(page: Page) {
   await page.getByRole("button", { name: /^(Next|Save)$/ }).click();
 }
 
-test("the whole questionnaire with JavaScript on, editing from the summary and downloading the JSON", async ({ browser }) => {
+test("the whole questionnaire with JavaScript on, editing from the summary and downloading the JSON", async ({
+  browser,
+}) => {
   test.setTimeout(120_000);
   const page = await newSignedInUser(browser);
   await page.goto("/onboarding");
@@ -122,7 +126,10 @@ test("the whole questionnaire with JavaScript on, editing from the summary and d
   await expect(page.getByTestId("summary-business-name")).toContainText("Rosa & Sons");
 
   // Download JSON.
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download JSON" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download JSON" }).click(),
+  ]);
   expect(download.suggestedFilename()).toBe("alva-client-profile.json");
   const profile = JSON.parse(readFileSync((await download.path())!, "utf8"));
   expect(profile.schemaVersion).toBe(1);
@@ -160,7 +167,9 @@ test("a stretch of the questionnaire with JavaScript off", async ({ browser }) =
   await page.context().close();
 });
 
-test("progress shown at once, leaving and resuming, and a validation error that keeps what was typed", async ({ browser }) => {
+test("progress shown at once, leaving and resuming, and a validation error that keeps what was typed", async ({
+  browser,
+}) => {
   test.setTimeout(60_000);
   const page = await newSignedInUser(browser);
   await page.goto("/onboarding");
@@ -210,22 +219,30 @@ test("a logo upload is stored and shown", async ({ browser }) => {
   await expect(page.getByTestId("card-section")).toHaveText("Brand");
 
   // Too large: a clear message, nothing saved.
-  await page.getByLabel("Logo", { exact: true }).setInputFiles({ name: "huge.png", mimeType: "image/png", buffer: Buffer.alloc(6 * 1024 * 1024) });
+  await page
+    .getByLabel("Logo", { exact: true })
+    .setInputFiles({ name: "huge.png", mimeType: "image/png", buffer: Buffer.alloc(6 * 1024 * 1024) });
   await next(page);
   await expect(page.getByText("That file is larger than 5 MB. Choose a smaller image.")).toBeVisible();
 
-  await page.getByLabel("Logo", { exact: true }).setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: png(120, 120) });
+  await page
+    .getByLabel("Logo", { exact: true })
+    .setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: png(120, 120) });
   await next(page);
   await expect(page).toHaveURL(/\/onboarding\/brand-images$/);
   await page.getByRole("link", { name: "Back" }).click();
   await expect(page).toHaveURL(/\/onboarding\/logo$/);
   const logo = page.getByTestId("current-logo");
   await expect(logo).toBeVisible();
-  await expect.poll(() => logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+  await expect
+    .poll(() => logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBeGreaterThan(0);
 
   await page.goto("/onboarding/summary");
   const shown = page.getByTestId("summary-logo").getByRole("img", { name: "Your logo" });
   await expect(shown).toBeVisible();
-  await expect.poll(() => shown.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+  await expect
+    .poll(() => shown.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBeGreaterThan(0);
   await page.context().close();
 });

@@ -1,8 +1,8 @@
 // /settings/profile in a real browser: sign up → sign in → upload an avatar → see it (the image is
 // served by GET /images/:id, access-checked) → a wrong file shows a message → remove it.
-import { png } from "../fixtures/png.ts";
-import { expect, test } from "@playwright/test";
 
+import { expect, test } from "@playwright/test";
+import { png } from "../fixtures/png.ts";
 
 test("a user uploads an avatar on /settings/profile and sees it", async ({ page }) => {
   test.setTimeout(60_000);
@@ -27,11 +27,15 @@ test("a user uploads an avatar on /settings/profile and sees it", async ({ page 
   await expect(page.getByRole("img", { name: "No picture yet" })).toBeVisible();
 
   // A file that only claims to be a PNG is refused with a message on the page.
-  await page.getByLabel("Upload a picture").setInputFiles({ name: "fake.png", mimeType: "image/png", buffer: Buffer.from("not really a picture") });
+  await page
+    .getByLabel("Upload a picture")
+    .setInputFiles({ name: "fake.png", mimeType: "image/png", buffer: Buffer.from("not really a picture") });
   await page.getByRole("button", { name: "Upload picture" }).click();
   await expect(page.getByRole("alert")).toContainText("not a PNG, JPEG, WebP or GIF image");
 
-  await page.getByLabel("Upload a picture").setInputFiles({ name: "me.png", mimeType: "image/png", buffer: png(960, 720) });
+  await page
+    .getByLabel("Upload a picture")
+    .setInputFiles({ name: "me.png", mimeType: "image/png", buffer: png(960, 720) });
   await page.getByRole("button", { name: "Upload picture" }).click();
   await expect(page.getByTestId("toast")).toContainText("Your picture is updated.");
   const avatar = page.getByTestId("avatar-image");

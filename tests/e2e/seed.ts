@@ -9,8 +9,14 @@ export async function markInstanceSetUp(url: string, authToken: string): Promise
   try {
     await client.batch(
       [
-        { sql: "INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)", args: [organizationId, "E2E organization", now] },
-        { sql: "INSERT INTO instance (id, organization_id, setup_completed_at) VALUES (1, ?, ?)", args: [organizationId, now] },
+        {
+          sql: "INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)",
+          args: [organizationId, "E2E organization", now],
+        },
+        {
+          sql: "INSERT INTO instance (id, organization_id, setup_completed_at) VALUES (1, ?, ?)",
+          args: [organizationId, now],
+        },
       ],
       "write",
     );

@@ -24,16 +24,22 @@ if (!fresh) await markInstanceSetUp(database.url, authToken);
 const appUrl = `http://localhost:${port}`;
 const fakeOAuth = fresh ? null : await startFakeOAuth(process.env.E2E_FAKE_OAUTH_PORT ?? "8797");
 // `--var NAME:value` takes one line: the Apple key's newlines travel as \n (the app accepts both).
-const oauthVars = Object.entries(fakeOAuth?.env ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value.replaceAll("\n", "\\n")}`]);
+const oauthVars = Object.entries(fakeOAuth?.env ?? {}).flatMap(([name, value]) => [
+  "--var",
+  `${name}:${value.replaceAll("\n", "\\n")}`,
+]);
 
 /** The fake provider in its own process; its first stdout line is the variables pointing at it. */
 async function startFakeOAuth(fakePort: string) {
-  const child = spawn(process.execPath, ["tests/fake-oauth/main.ts", fakePort], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["tests/fake-oauth/main.ts", fakePort], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const env = await new Promise<Record<string, string>>((resolve, reject) => {
     let buffered = "";
     child.stdout.on("data", (chunk: Buffer) => {
       buffered += chunk.toString();
-      if (buffered.includes("\n")) resolve(JSON.parse(buffered.slice(0, buffered.indexOf("\n"))) as Record<string, string>);
+      if (buffered.includes("\n"))
+        resolve(JSON.parse(buffered.slice(0, buffered.indexOf("\n"))) as Record<string, string>);
     });
     child.on("exit", (code) => reject(new Error(`the fake OAuth provider exited (${code})`)));
   });
@@ -43,19 +49,31 @@ const wrangler = spawn(
   "wrangler",
   [
     "dev",
-    "--port", port,
-    "--ip", "127.0.0.1",
-    "--var", `APP_URL:${appUrl}`,
-    "--var", `TURSO_DATABASE_URL:${database.url}`,
-    "--var", `TURSO_AUTH_TOKEN:${authToken}`,
-    "--var", "ENVIRONMENT:test",
-    "--var", `SESSION_SECRET:${randomBytes(32).toString("base64url")}`,
-    "--var", "RESEND_API_KEY:",
+    "--port",
+    port,
+    "--ip",
+    "127.0.0.1",
+    "--var",
+    `APP_URL:${appUrl}`,
+    "--var",
+    `TURSO_DATABASE_URL:${database.url}`,
+    "--var",
+    `TURSO_AUTH_TOKEN:${authToken}`,
+    "--var",
+    "ENVIRONMENT:test",
+    "--var",
+    `SESSION_SECRET:${randomBytes(32).toString("base64url")}`,
+    "--var",
+    "RESEND_API_KEY:",
     ...oauthVars,
-    "--persist-to", join(dir, "wrangler-state"),
+    "--persist-to",
+    join(dir, "wrangler-state"),
     "--show-interactive-dev-session=false",
   ],
-  { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" } },
+  {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+  },
 );
 
 let stopping = false;

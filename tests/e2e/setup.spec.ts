@@ -1,7 +1,7 @@
 // The first-run setup wizard in Chromium, against the second e2e server (playwright.config.ts), whose
 // instance has not been set up. Setup can finish only once per instance, so the tests run in order:
 // first the early steps without JavaScript (which never finish), then the whole wizard with it.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 
 const freshPort = Number(process.env.E2E_FRESH_PORT ?? 8798);
 test.use({ baseURL: `http://localhost:${freshPort}` });
@@ -139,7 +139,14 @@ test.describe("with JavaScript", () => {
 
     // The wizard is gone, for this browser and any other.
     expect((await page.request.get("/setup")).status()).toBe(404);
-    expect((await page.request.post("/setup", { form: { step: "finish", intent: "next" }, headers: { "Sec-Fetch-Site": "same-origin" } })).status()).toBe(404);
+    expect(
+      (
+        await page.request.post("/setup", {
+          form: { step: "finish", intent: "next" },
+          headers: { "Sec-Fetch-Site": "same-origin" },
+        })
+      ).status(),
+    ).toBe(404);
     const response = await page.goto("/setup");
     expect(response?.status()).toBe(404);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("We couldn't find that page");

@@ -18,7 +18,7 @@
 //   Google  GOOGLE_OAUTH_URL=base/google  GOOGLE_TOKEN_URL=base/google/token  GOOGLE_JWKS_URL=base/google/certs
 //   Apple   APPLE_OAUTH_URL=base/apple    (authorize, token and keys under /auth/…)
 //   Avatars base/avatar.png (PNG 2×3), base/avatar.html (wrong type), base/avatar-huge.png (over 5 MB)
-import { createHash, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from "node:crypto";
+import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign, verify } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { png } from "../fixtures/png.ts";
@@ -101,20 +101,29 @@ export async function startFakeOAuthServer(options: { port?: number } = {}): Pro
     }
 
     // ── Authorization: straight back with a code (no consent screen) ──
-    const authorize = { "/github/login/oauth/authorize": "github", "/google/o/oauth2/v2/auth": "google", "/apple/auth/authorize": "apple" }[path] as
-      | Provider
-      | undefined;
+    const authorize = {
+      "/github/login/oauth/authorize": "github",
+      "/google/o/oauth2/v2/auth": "google",
+      "/apple/auth/authorize": "apple",
+    }[path] as Provider | undefined;
     if (authorize && request.method === "GET") {
       const clientId = url.searchParams.get("client_id");
       const redirectUri = url.searchParams.get("redirect_uri");
       const state = url.searchParams.get("state") ?? "";
-      if (clientId !== fakeCredentials[authorize].clientId || !redirectUri) return text(response, 400, "unknown client or no redirect_uri");
+      if (clientId !== fakeCredentials[authorize].clientId || !redirectUri)
+        return text(response, 400, "unknown client or no redirect_uri");
       const hint = url.searchParams.get("login_hint");
       const profile = hint ? profiles.get(hint) : next.get(authorize)?.shift();
-      if (!profile) return text(response, 400, "no fake user: register one and pass login_hint, or queue one with /_fake/next/<provider>");
+      if (!profile)
+        return text(
+          response,
+          400,
+          "no fake user: register one and pass login_hint, or queue one with /_fake/next/<provider>",
+        );
       let codeChallenge: string | null = null;
       if (authorize === "google") {
-        if (url.searchParams.get("code_challenge_method") !== "S256" || !url.searchParams.get("code_challenge")) return text(response, 400, "PKCE S256 required");
+        if (url.searchParams.get("code_challenge_method") !== "S256" || !url.searchParams.get("code_challenge"))
+          return text(response, 400, "PKCE S256 required");
         codeChallenge = url.searchParams.get("code_challenge");
       }
       const code = randomBytes(16).toString("hex");
@@ -149,21 +158,35 @@ export async function startFakeOAuthServer(options: { port?: number } = {}): Pro
     }
 
     // ── Token endpoints ──
-    if (request.method === "POST" && (path === "/github/login/oauth/access_token" || path === "/google/token" || path === "/apple/auth/token")) {
-      const provider: Provider = path.startsWith("/github") ? "github" : path.startsWith("/google") ? "google" : "apple";
+    if (
+      request.method === "POST" &&
+      (path === "/github/login/oauth/access_token" || path === "/google/token" || path === "/apple/auth/token")
+    ) {
+      const provider: Provider = path.startsWith("/github")
+        ? "github"
+        : path.startsWith("/google")
+          ? "google"
+          : "apple";
       const form = new URLSearchParams(body);
       if (!clientAuthenticated(provider, request, form)) return json(response, 401, { error: "invalid_client" });
       const code = form.get("code") ?? "";
       const grant = grants.get(code);
       grants.delete(code); // codes are single-use
-      if (!grant || grant.provider !== provider || grant.redirectUri !== form.get("redirect_uri")) return json(response, 400, { error: "invalid_grant" });
+      if (!grant || grant.provider !== provider || grant.redirectUri !== form.get("redirect_uri"))
+        return json(response, 400, { error: "invalid_grant" });
       if (grant.codeChallenge !== null) {
         const verifier = form.get("code_verifier") ?? "";
-        if (createHash("sha256").update(verifier).digest("base64url") !== grant.codeChallenge) return json(response, 400, { error: "invalid_grant", error_description: "PKCE" });
+        if (createHash("sha256").update(verifier).digest("base64url") !== grant.codeChallenge)
+          return json(response, 400, { error: "invalid_grant", error_description: "PKCE" });
       }
       const accessToken = randomBytes(16).toString("hex");
       accessTokens.set(accessToken, grant.profile);
-      if (provider === "github") return json(response, 200, { access_token: accessToken, token_type: "bearer", scope: form.get("scope") ?? "read:user,user:email" });
+      if (provider === "github")
+        return json(response, 200, {
+          access_token: accessToken,
+          token_type: "bearer",
+          scope: form.get("scope") ?? "read:user,user:email",
+        });
       const clientId = fakeCredentials[provider].clientId;
       return json(response, 200, {
         access_token: accessToken,
@@ -178,14 +201,28 @@ export async function startFakeOAuthServer(options: { port?: number } = {}): Pro
       const profile = accessTokens.get((request.headers.authorization ?? "").replace(/^Bearer /, ""));
       if (!profile) return json(response, 401, { message: "Bad credentials" });
       if (path === "/github-api/user") {
-        return json(response, 200, { id: Number(profile.id) || profile.id, login: profile.login ?? `user${profile.id}`, name: profile.name ?? null, avatar_url: avatarUrl(profile), email: null });
+        return json(response, 200, {
+          id: Number(profile.id) || profile.id,
+          login: profile.login ?? `user${profile.id}`,
+          name: profile.name ?? null,
+          avatar_url: avatarUrl(profile),
+          email: null,
+        });
       }
-      return json(response, 200, profile.email ? [{ email: profile.email, primary: true, verified: profile.emailVerified ?? false, visibility: "private" }] : []);
+      return json(
+        response,
+        200,
+        profile.email
+          ? [{ email: profile.email, primary: true, verified: profile.emailVerified ?? false, visibility: "private" }]
+          : [],
+      );
     }
 
     // ── Signing keys ──
     if (request.method === "GET" && (path === "/google/certs" || path === "/apple/auth/keys")) {
-      return json(response, 200, { keys: [{ ...signing.publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" }] });
+      return json(response, 200, {
+        keys: [{ ...signing.publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" }],
+      });
     }
 
     // ── Avatars ──
@@ -220,10 +257,24 @@ export async function startFakeOAuthServer(options: { port?: number } = {}): Pro
       const parts = (form.get("client_secret") ?? "").split(".");
       if (parts.length !== 3) return false;
       const header = JSON.parse(Buffer.from(parts[0]!, "base64url").toString()) as { alg?: string; kid?: string };
-      const claims = JSON.parse(Buffer.from(parts[1]!, "base64url").toString()) as { iss?: string; sub?: string; exp?: number };
+      const claims = JSON.parse(Buffer.from(parts[1]!, "base64url").toString()) as {
+        iss?: string;
+        sub?: string;
+        exp?: number;
+      };
       if (header.alg !== "ES256" || header.kid !== fakeCredentials.apple.keyId) return false;
-      if (claims.iss !== fakeCredentials.apple.teamId || claims.sub !== fakeCredentials.apple.clientId || !(claims.exp! > Date.now() / 1000)) return false;
-      return verify("sha256", Buffer.from(`${parts[0]}.${parts[1]}`), { key: apple.publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(parts[2]!, "base64url"));
+      if (
+        claims.iss !== fakeCredentials.apple.teamId ||
+        claims.sub !== fakeCredentials.apple.clientId ||
+        !(claims.exp! > Date.now() / 1000)
+      )
+        return false;
+      return verify(
+        "sha256",
+        Buffer.from(`${parts[0]}.${parts[1]}`),
+        { key: apple.publicKey, dsaEncoding: "ieee-p1363" },
+        Buffer.from(parts[2]!, "base64url"),
+      );
     }
     // GitHub and Google through arctic's OAuth2Client: HTTP Basic client authentication.
     const expected = fakeCredentials[provider];
@@ -307,4 +358,3 @@ function text(response: ServerResponse, status: number, body: string) {
   response.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
   response.end(body);
 }
-
