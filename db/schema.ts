@@ -1,7 +1,7 @@
 // The relational data of Alva, stored in Turso (libSQL). Later features add their tables here;
 // `npm run db:generate` turns changes into a migration under migrations/.
 import { sql } from "drizzle-orm";
-import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** People who asked to hear when Alva opens, from the landing page. One row per (lowercased) e-mail. */
 export const waitlist = sqliteTable("waitlist", {
@@ -276,6 +276,116 @@ export const clientProfiles = sqliteTable("client_profiles", {
     .primaryKey()
     .references(() => workspaces.id, { onDelete: "cascade" }),
   schemaVersion: integer("schema_version").notNull(),
+  /** Goes up by one with every saved answer; a plan job records the revision it read. */
+  revision: integer("revision").notNull().default(1),
   document: text("document").notNull(),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
 });
+
+// ── AI marketing plans ──────────────────────────────────────────────────────────────────────────
+// A job is one request to the model (a whole plan, or one section of an existing plan); a plan is what
+// a successful whole-plan job produced; every change to a plan (a regenerated or hand-edited section)
+// adds a version, and older versions stay readable.
+
+export const planJobStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export type PlanJobStatus = (typeof planJobStatuses)[number];
+
+export const planJobs = sqliteTable(
+  "plan_jobs",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    requestedBy: text("requested_by").references(() => users.id, { onDelete: "set null" }),
+    /** "plan" writes a new plan; "section" rewrites one section of `planId` following `instruction`. */
+    kind: text("kind", { enum: ["plan", "section"] }).notNull(),
+    planId: text("plan_id"),
+    section: text("section"),
+    instruction: text("instruction"),
+    /** The client profile revision the job reads (client_profiles.revision when it was created). */
+    profileRevision: integer("profile_revision").notNull(),
+    status: text("status", { enum: planJobStatuses }).notNull(),
+    /** Times the consumer claimed it (a redelivery after a crash claims again once the lease expired). */
+    attempts: integer("attempts").notNull().default(0),
+    /** Why it failed, in words a user understands (no stack, no secrets). */
+    lastError: text("last_error"),
+    /** A running job belongs to whoever claimed it until this time; after it, another delivery may claim it. */
+    leaseExpiresAt: integer("lease_expires_at", { mode: "timestamp_ms" }),
+    /** After this the job is given up whatever its attempts. */
+    deadlineAt: integer("deadline_at", { mode: "timestamp_ms" }).notNull(),
+    cancelRequested: integer("cancel_requested", { mode: "boolean" }).notNull().default(false),
+    /** JSON object of the sections finished so far while running ({ [sectionKey]: content }). */
+    partial: text("partial"),
+    model: text("model"),
+    tokensIn: integer("tokens_in"),
+    tokensOut: integer("tokens_out"),
+    /** The plan this job produced (kind "plan") or changed (kind "section"). */
+    resultPlanId: text("result_plan_id"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }),
+    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+  },
+  (table) => [
+    index("plan_jobs_workspace").on(table.workspaceId, table.createdAt),
+    // One live whole-plan job per profile revision: a second click gets the same job (the database
+    // enforces it, not a read before the write).
+    uniqueIndex("plan_jobs_one_live_per_revision")
+      .on(table.workspaceId, table.profileRevision)
+      .where(sql`${table.kind} = 'plan' AND ${table.status} IN ('queued', 'running')`),
+    // One live section job per plan and section.
+    uniqueIndex("plan_jobs_one_live_per_section")
+      .on(table.planId, table.section)
+      .where(sql`${table.kind} = 'section' AND ${table.status} IN ('queued', 'running')`),
+  ],
+);
+
+export const plans = sqliteTable(
+  "plans",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    /** The job that wrote version 1; unique, so a job that runs twice cannot make two plans. */
+    jobId: text("job_id").notNull().unique(),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    profileRevision: integer("profile_revision").notNull(),
+    model: text("model").notNull(),
+    currentVersion: integer("current_version").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [index("plans_workspace").on(table.workspaceId, table.createdAt)],
+);
+
+export const planVersions = sqliteTable(
+  "plan_versions",
+  {
+    planId: text("plan_id")
+      .notNull()
+      .references(() => plans.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    /** JSON, a PlanDocument (app/plans/plan-schema.ts). */
+    document: text("document").notNull(),
+    /** What made this version: "generated", "regenerated channelStrategy: focus on Instagram", "edited …". */
+    change: text("change").notNull(),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.planId, table.version] })],
+);
+
+/** A ticked roadmap task (by its stable id, see roadmapTaskId); no row means not done. */
+export const planTaskTicks = sqliteTable(
+  "plan_task_ticks",
+  {
+    planId: text("plan_id")
+      .notNull()
+      .references(() => plans.id, { onDelete: "cascade" }),
+    taskId: text("task_id").notNull(),
+    doneBy: text("done_by").references(() => users.id, { onDelete: "set null" }),
+    doneAt: integer("done_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.planId, table.taskId] })],
+);

@@ -146,6 +146,7 @@ export async function saveAnswer(
           schemaVersion: profileRow.schemaVersion,
           document: profileRow.document,
           updatedAt: profileRow.updatedAt,
+          revision: sql`${clientProfiles.revision} + 1`,
         },
       }),
   ]);
@@ -180,7 +181,12 @@ export async function loadProfile(db: Database, workspaceId: string): Promise<Cl
       .values(values)
       .onConflictDoUpdate({
         target: clientProfiles.workspaceId,
-        set: { schemaVersion: values.schemaVersion, document: values.document, updatedAt: now },
+        set: {
+          schemaVersion: values.schemaVersion,
+          document: values.document,
+          updatedAt: now,
+          revision: sql`${clientProfiles.revision} + 1`,
+        },
       });
   }
   return document;
