@@ -1,6 +1,6 @@
 // Reading and saving onboarding answers, and keeping the client profile current. Everything is keyed
 // by the signed-in user's own workspace (currentWorkspace), never by anything the form sends.
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { data } from "react-router";
 import type { Database } from "../../db/client.ts";
 import { clientProfiles, images, onboardingAnswers, workspaceMembers } from "../../db/schema.ts";
