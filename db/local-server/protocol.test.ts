@@ -5,8 +5,8 @@ import { DatabaseSync } from "node:sqlite";
 import { createClient, LibsqlError } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postPipeline, startTestServer, type TestServer } from "./fixtures/harness.ts";
-import { analyzeSingle, splitStatements } from "./hrana.ts";
 import { startLocalDbServer } from "./server.ts";
+import { analyzeSingle, splitStatements } from "./sql.ts";
 
 let server: TestServer;
 

@@ -6,15 +6,10 @@ import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { isIP } from "node:net";
 import { dirname, resolve } from "node:path";
-import {
-  HranaError,
-  HranaStream,
-  isObject,
-  type PipelineResponseBody,
-  SqliteConnection,
-  type StreamHost,
-  WriteLock,
-} from "./hrana.ts";
+import { SqliteConnection } from "./connection.ts";
+import { HranaError, isObject, type PipelineResponseBody } from "./protocol.ts";
+import { HranaStream, type StreamHost } from "./stream.ts";
+import { WriteLock } from "./write-lock.ts";
 
 export interface LocalDbServerOptions {
   /** SQLite database file; its directory is created if needed. */
