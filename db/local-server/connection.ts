@@ -1,8 +1,9 @@
-// One SQLite connection (node:sqlite) on the shared database file: prepared-statement cache,
-// classification of each statement (writes? inserts? changes connection state?) through the
-// authorizer, running a prepared statement into a Hrana StmtResult, and reset for reuse.
+// One SQLite connection (node:sqlite) on the shared database file, used inside its own worker
+// thread (connection-worker.ts): prepared-statement cache, classification of each statement
+// (writes? inserts? changes connection state?) through the authorizer, running a statement into a
+// Hrana StmtResult within a time and size budget, and reset for reuse.
 import { constants, DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { encodeValue, type SqlValue, type StmtResult } from "./protocol.ts";
+import { encodeValue, HranaError, type ProtoValue, type SqlValue, type StmtResult } from "./protocol.ts";
 
 export interface Classification {
   /** Writes nothing (as sqlite3_stmt_readonly(): BEGIN/COMMIT count as read-only). */
@@ -15,7 +16,7 @@ export interface Classification {
   dirty: boolean;
 }
 
-export interface Prepared {
+interface Prepared {
   stmt: StatementSync;
   cls: Classification;
 }
@@ -97,32 +98,81 @@ function classify(actions: AuthorizerAction[]): Classification {
 
 const STATEMENT_CACHE_SIZE = 256;
 
+const OTHER_FILES_REFUSED =
+  "SQLite error: not authorized: ATTACH, VACUUM INTO and PRAGMAs that choose file locations are refused, as on a hosted database";
+const FILE_LOCATION_PRAGMAS = new Set(["temp_store_directory", "data_store_directory"]);
+
+/**
+ * Whether an authorizer action would let a client create or write a file other than the database:
+ * ATTACH of any file (VACUUM INTO runs an ATTACH of its target while it executes, so it is caught
+ * here whatever its spelling, and an ATTACH whose file name is an expression arrives as null),
+ * and the PRAGMAs that move temporary files. Plain VACUUM attaches "" (a private temporary
+ * database), which stays allowed. load_extension() is already refused by node:sqlite.
+ */
+function writesOtherFiles(action: number, arg1: string | null, arg2: string | null): boolean {
+  if (action === constants.SQLITE_ATTACH) return arg1 !== "";
+  return action === constants.SQLITE_PRAGMA && arg2 !== null && FILE_LOCATION_PRAGMAS.has((arg1 ?? "").toLowerCase());
+}
+
+/** One statement to run, as the stream sends it to the connection's worker. */
+export interface ExecuteRequest {
+  sql: string;
+  named: Record<string, SqlValue> | null;
+  anonymous: SqlValue[];
+  wantRows: boolean;
+  /** The statement is BEGIN TRANSACTION READONLY: run the transaction under PRAGMA query_only. */
+  readOnlyBegin: boolean;
+  /** The statement's time limit; rows stop being read once it has passed. */
+  timeoutMs: number;
+  /** What is left of the pipeline response's size budget, and the budget itself (for the message). */
+  bytesLeft: number;
+  maxResponseBytes: number;
+}
+
+export interface ExecuteOutcome {
+  result: StmtResult;
+  /** Estimated JSON size of the result's rows. */
+  bytes: number;
+}
+
+/** The error of a statement that ran past its time limit (the code SQLite gives an interrupted statement). */
+export function statementTimedOut(timeoutMs: number): HranaError {
+  return new HranaError(
+    `SQLite error: interrupted: the statement ran longer than the server's limit of ${timeoutMs} ms`,
+    "SQLITE_INTERRUPT",
+  );
+}
+
 /** One SQLite connection (a DatabaseSync on the shared file) with a prepared-statement cache. */
 export class SqliteConnection {
   readonly db: DatabaseSync;
   /** Set once a statement changed connection state that a reset cannot undo. */
   dirty = false;
+  /** Inside a BEGIN TRANSACTION READONLY, run under PRAGMA query_only. */
+  readOnlyTxn = false;
   #cache = new Map<string, Prepared>();
-  #internal = new Map<string, StatementSync>();
+  #internalStatements = new Map<string, StatementSync>();
   #sink: AuthorizerAction[] | null = null;
 
   constructor(file: string, busyTimeoutMs: number) {
     this.db = new DatabaseSync(file, { enableForeignKeyConstraints: true, timeout: busyTimeoutMs });
-    this.db.exec("PRAGMA synchronous = NORMAL");
+    try {
+      this.db.exec("PRAGMA synchronous = NORMAL");
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
     // The authorizer runs while a statement is compiled; recording its actions tells us whether a
     // statement writes, inserts or changes connection state (node:sqlite has no sqlite3_stmt_readonly()).
     this.db.setAuthorizer((action, arg1, arg2, _dbName, trigger) => {
+      if (writesOtherFiles(action, arg1, arg2)) throw new HranaError(OTHER_FILES_REFUSED, "SQLITE_AUTH");
       this.#sink?.push([action, arg1, arg2, trigger]);
       return constants.SQLITE_OK;
     });
   }
 
   get inTransaction(): boolean {
-    return this.db.isTransaction;
-  }
-
-  get isOpen(): boolean {
-    return this.db.isOpen;
+    return this.db.isOpen && this.db.isTransaction;
   }
 
   prepare(sql: string): Prepared {
@@ -143,21 +193,50 @@ export class SqliteConnection {
     stmt.setReadBigInts(true);
     stmt.setReturnArrays(true);
     const prepared = { stmt, cls: classify(actions) };
+    if (prepared.cls.dirty) this.dirty = true;
     if (this.#cache.size >= STATEMENT_CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value!);
     this.#cache.set(sql, prepared);
     return prepared;
   }
 
+  /** Runs one statement; afterwards leaves query_only on exactly while a read-only transaction is open. */
+  execute(request: ExecuteRequest): ExecuteOutcome {
+    try {
+      const outcome = runPrepared(this, this.prepare(request.sql), request);
+      if (request.readOnlyBegin && this.inTransaction) {
+        // BEGIN TRANSACTION READONLY is libSQL syntax; SQLite reads it as a deferred BEGIN
+        // (READONLY being the transaction's name). query_only enforces the read-only part.
+        this.#internal("PRAGMA query_only = 1").run();
+        this.readOnlyTxn = true;
+      }
+      return outcome;
+    } finally {
+      if (this.readOnlyTxn && !this.inTransaction) {
+        this.readOnlyTxn = false;
+        try {
+          this.#internal("PRAGMA query_only = 0").run();
+        } catch {
+          this.dirty = true;
+        }
+      }
+    }
+  }
+
   /** Runs one of our own statements (no classification, separate cache). */
-  internal(sql: string): StatementSync {
-    let stmt = this.#internal.get(sql);
+  #internal(sql: string): StatementSync {
+    let stmt = this.#internalStatements.get(sql);
     if (!stmt) {
       stmt = this.db.prepare(sql);
       stmt.setReadBigInts(true);
       stmt.setReturnArrays(true);
-      this.#internal.set(sql, stmt);
+      this.#internalStatements.set(sql, stmt);
     }
     return stmt;
+  }
+
+  /** changes() and last_insert_rowid() of the statement that just ran. */
+  lastChanges(): [changes: bigint, lastInsertRowid: bigint] {
+    return this.#internal("SELECT changes(), last_insert_rowid()").get() as unknown as [bigint, bigint];
   }
 
   /** Brings a connection back to a fresh state for reuse by another stream. False if it cannot be. */
@@ -165,8 +244,9 @@ export class SqliteConnection {
     if (this.dirty || !this.db.isOpen) return false;
     try {
       if (this.db.isTransaction) this.db.exec("ROLLBACK");
-      this.internal("PRAGMA query_only = 0").run();
-      this.internal("PRAGMA foreign_keys = 1").run();
+      this.readOnlyTxn = false;
+      this.#internal("PRAGMA query_only = 0").run();
+      this.#internal("PRAGMA foreign_keys = 1").run();
       return !this.db.isTransaction;
     } catch {
       return false;
@@ -175,7 +255,7 @@ export class SqliteConnection {
 
   close(): void {
     this.#cache.clear();
-    this.#internal.clear();
+    this.#internalStatements.clear();
     if (this.db.isOpen) {
       try {
         this.db.close();
@@ -186,34 +266,59 @@ export class SqliteConnection {
   }
 }
 
-export function runPrepared(
-  conn: SqliteConnection,
-  prepared: Prepared,
-  binding: { named: Record<string, SqlValue> | null; anonymous: SqlValue[] },
-  wantRows: boolean,
-): StmtResult {
+/** Approximate JSON size of an encoded value, as it will appear in the response. */
+function encodedBytes(value: ProtoValue): number {
+  switch (value.type) {
+    case "null":
+      return 16;
+    case "integer":
+      return 30 + value.value.length;
+    case "float":
+      return 50;
+    case "text":
+      return 27 + value.value.length;
+    case "blob":
+      return 28 + value.base64.length;
+  }
+}
+
+function runPrepared(conn: SqliteConnection, prepared: Prepared, request: ExecuteRequest): ExecuteOutcome {
   const { stmt, cls } = prepared;
-  const params: SQLInputValue[] = binding.anonymous;
+  const params: SQLInputValue[] = request.anonymous;
   const columns = stmt.columns();
-  let rows: unknown[][] = [];
+  const rows: ProtoValue[][] = [];
+  let bytes = 0;
   let changes: number | bigint = 0;
   let lastInsertRowid: number | bigint = 0;
   if (columns.length > 0) {
-    const all = (binding.named ? stmt.all(binding.named, ...params) : stmt.all(...params)) as unknown as unknown[][];
-    if (wantRows) rows = all;
-    if (cls.iud) {
-      const row = conn.internal("SELECT changes(), last_insert_rowid()").get() as unknown as [bigint, bigint];
-      [changes, lastInsertRowid] = row;
+    // Row by row, so that neither the time limit nor the size budget waits for the last row.
+    const deadline = performance.now() + request.timeoutMs;
+    const iterator = request.named ? stmt.iterate(request.named, ...params) : stmt.iterate(...params);
+    for (const row of iterator as Iterable<unknown[]>) {
+      if (performance.now() > deadline) throw statementTimedOut(request.timeoutMs);
+      if (!request.wantRows) continue;
+      const encoded = row.map(encodeValue);
+      bytes += 2;
+      for (const value of encoded) bytes += encodedBytes(value);
+      if (bytes > request.bytesLeft) {
+        throw new HranaError(
+          `The response exceeds the server's limit of ${request.maxResponseBytes} bytes: select fewer rows or columns`,
+          "RESPONSE_TOO_LARGE",
+        );
+      }
+      rows.push(encoded);
     }
+    if (cls.iud) [changes, lastInsertRowid] = conn.lastChanges();
   } else {
-    const info = binding.named ? stmt.run(binding.named, ...params) : stmt.run(...params);
+    const info = request.named ? stmt.run(request.named, ...params) : stmt.run(...params);
     changes = info.changes;
     lastInsertRowid = info.lastInsertRowid;
   }
-  return {
+  const result: StmtResult = {
     cols: columns.map((c) => ({ name: c.name, decltype: c.type ?? null })),
-    rows: rows.map((row) => row.map(encodeValue)),
+    rows,
     affected_row_count: cls.iud ? Number(changes) : 0,
     last_insert_rowid: cls.insert ? String(lastInsertRowid) : null,
   };
+  return { result, bytes };
 }

@@ -260,7 +260,13 @@ export type Cond =
   | { type: "and" | "or"; conds: Cond[] }
   | { type: "is_autocommit" };
 
-export function parseCond(raw: unknown, stepIndex: number): Cond {
+/** Deeper conditions are refused; parsing and evaluating them recurses once per level. */
+const MAX_COND_DEPTH = 100;
+
+export function parseCond(raw: unknown, stepIndex: number, depth = 1): Cond {
+  if (depth > MAX_COND_DEPTH) {
+    throw protocolError(`batch step ${stepIndex}: conditions are nested more than ${MAX_COND_DEPTH} deep`);
+  }
   if (!isObject(raw)) throw protocolError(`batch step ${stepIndex}: a condition must be an object`);
   switch (raw.type) {
     case "ok":
@@ -272,11 +278,11 @@ export function parseCond(raw: unknown, stepIndex: number): Cond {
       return { type: raw.type, step };
     }
     case "not":
-      return { type: "not", cond: parseCond(raw.cond, stepIndex) };
+      return { type: "not", cond: parseCond(raw.cond, stepIndex, depth + 1) };
     case "and":
     case "or":
       if (!Array.isArray(raw.conds)) throw protocolError(`batch step ${stepIndex}: \`conds\` must be an array`);
-      return { type: raw.type, conds: raw.conds.map((c: unknown) => parseCond(c, stepIndex)) };
+      return { type: raw.type, conds: raw.conds.map((c: unknown) => parseCond(c, stepIndex, depth + 1)) };
     case "is_autocommit":
       return { type: "is_autocommit" };
     default:

@@ -113,7 +113,16 @@ function tokenize(sql: string): Token[] {
   return tokens;
 }
 
-export type TxnKind = "begin" | "begin_readonly" | "savepoint" | null;
+/** What a statement does to the transaction, from its first keyword (ROLLBACK includes ROLLBACK TO). */
+export type TxnKind = "begin" | "begin_readonly" | "savepoint" | "commit" | "rollback" | "release" | null;
+
+const TXN_KEYWORDS: Record<string, TxnKind> = {
+  SAVEPOINT: "savepoint",
+  COMMIT: "commit",
+  END: "commit",
+  ROLLBACK: "rollback",
+  RELEASE: "release",
+};
 
 export interface StatementInfo {
   /** The statement's text (for a single-statement string, the whole original string). */
@@ -124,6 +133,7 @@ export interface StatementInfo {
   paramNames: (string | undefined)[];
   txn: TxnKind;
   isExplain: boolean;
+  isPragma: boolean;
 }
 
 // complete.c: states 0 INVALID 1 START 2 NORMAL 3 EXPLAIN 4 CREATE 5 TRIGGER 6 SEMI 7 END;
@@ -197,16 +207,17 @@ function pushStatement(sql: string, tokens: Token[], out: StatementInfo[]): void
     .filter((t) => t.type === TOK_ID)
     .slice(0, 5)
     .map((t) => sql.slice(t.start, t.end).toUpperCase());
+  const leading = first.type === TOK_ID ? words[0] : undefined;
   let txn: TxnKind = null;
-  if (significant[0]?.type === TOK_ID && words[0] === "BEGIN") {
+  if (leading === "BEGIN") {
     const at = words.indexOf("TRANSACTION");
     const mode = words[1];
     txn =
       at > 0 && words[at + 1] === "READONLY" && mode !== "IMMEDIATE" && mode !== "EXCLUSIVE"
         ? "begin_readonly"
         : "begin";
-  } else if (significant[0]?.type === TOK_ID && words[0] === "SAVEPOINT") {
-    txn = "savepoint";
+  } else if (leading !== undefined) {
+    txn = TXN_KEYWORDS[leading] ?? null;
   }
 
   out.push({
@@ -214,7 +225,8 @@ function pushStatement(sql: string, tokens: Token[], out: StatementInfo[]): void
     paramCount: count,
     paramNames: names,
     txn,
-    isExplain: significant[0]?.type === TOK_ID && words[0] === "EXPLAIN",
+    isExplain: leading === "EXPLAIN",
+    isPragma: leading === "PRAGMA",
   });
 }
 

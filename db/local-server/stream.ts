@@ -1,13 +1,12 @@
 // A Hrana stream: executes stream requests (execute, batch, sequence, describe, stored SQL, close)
-// on the stream's own connection, taking the server-wide write lock for transactions and writes.
-// server.ts adds the HTTP transport, batons and stream expiry.
-import { type Classification, runPrepared, type SqliteConnection } from "./connection.ts";
+// on the stream's own connection, taking the server-wide write lock for transactions and writes,
+// within the server's statement time limit and response size budget. server.ts adds the HTTP
+// transport, batons and stream expiry.
 import {
   type BatchResult,
   type Cond,
   type DescribeResult,
   HranaError,
-  isBusy,
   isObject,
   optionalSqlId,
   optionalString,
@@ -21,6 +20,7 @@ import {
   toProtoError,
 } from "./protocol.ts";
 import { analyzeSingle, bindArguments, type StatementInfo, splitStatements } from "./sql.ts";
+import type { WorkerConnection } from "./worker-connection.ts";
 import type { WriteLock } from "./write-lock.ts";
 
 /** What a stream needs from the server around it. */
@@ -28,8 +28,20 @@ export interface StreamHost {
   readonly lock: WriteLock;
   /** How long a statement may wait for the write lock before failing with SQLITE_BUSY. */
   readonly lockTimeoutMs: number;
-  /** Takes back a stream's connection when the stream closes (reusable: it was reset cleanly). */
-  releaseConnection(conn: SqliteConnection, reusable: boolean): void;
+  /** How long a statement may run before it fails with SQLITE_INTERRUPT. */
+  readonly statementTimeoutMs: number;
+  /** The most row data one pipeline response may carry (RESPONSE_TOO_LARGE beyond). */
+  readonly maxResponseBytes: number;
+  /** A connection for a stream (a new stream, or one whose connection was abandoned). */
+  openConnection(): WorkerConnection;
+  /** Takes back a stream's connection when the stream closes. */
+  releaseConnection(conn: WorkerConnection): void;
+  log(line: string): void;
+}
+
+/** What is left of one pipeline response's size budget, shared by its requests. */
+export interface ResponseBudget {
+  bytesLeft: number;
 }
 
 /** Stored SQL texts per stream; the client keeps at most 30, sqld allows 50. */
@@ -40,12 +52,18 @@ type Outcome = "ok" | "error" | "skipped";
 /** A Hrana stream: one SQLite connection, its stored SQL texts and its share of the write lock. */
 export class HranaStream {
   readonly host: StreamHost;
-  #conn: SqliteConnection | null;
+  #conn: WorkerConnection | null;
   #sqls = new Map<number, string>();
   #holdsLock = false;
-  #readOnlyTxn = false;
+  /**
+   * A transaction on this stream ended other than by COMMIT (ROLLBACK, INSERT OR ROLLBACK, an
+   * error that rolls back): later statements would silently run in autocommit, so they fail with
+   * TRANSACTION_CLOSED until a new transaction begins, as the client does against Turso.
+   */
+  #transactionClosed = false;
+  #budget: ResponseBudget = { bytesLeft: 0 };
 
-  constructor(host: StreamHost, conn: SqliteConnection) {
+  constructor(host: StreamHost, conn: WorkerConnection) {
     this.host = host;
     this.#conn = conn;
   }
@@ -55,7 +73,7 @@ export class HranaStream {
   }
 
   get inTransaction(): boolean {
-    return this.#conn?.isOpen === true && this.#conn.inTransaction;
+    return this.#conn?.inTransaction === true;
   }
 
   get holdsLock(): boolean {
@@ -63,7 +81,8 @@ export class HranaStream {
   }
 
   /** Executes one stream request. Never throws: failures become `{ type: "error" }` results. */
-  async handle(request: unknown): Promise<StreamResult> {
+  async handle(request: unknown, budget: ResponseBudget): Promise<StreamResult> {
+    this.#budget = budget;
     try {
       return { type: "ok", response: await this.#dispatch(request) };
     } catch (error) {
@@ -77,13 +96,26 @@ export class HranaStream {
     if (!conn) return;
     this.#conn = null;
     this.host.lock.cancel(this, new HranaError("The stream was closed", "STREAM_CLOSED"));
-    const reusable = conn.reset();
-    this.#readOnlyTxn = false;
-    if (this.#holdsLock) {
-      this.#holdsLock = false;
-      this.host.lock.release(this);
+    if (conn.status === "open") {
+      // The lock is held until the rollback is done, so the next writer finds the file free.
+      this.#releaseLockWhen(conn, conn.reset(this.host.statementTimeoutMs));
+      this.host.releaseConnection(conn);
+    } else {
+      // An abandoned statement may still hold SQLite's write lock until its worker ends.
+      this.#releaseLockWhen(conn, conn.exited);
     }
-    this.host.releaseConnection(conn, reusable);
+  }
+
+  /** Hands the write lock (if this stream holds it) to `conn` until `done` settles, either way. */
+  #releaseLockWhen(conn: WorkerConnection, done: Promise<void>): void {
+    const holdsLock = this.#holdsLock;
+    this.#holdsLock = false;
+    const { lock } = this.host;
+    if (holdsLock) lock.handOver(this, conn);
+    const release = () => {
+      if (holdsLock) lock.release(conn);
+    };
+    done.then(release, release);
   }
 
   async #dispatch(request: unknown): Promise<StreamResponse> {
@@ -109,7 +141,7 @@ export class HranaStream {
       }
       case "describe": {
         const sql = this.#resolveSql(optionalString(request.sql, "describe.sql"), optionalSqlId(request.sql_id));
-        return { type: "describe", result: this.#describe(sql) };
+        return { type: "describe", result: await this.#describe(sql) };
       }
       case "store_sql": {
         const id = optionalSqlId(request.sql_id);
@@ -139,9 +171,9 @@ export class HranaStream {
     }
   }
 
-  #requireOpen(): SqliteConnection {
+  #requireOpen(): WorkerConnection {
     const conn = this.#conn;
-    if (!conn?.isOpen) throw new HranaError("The stream is closed", "STREAM_CLOSED");
+    if (conn?.status !== "open") throw new HranaError("The stream is closed", "STREAM_CLOSED");
     return conn;
   }
 
@@ -189,17 +221,16 @@ export class HranaStream {
     return result;
   }
 
-  #describe(sql: string): DescribeResult {
+  async #describe(sql: string): Promise<DescribeResult> {
     const info = analyzeSingle(sql);
-    const prepared = this.#requireOpen().prepare(info.sql);
+    const conn = this.#requireOpen();
+    const wasInTransaction = conn.inTransaction;
+    const described = await conn
+      .describe(info.sql, this.host.statementTimeoutMs)
+      .finally(() => this.#afterCall(conn, wasInTransaction));
     const params: { name: string | null }[] = [];
     for (let index = 1; index <= info.paramCount; index++) params.push({ name: info.paramNames[index] ?? null });
-    return {
-      params,
-      cols: prepared.stmt.columns().map((c) => ({ name: c.name, decltype: c.type ?? null })),
-      is_explain: info.isExplain,
-      is_readonly: prepared.cls.readonly,
-    };
+    return { params, cols: described.cols, is_explain: info.isExplain, is_readonly: described.readonly };
   }
 
   /** Runs one statement, taking the write lock first when it needs to. */
@@ -210,46 +241,48 @@ export class HranaStream {
     wantRows: boolean,
   ): Promise<StmtResult> {
     const binding = bindArguments(info, args, named);
-    let conn = this.#requireOpen();
-    const prepared = conn.prepare(info.sql);
-    if (prepared.cls.dirty) conn.dirty = true;
-    if (this.#needsLock(conn, info, prepared.cls)) {
-      await this.#acquireLock();
-      conn = this.#requireOpen();
+    const conn = this.#requireOpen();
+    if (this.#transactionClosed && info.txn === null && !info.isPragma) {
+      throw new HranaError(
+        "The transaction has been rolled back: start a new one before running more statements on this stream",
+        "TRANSACTION_CLOSED",
+      );
     }
-    let retried = false;
+    const timeoutMs = this.host.statementTimeoutMs;
+    const wasInTransaction = conn.inTransaction;
     try {
-      for (;;) {
-        try {
-          const result = runPrepared(conn, prepared, binding, wantRows);
-          if (info.txn === "begin_readonly" && conn.inTransaction && !this.#holdsLock) {
-            // BEGIN TRANSACTION READONLY is libSQL syntax; SQLite reads it as a deferred BEGIN
-            // (READONLY being the transaction's name). query_only enforces the read-only part.
-            conn.internal("PRAGMA query_only = 1").run();
-            this.#readOnlyTxn = true;
-          }
-          return result;
-        } catch (error) {
-          // A write we did not see coming ran into another stream's transaction: wait our turn
-          // and run it again (safe: an autocommit statement that failed left nothing behind).
-          if (retried || !isBusy(error) || this.#holdsLock || conn.inTransaction) throw error;
-          retried = true;
-          await this.#acquireLock();
-          conn = this.#requireOpen();
+      const readonly = await conn.isReadonly(info.sql, timeoutMs);
+      if (this.#needsLock(conn, info, readonly)) await this.#acquireLock();
+      const outcome = await conn.execute({
+        sql: info.sql,
+        named: binding.named,
+        anonymous: binding.anonymous,
+        wantRows,
+        readOnlyBegin: info.txn === "begin_readonly",
+        timeoutMs,
+        bytesLeft: this.#budget.bytesLeft,
+        maxResponseBytes: this.host.maxResponseBytes,
+      });
+      this.#budget.bytesLeft -= outcome.bytes;
+      return outcome.result;
+    } finally {
+      if (conn.status === "open") {
+        if (wasInTransaction && !conn.inTransaction && info.txn !== "commit" && info.txn !== "release") {
+          this.#transactionClosed = true;
+        } else if (conn.inTransaction) {
+          this.#transactionClosed = false;
         }
       }
-    } finally {
-      this.#afterStatement();
+      this.#afterCall(conn, wasInTransaction);
     }
   }
 
-  #needsLock(conn: SqliteConnection, info: StatementInfo, cls: Classification): boolean {
+  #needsLock(conn: WorkerConnection, info: StatementInfo, readonly: boolean): boolean {
     if (this.#holdsLock || conn.inTransaction) return false;
     if (info.txn === "begin" || info.txn === "savepoint") return true;
-    if (info.txn === "begin_readonly" || cls.readonly) return false;
-    // An autocommit write runs in one synchronous call, so it only has to wait if some other
-    // stream is inside a write transaction right now.
-    return this.host.lock.held;
+    // Autocommit writes take the lock too (at once when it is free): connections run in parallel
+    // threads, and two writers at the same time would make one of them fail with SQLITE_BUSY.
+    return info.txn !== "begin_readonly" && !readonly;
   }
 
   async #acquireLock(): Promise<void> {
@@ -261,23 +294,25 @@ export class HranaStream {
     this.#holdsLock = true;
   }
 
-  #afterStatement(): void {
-    const conn = this.#conn;
-    if (!conn?.isOpen) return;
+  /** Keeps the write lock exactly while this stream's connection is inside a writing transaction. */
+  #afterCall(conn: WorkerConnection, wasInTransaction: boolean): void {
+    if (conn.status === "abandoned" && this.#conn === conn) {
+      // Its statement outlived the time limit. The stream goes on with a new connection; the
+      // transaction it was in is gone (rolled back when the old worker ends), so later statements
+      // fail until a new one begins.
+      this.host.log(`a statement ran longer than ${this.host.statementTimeoutMs} ms: abandoned its connection`);
+      this.#releaseLockWhen(conn, conn.exited);
+      this.#conn = this.host.openConnection();
+      this.#transactionClosed = wasInTransaction;
+      return;
+    }
+    if (this.#conn !== conn || conn.status !== "open") return;
     if (!conn.inTransaction) {
-      if (this.#readOnlyTxn) {
-        this.#readOnlyTxn = false;
-        try {
-          conn.internal("PRAGMA query_only = 0").run();
-        } catch {
-          conn.dirty = true;
-        }
-      }
       if (this.#holdsLock) {
         this.#holdsLock = false;
         this.host.lock.release(this);
       }
-    } else if (!this.#holdsLock && !this.#readOnlyTxn) {
+    } else if (!this.#holdsLock && !conn.readOnlyTxn) {
       // A transaction began that we did not classify as one; claim the lock if it is free.
       if (this.host.lock.tryAcquire(this)) this.#holdsLock = true;
     }

@@ -11,20 +11,15 @@ interface Waiter {
 /**
  * One writer at a time across all streams. A stream takes it before it starts a transaction that
  * may write (BEGIN, BEGIN IMMEDIATE, SAVEPOINT) and keeps it until its connection is back in
- * autocommit, across HTTP requests; an autocommit write from another stream waits for it. Waiting
- * is a promise in a FIFO queue, never a busy wait, so the holder keeps being served meanwhile.
+ * autocommit, across HTTP requests; an autocommit write from another stream takes it for its one
+ * statement, or waits. Waiting is a promise in a FIFO queue, never a busy wait, so the holder keeps
+ * being served meanwhile.
  */
 export class WriteLock {
   #owner: object | null = null;
   #queue: Waiter[] = [];
-
-  get held(): boolean {
-    return this.#owner !== null;
-  }
-
-  isOwner(owner: object): boolean {
-    return this.#owner === owner;
-  }
+  /** Set when the server shuts down: nobody acquires the lock any more. */
+  #shutDownError: Error | null = null;
 
   tryAcquire(owner: object): boolean {
     if (this.#owner === owner) return true;
@@ -34,6 +29,7 @@ export class WriteLock {
   }
 
   acquire(owner: object, timeoutMs: number): Promise<void> {
+    if (this.#shutDownError) return Promise.reject(this.#shutDownError);
     if (this.tryAcquire(owner)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { owner, resolve, reject, timer: null };
@@ -69,7 +65,14 @@ export class WriteLock {
     }
   }
 
-  rejectAll(error: Error): void {
+  /** Passes the lock from one owner to another without letting anyone in between. */
+  handOver(from: object, to: object): void {
+    if (this.#owner === from) this.#owner = to;
+  }
+
+  /** Fails every waiter, and every later acquire(), with `error`. */
+  shutDown(error: Error): void {
+    this.#shutDownError = error;
     for (const waiter of this.#queue.splice(0)) {
       if (waiter.timer) clearTimeout(waiter.timer);
       waiter.reject(error);
