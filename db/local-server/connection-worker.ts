@@ -16,6 +16,8 @@ export type WorkerRequest =
 export interface ConnectionState {
   inTransaction: boolean;
   readOnlyTxn: boolean;
+  /** The connection must be reset before another stream uses it. */
+  needsReset: boolean;
 }
 
 export type WorkerReply = ConnectionState &
@@ -64,16 +66,19 @@ function handle(request: WorkerRequest): unknown {
 }
 
 port.on("message", (request: WorkerRequest) => {
-  let reply: WorkerReply;
+  let outcome: { ok: true; value: unknown } | { ok: false; error: { message: string; code: string } };
   try {
-    reply = { ok: true, value: handle(request), inTransaction: false, readOnlyTxn: false };
+    outcome = { ok: true, value: handle(request) };
   } catch (error) {
-    reply = { ok: false, error: toProtoError(error), inTransaction: false, readOnlyTxn: false };
+    outcome = { ok: false, error: toProtoError(error) };
   }
   if (request.op === "close") return;
-  reply.inTransaction = conn?.inTransaction ?? false;
-  reply.readOnlyTxn = conn?.readOnlyTxn ?? false;
-  port.postMessage(reply);
+  const state: ConnectionState = {
+    inTransaction: conn?.inTransaction ?? false,
+    readOnlyTxn: conn?.readOnlyTxn ?? false,
+    needsReset: conn?.needsReset ?? false,
+  };
+  port.postMessage({ ...outcome, ...state } satisfies WorkerReply);
 });
 
 // Tells the server the connection is open: its calls' time limits start counting from here.

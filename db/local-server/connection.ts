@@ -14,6 +14,8 @@ export interface Classification {
   insert: boolean;
   /** Changes connection state we cannot reset (ATTACH, TEMP objects, most PRAGMA writes). */
   dirty: boolean;
+  /** Sets PRAGMA foreign_keys, which a reset turns back on. */
+  setsForeignKeys: boolean;
 }
 
 interface Prepared {
@@ -61,7 +63,7 @@ const HARMLESS_PRAGMAS = new Set([
 const WRITING_PRAGMAS_WITHOUT_ARG = new Set(["optimize", "wal_checkpoint", "incremental_vacuum"]);
 
 function classify(actions: AuthorizerAction[]): Classification {
-  const cls: Classification = { readonly: true, iud: false, insert: false, dirty: false };
+  const cls: Classification = { readonly: true, iud: false, insert: false, dirty: false, setsForeignKeys: false };
   for (const [action, arg1, arg2, trigger] of actions) {
     if (READ_ACTIONS.has(action)) continue;
     if (action === constants.SQLITE_PRAGMA) {
@@ -70,6 +72,7 @@ function classify(actions: AuthorizerAction[]): Classification {
         if (WRITING_PRAGMAS_WITHOUT_ARG.has(name)) cls.readonly = false;
       } else {
         if (!HARMLESS_PRAGMAS.has(name)) cls.dirty = true;
+        if (name === "foreign_keys") cls.setsForeignKeys = true;
         if (
           !name.endsWith("_info") &&
           !name.endsWith("_list") &&
@@ -150,6 +153,7 @@ export class SqliteConnection {
   dirty = false;
   /** Inside a BEGIN TRANSACTION READONLY, run under PRAGMA query_only. */
   readOnlyTxn = false;
+  #foreignKeysSet = false;
   #cache = new Map<string, Prepared>();
   #internalStatements = new Map<string, StatementSync>();
   #sink: AuthorizerAction[] | null = null;
@@ -193,7 +197,6 @@ export class SqliteConnection {
     stmt.setReadBigInts(true);
     stmt.setReturnArrays(true);
     const prepared = { stmt, cls: classify(actions) };
-    if (prepared.cls.dirty) this.dirty = true;
     if (this.#cache.size >= STATEMENT_CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value!);
     this.#cache.set(sql, prepared);
     return prepared;
@@ -202,7 +205,10 @@ export class SqliteConnection {
   /** Runs one statement; afterwards leaves query_only on exactly while a read-only transaction is open. */
   execute(request: ExecuteRequest): ExecuteOutcome {
     try {
-      const outcome = runPrepared(this, this.prepare(request.sql), request);
+      const prepared = this.prepare(request.sql);
+      if (prepared.cls.dirty) this.dirty = true;
+      if (prepared.cls.setsForeignKeys) this.#foreignKeysSet = true;
+      const outcome = runPrepared(this, prepared, request);
       if (request.readOnlyBegin && this.inTransaction) {
         // BEGIN TRANSACTION READONLY is libSQL syntax; SQLite reads it as a deferred BEGIN
         // (READONLY being the transaction's name). query_only enforces the read-only part.
@@ -239,12 +245,18 @@ export class SqliteConnection {
     return this.#internal("SELECT changes(), last_insert_rowid()").get() as unknown as [bigint, bigint];
   }
 
+  /** Whether the next stream would find state left behind (a transaction, PRAGMAs, TEMP objects). */
+  get needsReset(): boolean {
+    return this.dirty || this.#foreignKeysSet || this.readOnlyTxn || this.inTransaction;
+  }
+
   /** Brings a connection back to a fresh state for reuse by another stream. False if it cannot be. */
   reset(): boolean {
     if (this.dirty || !this.db.isOpen) return false;
     try {
       if (this.db.isTransaction) this.db.exec("ROLLBACK");
       this.readOnlyTxn = false;
+      this.#foreignKeysSet = false;
       this.#internal("PRAGMA query_only = 0").run();
       this.#internal("PRAGMA foreign_keys = 1").run();
       return !this.db.isTransaction;

@@ -98,7 +98,8 @@ export class HranaStream {
     this.host.lock.cancel(this, new HranaError("The stream was closed", "STREAM_CLOSED"));
     if (conn.status === "open") {
       // The lock is held until the rollback is done, so the next writer finds the file free.
-      this.#releaseLockWhen(conn, conn.reset(this.host.statementTimeoutMs));
+      const reset = conn.needsReset ? conn.reset(this.host.statementTimeoutMs) : Promise.resolve();
+      this.#releaseLockWhen(conn, reset);
       this.host.releaseConnection(conn);
     } else {
       // An abandoned statement may still hold SQLite's write lock until its worker ends.

@@ -9,7 +9,7 @@ import type { ConnectionState, WorkerData, WorkerReply, WorkerRequest } from "./
 import { HranaError, type ProtoCol } from "./protocol.ts";
 
 /** How long past a statement's own limit (checked by the worker between rows) we wait before abandoning it. */
-const ABANDON_GRACE_MS = 100;
+const ABANDON_GRACE_MS = 1_000;
 const WORKER_URL = new URL("./connection-worker.ts", import.meta.url);
 
 /** Whether a statement writes, by SQL text: classification depends only on the text. */
@@ -30,7 +30,7 @@ export class WorkerConnection {
   #calls: Call[] = [];
   /** Until the worker has opened its connection, calls wait here (their time limits not yet running). */
   #waitingForReady: (() => void)[] | null = [];
-  #state: ConnectionState = { inTransaction: false, readOnlyTxn: false };
+  #state: ConnectionState = { inTransaction: false, readOnlyTxn: false, needsReset: false };
   #status: ConnectionStatus = "open";
   /** Whether the worker's SQLite connection is open (it opens on first use and closes on sleep()). */
   #databaseOpen = false;
@@ -50,7 +50,11 @@ export class WorkerConnection {
       const call = this.#calls.shift();
       if (!call) return;
       clearTimeout(call.timer);
-      this.#state = { inTransaction: reply.inTransaction, readOnlyTxn: reply.readOnlyTxn };
+      this.#state = {
+        inTransaction: reply.inTransaction,
+        readOnlyTxn: reply.readOnlyTxn,
+        needsReset: reply.needsReset,
+      };
       if (reply.ok) call.resolve(reply.value);
       else call.reject(new HranaError(reply.error.message, reply.error.code));
     });
@@ -82,6 +86,11 @@ export class WorkerConnection {
     return this.#status === "open" && this.#state.readOnlyTxn;
   }
 
+  /** Whether a stream left state behind that reset() must clear before the next stream. */
+  get needsReset(): boolean {
+    return this.#status === "open" && this.#state.needsReset;
+  }
+
   /** Whether the statement writes (asks the worker the first time a text is seen). */
   async isReadonly(sql: string, timeoutMs: number): Promise<boolean> {
     const cached = readonlyBySql.get(sql);
@@ -102,7 +111,7 @@ export class WorkerConnection {
 
   /** Rolls back and resets the connection for the next stream (calls posted later wait for it). */
   reset(timeoutMs: number): Promise<void> {
-    this.#state = { inTransaction: false, readOnlyTxn: false };
+    this.#state = { inTransaction: false, readOnlyTxn: false, needsReset: false };
     return this.#call({ op: "reset" }, timeoutMs) as Promise<void>;
   }
 
