@@ -5,8 +5,8 @@ import { DatabaseSync } from "node:sqlite";
 import { createClient, LibsqlError } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postPipeline, startTestServer, type TestServer } from "./fixtures/harness.ts";
-import { analyzeSingle, splitStatements } from "./hrana.ts";
 import { startLocalDbServer } from "./server.ts";
+import { analyzeSingle, splitStatements } from "./sql.ts";
 
 let server: TestServer;
 
@@ -576,5 +576,10 @@ describe("SQL analysis", () => {
     expect(analyzeSingle("BEGIN TRANSACTION READONLY").txn).toBe("begin_readonly");
     expect(analyzeSingle("savepoint s1").txn).toBe("savepoint");
     expect(analyzeSingle("SELECT 1").txn).toBeNull();
+    expect(analyzeSingle("end transaction").txn).toBe("commit");
+    expect(analyzeSingle("/* c */ Commit").txn).toBe("commit");
+    expect(analyzeSingle("ROLLBACK TO s1").txn).toBe("rollback");
+    expect(analyzeSingle("release s1").txn).toBe("release");
+    expect(analyzeSingle("INSERT OR ROLLBACK INTO t VALUES (1)").txn).toBeNull();
   });
 });

@@ -6,15 +6,10 @@ import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { isIP } from "node:net";
 import { dirname, resolve } from "node:path";
-import {
-  HranaError,
-  HranaStream,
-  isObject,
-  type PipelineResponseBody,
-  SqliteConnection,
-  type StreamHost,
-  WriteLock,
-} from "./hrana.ts";
+import { HranaError, isObject, type PipelineResponseBody } from "./protocol.ts";
+import { HranaStream, type StreamHost } from "./stream.ts";
+import { WorkerConnection } from "./worker-connection.ts";
+import { WriteLock } from "./write-lock.ts";
 
 export interface LocalDbServerOptions {
   /** SQLite database file; its directory is created if needed. */
@@ -27,14 +22,28 @@ export interface LocalDbServerOptions {
   authToken?: string;
   /** A stream unused for this long is closed, rolling back its open transaction. Default 10 000. */
   idleStreamMs?: number;
+  /** A statement running longer fails with SQLITE_INTERRUPT. Default 5 000. */
+  statementTimeoutMs?: number;
+  /** The most row data (JSON bytes) one response may carry; beyond, RESPONSE_TOO_LARGE. Default 10 MiB. */
+  maxResponseBytes?: number;
+  /** Streams open at once (each has its own connection); beyond, HTTP 503 TOO_MANY_STREAMS. Default 128. */
+  maxStreams?: number;
   /** Receives one line per notable event (expired streams, internal errors). */
   log?: (line: string) => void;
 }
+
+export const DEFAULT_LIMITS = {
+  statementTimeoutMs: 5_000,
+  maxResponseBytes: 10 * 1024 * 1024,
+  maxStreams: 128,
+} as const;
 
 export interface LocalDbServer {
   /** Base URL for `createClient({ url })`, e.g. http://127.0.0.1:8880 */
   url: string;
   port: number;
+  /** Open streams, and open SQLite connections (in use, pooled and not yet idle, or abandoned and still running). */
+  stats(): { streams: number; connections: number };
   close(): Promise<void>;
 }
 
@@ -64,36 +73,88 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
   }
   const port = options.port ?? 8880;
   const idleStreamMs = options.idleStreamMs ?? 10_000;
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_LIMITS.statementTimeoutMs;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_LIMITS.maxResponseBytes;
+  const maxStreams = options.maxStreams ?? DEFAULT_LIMITS.maxStreams;
   const log = options.log ?? (() => {});
   const authToken = options.authToken || undefined;
   const file = resolve(options.file);
   mkdirSync(dirname(file), { recursive: true });
 
   // ---- connections, lock, streams -----------------------------------------------------------
-  const pool: SqliteConnection[] = [];
+  // Every connection lives in a worker thread; `live` holds them until their thread has ended.
+  // Closed streams hand theirs back to `pool` (up to MAX_POOLED_CONNECTIONS, kept warm because a
+  // thread takes a while to start); one unused for idleStreamMs closes its SQLite connection until
+  // it is used again, so an idle server holds no database file descriptor.
+  let closing = false;
+  const live = new Set<WorkerConnection>();
+  const pool: { conn: WorkerConnection; timer: ReturnType<typeof setTimeout> }[] = [];
+  const startConnection = () => {
+    const conn = new WorkerConnection({ file, busyTimeoutMs: BUSY_TIMEOUT_MS });
+    live.add(conn);
+    conn.exited.then(() => live.delete(conn));
+    return conn;
+  };
+  const closeConnections = () => {
+    for (const { conn, timer } of pool.splice(0)) {
+      clearTimeout(timer);
+      conn.close();
+    }
+  };
+  const openConnection = () => {
+    const pooled = pool.pop();
+    if (!pooled) return startConnection();
+    clearTimeout(pooled.timer);
+    return pooled.conn;
+  };
   const streamHost: StreamHost = {
     lock: new WriteLock(),
     lockTimeoutMs: Math.max(30_000, idleStreamMs * 3),
-    releaseConnection(conn, reusable) {
-      if (reusable && !closing && pool.length < MAX_POOLED_CONNECTIONS) pool.push(conn);
-      else conn.close();
+    statementTimeoutMs,
+    maxResponseBytes,
+    openConnection,
+    releaseConnection(conn) {
+      if (conn.status !== "open" || closing || pool.length >= MAX_POOLED_CONNECTIONS) {
+        conn.close();
+        return;
+      }
+      const timer = setTimeout(() => {
+        conn.sleep(statementTimeoutMs).catch(() => conn.close());
+      }, idleStreamMs);
+      timer.unref?.();
+      pool.push({ conn, timer });
     },
+    log,
   };
-  const openConnection = () => pool.pop() ?? new SqliteConnection(file, BUSY_TIMEOUT_MS);
+  /** Connections whose statement outlived the time limit and still run: they count as streams. */
+  const abandonedConnections = () => {
+    let count = 0;
+    for (const conn of live) if (conn.status === "abandoned") count++;
+    return count;
+  };
 
-  const first = new SqliteConnection(file, BUSY_TIMEOUT_MS);
+  const first = startConnection();
   try {
-    const row = first.db.prepare("PRAGMA journal_mode = WAL").get() as { journal_mode?: string } | undefined;
-    if (row?.journal_mode !== "wal") log(`journal_mode is ${row?.journal_mode}, not wal`);
+    const { result } = await first.execute({
+      sql: "PRAGMA journal_mode = WAL",
+      named: null,
+      anonymous: [],
+      wantRows: true,
+      readOnlyBegin: false,
+      timeoutMs: statementTimeoutMs,
+      bytesLeft: maxResponseBytes,
+      maxResponseBytes,
+    });
+    const mode = result.rows[0]?.[0];
+    if (mode?.type !== "text" || mode.value !== "wal") log(`journal_mode is ${JSON.stringify(mode)}, not wal`);
   } catch (error) {
     first.close();
     throw error;
   }
-  pool.push(first);
+  streamHost.releaseConnection(first);
 
   const slots = new Set<Slot>();
   const batons = new Map<string, Slot>();
-  let closing = false;
   let inflight = 0;
   let drained: (() => void) | null = null;
 
@@ -148,6 +209,15 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
       if (slot.timer) clearTimeout(slot.timer);
       slot.timer = null;
     } else {
+      if (slots.size + abandonedConnections() >= maxStreams) {
+        return {
+          status: 503,
+          body: {
+            message: `The server already has ${maxStreams} streams open: close one or wait for idle ones to expire`,
+            code: "TOO_MANY_STREAMS",
+          },
+        };
+      }
       slot = { stream: new HranaStream(streamHost, openConnection()), baton: null, timer: null, busy: false };
       slots.add(slot);
     }
@@ -155,7 +225,8 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
     slot.busy = true;
     const results = [];
     try {
-      for (const request of requests) results.push(await slot.stream.handle(request));
+      const budget = { bytesLeft: maxResponseBytes };
+      for (const request of requests) results.push(await slot.stream.handle(request, budget));
     } finally {
       slot.busy = false;
     }
@@ -257,7 +328,7 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
     server.listen(port, listenHost);
   }).catch((error: unknown) => {
     closing = true;
-    for (const conn of pool.splice(0)) conn.close();
+    closeConnections();
     throw error;
   });
   server.on("error", (error) => log(`server error: ${error.message}`));
@@ -272,7 +343,7 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
       closing = true;
       const serverClosed = new Promise<void>((done) => server.close(() => done()));
       server.closeIdleConnections();
-      streamHost.lock.rejectAll(new HranaError("The server is shutting down", "SERVER_SHUTTING_DOWN"));
+      streamHost.lock.shutDown(new HranaError("The server is shutting down", "SERVER_SHUTTING_DOWN"));
       for (const slot of [...slots]) if (!slot.busy) closeSlot(slot);
       if (inflight > 0) {
         await Promise.race([
@@ -283,12 +354,22 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
       for (const slot of [...slots]) closeSlot(slot);
       server.closeAllConnections();
       await serverClosed;
-      for (const conn of pool.splice(0)) conn.close();
+      closeConnections();
+      // Abandoned statements may run on for a while; the process does not wait for them.
+      await Promise.race([
+        Promise.all([...live].filter((conn) => conn.status !== "abandoned").map((conn) => conn.exited)),
+        new Promise<void>((done) => setTimeout(done, 2_000).unref()),
+      ]);
     })();
     return closed;
   };
 
-  return { url: `http://${urlHost}:${actualPort}`, port: actualPort, close };
+  return {
+    url: `http://${urlHost}:${actualPort}`,
+    port: actualPort,
+    stats: () => ({ streams: slots.size, connections: [...live].filter((conn) => conn.databaseOpen).length }),
+    close,
+  };
 }
 
 function isLoopback(host: string): boolean {
