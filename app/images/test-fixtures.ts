@@ -30,6 +30,14 @@ export const pngBytes = (width = 300, height = 200) => encode(width, height, (im
 export const jpegBytes = (width = 300, height = 200) => encode(width, height, (image) => image.get_bytes_jpeg(85));
 export const webpBytes = (width = 300, height = 200) => encode(width, height, (image) => image.get_bytes_webp());
 
+/** The first bytes of a PNG claiming `width` × `height`: enough for the type and size check, not for a decoder. */
+export function pngHeader(width: number, height: number): Uint8Array<ArrayBuffer> {
+  const bytes = pngBytes(1, 1).slice(0, 33);
+  new DataView(bytes.buffer).setUint32(16, width);
+  new DataView(bytes.buffer).setUint32(20, height);
+  return bytes;
+}
+
 /** A 3 × 2 GIF89a: header, screen descriptor with a 2-colour table, one image, LZW data, trailer. */
 export function gifBytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array([
