@@ -54,6 +54,9 @@ export default {
       });
       for (const [name, value] of security) response.headers.set(name, value);
       response.headers.set("X-Request-Id", requestId);
+      // Every 503 here is temporary (the database, mostly): tell browsers and crawlers when to come back.
+      // Headers of a thrown data(…) do not reach the HTML error page, so it is set here, once.
+      if (response.status === 503 && !response.headers.has("Retry-After")) response.headers.set("Retry-After", "30");
     }
 
     logRequest({
