@@ -34,6 +34,9 @@ export default defineConfig({
   },
   test: {
     include: ["app/**/*.test.{ts,tsx}", "workers/**/*.test.ts"],
+    // The first request of a file loads the whole app into workerd, which takes 10 s and more when the
+    // machine is busy; the default 5 s then fails tests that are not slow themselves.
+    testTimeout: 30_000,
     globalSetup: ["./tests/worker-database.setup.ts", "./tests/fake-oauth.setup.ts"],
     server: { deps: { inline: [/@libsql\//] } },
   },

@@ -31,6 +31,8 @@ describe("a database that never answers", () => {
       send(new Request("http://localhost:5173/dashboard", { headers: { Cookie: cookie } }), stuckDatabase),
     );
     expect(response.status).toBe(503);
+    expect(response.headers.get("Content-Type")).toContain("text/html");
+    expect(response.headers.get("Retry-After")).toBe("30");
     expect(await response.text()).toContain("can&#x27;t reach its database");
     // Setup guard and session both ask the database: after the first deadline the rest fail at once.
     expect(ms).toBeLessThan(3_000);
@@ -41,6 +43,7 @@ describe("a database that never answers", () => {
       send(formPost("/?index", { email: `stuck-${crypto.randomUUID()}@example.com` }), stuckDatabase),
     );
     expect(response.status).toBe(503);
+    expect(response.headers.get("Retry-After")).toBe("30");
     expect(ms).toBeLessThan(3_000);
   }, 15_000);
 
