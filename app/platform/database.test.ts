@@ -1,7 +1,12 @@
 // A database that accepts connections and never answers (a frozen process) must not hang pages: every
 // round trip has a deadline (DATABASE_TIMEOUT_MS) that turns into the 503 page.
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { RouterContextProvider } from "react-router";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { createTestUser, ensureInstance, formPost, getAs, send, signIn } from "../../tests/worker-helpers.ts";
+import { getDatabase } from "./database.server.ts";
+import { requestInfo } from "./request-info.ts";
 
 declare module "vitest" {
   // Provided by tests/worker-database.setup.ts (a Node program, so this side declares it again).
@@ -51,4 +56,17 @@ describe("a database that never answers", () => {
     const cookie = await signIn(await createTestUser({ label: "stuckok" }));
     expect((await getAs("/dashboard", cookie)).status).toBe(200);
   }, 15_000);
+});
+
+describe("getDatabase", () => {
+  it("gives every caller of one request the same client, and another request its own", () => {
+    const contextOf = () => {
+      const context = new RouterContextProvider();
+      context.set(requestInfo, { env, ctx: createExecutionContext(), requestId: "req", nonce: "n" });
+      return context;
+    };
+    const request = contextOf();
+    expect(getDatabase(request)).toBe(getDatabase(request));
+    expect(getDatabase(contextOf())).not.toBe(getDatabase(request));
+  });
 });
