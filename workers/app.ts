@@ -7,7 +7,7 @@
 import { createRequestHandler, RouterContextProvider } from "react-router";
 import { csrfRefusal, isCrossSiteMutation } from "../app/platform/csrf.ts";
 import { requestInfo } from "../app/platform/request-info.ts";
-import { logError, logRequest } from "../app/platform/request-log.ts";
+import { logError, logRequest, requestLogEnabled } from "../app/platform/request-log.ts";
 import { securityHeaders } from "../app/platform/security-headers.ts";
 import { handleQueue, handleScheduled } from "./background.ts";
 
@@ -59,13 +59,15 @@ export default {
       if (response.status === 503 && !response.headers.has("Retry-After")) response.headers.set("Retry-After", "30");
     }
 
-    logRequest({
-      method: request.method,
-      path: url.pathname,
-      status: response.status,
-      durationMs: Math.round((performance.now() - started) * 10) / 10,
-      requestId,
-    });
+    if (requestLogEnabled(env)) {
+      logRequest({
+        method: request.method,
+        path: url.pathname,
+        status: response.status,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        requestId,
+      });
+    }
     return response;
   },
 
