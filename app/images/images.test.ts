@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { images, onboardingAnswers, users, workspaceMembers } from "../../db/schema.ts";
+import { file, gifBytes, jpegBytes, pngBytes, pngHeader, svgBytes, webpBytes } from "../../tests/support/images.ts";
 import {
   createTestUser,
   ensureInstance,
@@ -22,7 +23,6 @@ import {
   storeImage,
   TOO_MANY_PIXELS_MESSAGE,
 } from "./images.server.ts";
-import { file, gifBytes, jpegBytes, pngBytes, pngHeader, svgBytes, webpBytes } from "./test-fixtures.ts";
 import { readUploadForm } from "./upload-form.server.ts";
 
 beforeAll(ensureInstance);

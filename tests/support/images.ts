@@ -1,7 +1,7 @@
 // Small, valid image files for the image tests, made on the fly: a gradient encoded by Photon as
 // PNG, JPEG or (lossless) WebP, and a hand-written GIF. Plus helpers to post them as a browser would.
 import { PhotonImage } from "@cf-wasm/photon/workerd";
-import { origin, send } from "../../tests/worker-helpers.ts";
+import { origin, send } from "../worker-helpers.ts";
 
 function gradient(width: number, height: number): PhotonImage {
   const pixels = new Uint8Array(width * height * 4);
