@@ -33,6 +33,8 @@ export default [
   route("auth/apple/callback", "oauth/apple-form-post.ts"),
   route("auth/apple/finish", "oauth/apple-finish-page.tsx"),
   // ROUTES:EMAIL-FLOWS
+  // The client profile's JSON Schema is public, so it lives outside the signed-in shell.
+  route("onboarding/profile.schema.json", "onboarding/profile-schema.ts"),
 
   // The signed-in shell (app/shell) and what lives in it
   layout("shell/shell-layout.tsx", [
@@ -50,7 +52,6 @@ export default [
     route("onboarding", "onboarding/onboarding-index.ts"),
     route("onboarding/summary", "onboarding/summary-page.tsx"),
     route("onboarding/profile.json", "onboarding/profile-download.ts"),
-    route("onboarding/profile.schema.json", "onboarding/profile-schema.ts"),
     route("onboarding/:card", "onboarding/card-page.tsx"),
     // ROUTES:SETTINGS
   ]),

@@ -1,7 +1,9 @@
 // Vitest global setup for the workerd tests: a local libSQL server on a temporary file, migrated,
 // whose URL and token the Worker under test receives as TURSO_DATABASE_URL / TURSO_AUTH_TOKEN.
+// Also a "stuck database": a TCP port that accepts connections and never answers.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
@@ -15,6 +17,8 @@ declare module "vitest" {
     /** A second, migrated database that no test sets up: for the first-run setup tests. */
     freshDatabaseUrl: string;
     freshDatabaseToken: string;
+    /** Accepts connections and never answers, like a frozen database process (`kill -STOP`). */
+    stuckDatabaseUrl: string;
   }
 }
 
@@ -30,9 +34,31 @@ export default async function setup(project: TestProject) {
   await migrateDatabase({ url: fresh.url, authToken });
   project.provide("freshDatabaseUrl", fresh.url);
   project.provide("freshDatabaseToken", authToken);
+
+  const stuck = await startStuckServer();
+  project.provide("stuckDatabaseUrl", stuck.url);
   return async () => {
+    await stuck.close();
     await fresh.close();
     await server.close();
     rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+async function startStuckServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -7,7 +7,7 @@
 import { createRequestHandler, RouterContextProvider } from "react-router";
 import { csrfRefusal, isCrossSiteMutation } from "../app/platform/csrf.ts";
 import { requestInfo } from "../app/platform/request-info.ts";
-import { logError, logRequest } from "../app/platform/request-log.ts";
+import { logError, logRequest, requestLogEnabled } from "../app/platform/request-log.ts";
 import { securityHeaders } from "../app/platform/security-headers.ts";
 import { handleQueue, handleScheduled } from "./background.ts";
 
@@ -54,15 +54,20 @@ export default {
       });
       for (const [name, value] of security) response.headers.set(name, value);
       response.headers.set("X-Request-Id", requestId);
+      // Every 503 here is temporary (the database, mostly): tell browsers and crawlers when to come back.
+      // Headers of a thrown data(…) do not reach the HTML error page, so it is set here, once.
+      if (response.status === 503 && !response.headers.has("Retry-After")) response.headers.set("Retry-After", "30");
     }
 
-    logRequest({
-      method: request.method,
-      path: url.pathname,
-      status: response.status,
-      durationMs: Math.round((performance.now() - started) * 10) / 10,
-      requestId,
-    });
+    if (requestLogEnabled(env)) {
+      logRequest({
+        method: request.method,
+        path: url.pathname,
+        status: response.status,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        requestId,
+      });
+    }
     return response;
   },
 

@@ -1,8 +1,9 @@
 // Who is asking. The root middleware resolves the session cookie once per request into `authContext`;
 // loaders and actions then call requireUser / requireAnonymous / requireRole, which never query again.
 import { createContext, data, type MiddlewareFunction, type RouterContextProvider, redirect } from "react-router";
-import { createDatabase, isDatabaseUnavailable } from "../../db/client.ts";
+import { isDatabaseUnavailable } from "../../db/client.ts";
 import type { Role } from "../../db/schema.ts";
+import { getDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import {
   clearedSessionCookie,
@@ -29,7 +30,7 @@ export const sessionMiddleware: MiddlewareFunction<Response> = async ({ request,
   let cookie: string | null = null;
   if (token) {
     try {
-      const valid = await validateSessionToken(createDatabase(context.get(requestInfo).env), token);
+      const valid = await validateSessionToken(getDatabase(context), token);
       if (valid) {
         auth = { status: "signed-in", user: valid.user, session: valid.session };
         if (valid.refreshed && valid.session.persistent) cookie = sessionCookie(request, token, valid.session);

@@ -2,6 +2,17 @@ import { and, eq, isNull } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { emailVerifications, passwordResets, users } from "../../db/schema.ts";
 import {
+  codeIn,
+  eventTypes,
+  lastMailTo,
+  lastOutboxId,
+  mailSince,
+  mailTo,
+  randomIp,
+  toastOf,
+  tokenIn,
+} from "../../tests/support/email-flows.ts";
+import {
   createTestUser,
   ensureInstance,
   formPost,
@@ -14,17 +25,6 @@ import {
 } from "../../tests/worker-helpers.ts";
 import { createAccount } from "../accounts/accounts.server.ts";
 import { verifyPassword } from "../accounts/password.server.ts";
-import {
-  codeIn,
-  eventTypes,
-  lastMailTo,
-  lastOutboxId,
-  mailSince,
-  mailTo,
-  randomIp,
-  toastOf,
-  tokenIn,
-} from "./test-support.ts";
 
 beforeAll(ensureInstance);
 

@@ -2,8 +2,9 @@
 // Host header, which a client controls), and each message says what to do if the reader did not ask.
 
 import type { RouterContextProvider } from "react-router";
-import { createDatabase, type Database } from "../../db/client.ts";
+import type { Database } from "../../db/client.ts";
 import { composeMail, type MailMessage, mailTransport } from "../mail/mail.server.ts";
+import { getDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 
 /** An absolute link to `path` on this instance, e.g. appLink(env, "/reset-password", { token }). */
@@ -146,5 +147,5 @@ export function sendMail(db: Database, env: Env, message: MailMessage): Promise<
 /** A notice that goes out after the response: its failure must not turn a done change into an error page. */
 export function sendAfterResponse(context: Readonly<RouterContextProvider>, message: MailMessage): void {
   const { env } = context.get(requestInfo);
-  afterResponse(context, () => sendMail(createDatabase(env), env, message));
+  afterResponse(context, () => sendMail(getDatabase(context), env, message));
 }

@@ -2,6 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { RouterContextProvider } from "react-router";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { codeIn, comparable, lastMailTo, mailTo, randomIp, tokenIn } from "../../tests/support/email-flows.ts";
 import {
   createTestUser,
   ensureInstance,
@@ -13,7 +14,6 @@ import {
 } from "../../tests/worker-helpers.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { afterResponse } from "./emails.server.ts";
-import { codeIn, comparable, lastMailTo, mailTo, randomIp, tokenIn } from "./test-support.ts";
 
 beforeAll(ensureInstance);
 afterEach(() => vi.restoreAllMocks());

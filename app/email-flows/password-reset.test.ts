@@ -2,6 +2,17 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { passwordResets, users } from "../../db/schema.ts";
 import {
+  comparable,
+  eventTypes,
+  lastMailTo,
+  lastOutboxId,
+  mailSince,
+  mailTo,
+  randomIp,
+  toastOf,
+  tokenIn,
+} from "../../tests/support/email-flows.ts";
+import {
   createTestUser,
   ensureInstance,
   formPost,
@@ -15,17 +26,6 @@ import {
 import { verifyPassword } from "../accounts/password.server.ts";
 import { hashSecret, newId, randomSecret } from "../accounts/secrets.server.ts";
 import { RESET_TTL_MS } from "./password-reset.server.ts";
-import {
-  comparable,
-  eventTypes,
-  lastMailTo,
-  lastOutboxId,
-  mailSince,
-  mailTo,
-  randomIp,
-  toastOf,
-  tokenIn,
-} from "./test-support.ts";
 
 beforeAll(ensureInstance);
 

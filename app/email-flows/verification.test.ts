@@ -3,6 +3,15 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { emailVerifications, users } from "../../db/schema.ts";
 import {
+  codeIn,
+  eventTypes,
+  lastMailTo,
+  lastOutboxId,
+  mailSince,
+  toastOf,
+  tokenIn,
+} from "../../tests/support/email-flows.ts";
+import {
   createTestUser,
   ensureInstance,
   formPost,
@@ -13,7 +22,6 @@ import {
   signIn,
   testDb,
 } from "../../tests/worker-helpers.ts";
-import { codeIn, eventTypes, lastMailTo, lastOutboxId, mailSince, toastOf, tokenIn } from "./test-support.ts";
 import { sendVerificationEmail, VERIFICATION_TTL_MS } from "./verification.server.ts";
 
 beforeAll(ensureInstance);

@@ -1,6 +1,7 @@
 // GET /readyz: the Worker can serve real traffic, i.e. the database answers a query in time.
 import { sql } from "drizzle-orm";
-import { createDatabase, isDatabaseUnavailable } from "../../db/client.ts";
+import { isDatabaseUnavailable } from "../../db/client.ts";
+import { getDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import type { Route } from "./+types/readyz";
 
@@ -11,7 +12,7 @@ export async function loader({ context }: Route.LoaderArgs) {
   const headers = { "Cache-Control": "no-store" };
   const started = performance.now();
   try {
-    await withTimeout(createDatabase(env).run(sql`select 1`), TIMEOUT_MS);
+    await withTimeout(getDatabase(context).run(sql`select 1`), TIMEOUT_MS);
     return Response.json(
       { status: "ready", database: { latencyMs: Math.round(performance.now() - started) } },
       { headers },

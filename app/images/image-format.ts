@@ -10,8 +10,13 @@ export interface SniffedImage {
   height: number;
 }
 
-/** Past this many pixels a picture is refused: decoding it for a thumbnail would exhaust the Worker's memory. */
-export const MAX_IMAGE_PIXELS = 40_000_000;
+/**
+ * Past this many pixels a picture is refused, so that every stored image can get its renditions.
+ * Decoding and scaling one with Photon takes about 13 bytes of Wasm memory per pixel (measured: 53 MB
+ * for 4 MP, 149 MB for 12 MP), the Wasm heap never shrinks, and an isolate has 128 MB in all.
+ * See docs/decisions/0030-image-limits.md.
+ */
+export const MAX_IMAGE_PIXELS = 4_000_000;
 /** Longest side accepted (each side of a WebP/JPEG fits in 16 bits anyway). */
 export const MAX_IMAGE_SIDE = 16_384;
 

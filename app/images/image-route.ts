@@ -43,12 +43,15 @@ export async function loader({ request, params, context }: Route.LoaderArgs) {
   if (!found) return notFound(requestId);
   return new Response(found.body, {
     headers: {
-      ...cacheHeaders,
+      // A placeholder is not the image's bytes at that size: no ETag, and asked again tomorrow.
+      ...(found.rendition === "placeholder"
+        ? { "Cache-Control": "private, max-age=86400", Vary: "Cookie" }
+        : cacheHeaders),
       "Content-Type": found.contentType,
       "Content-Length": String(found.length),
       "Content-Disposition": "inline",
       "X-Content-Type-Options": "nosniff",
-      // Which bytes were sent: the rendition asked for, or the original when none applies.
+      // Which bytes were sent: the rendition asked for, the original when it is no larger, or a placeholder.
       "X-Image-Rendition": found.rendition,
     },
   });

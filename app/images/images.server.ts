@@ -14,6 +14,7 @@ export type UploadResult = { ok: true; image: StoredImage } | { ok: false; statu
 export type ImageSize = "thumb" | "medium" | "original";
 
 export const TOO_LARGE_MESSAGE = "That file is larger than 5 MB. Choose a smaller image.";
+export const TOO_MANY_PIXELS_MESSAGE = `That image has too many pixels. Choose one of at most ${MAX_IMAGE_PIXELS / 1_000_000} megapixels (for example 2400 × 1600), or scale it down first.`;
 export const WRONG_TYPE_MESSAGE = "That file is not a PNG, JPEG, WebP or GIF image. (SVG is not accepted.)";
 
 /**
@@ -47,7 +48,7 @@ export async function storeImage(
     sniffed.height > MAX_IMAGE_SIDE ||
     sniffed.width * sniffed.height > MAX_IMAGE_PIXELS
   ) {
-    return { ok: false, status: 400, message: "That image has too many pixels. Choose one under 40 megapixels." };
+    return { ok: false, status: 400, message: TOO_MANY_PIXELS_MESSAGE };
   }
 
   const workspaceId = kind === "avatar" ? null : input.workspaceId;

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { images, onboardingAnswers, users, workspaceMembers } from "../../db/schema.ts";
+import { file, gifBytes, jpegBytes, pngBytes, pngHeader, svgBytes, webpBytes } from "../../tests/support/images.ts";
 import {
   createTestUser,
   ensureInstance,
@@ -20,8 +21,8 @@ import {
   MAX_IMAGE_BYTES,
   type StoredImage,
   storeImage,
+  TOO_MANY_PIXELS_MESSAGE,
 } from "./images.server.ts";
-import { file, gifBytes, jpegBytes, pngBytes, svgBytes, webpBytes } from "./test-fixtures.ts";
 import { readUploadForm } from "./upload-form.server.ts";
 
 beforeAll(ensureInstance);
@@ -149,6 +150,20 @@ describe("storeImage", () => {
       workspaceId: null,
     });
     expect(result.ok).toBe(true);
+  });
+
+  it("refuses a picture over 4 megapixels, which could not be decoded for its thumbnail in a Worker's memory", async () => {
+    const user = await createTestUser({ label: "imgpixels" });
+    const store = (width: number, height: number) =>
+      storeImage(env, testDb(), {
+        file: file(pngHeader(width, height), "big.png", "image/png"),
+        kind: "avatar",
+        ownerId: user.id,
+        workspaceId: null,
+      });
+    expect(await store(2001, 2000)).toMatchObject({ ok: false, status: 400, message: TOO_MANY_PIXELS_MESSAGE });
+    expect(await store(4032, 3024)).toMatchObject({ ok: false, status: 400 }); // a 12 MP phone photo
+    expect((await store(2000, 2000)).ok).toBe(true);
   });
 
   it("refuses wrong bytes behind a good name and content type with 415", async () => {
@@ -325,16 +340,51 @@ describe("GET /images/:id", () => {
     expect(sniffImage(await bodyBytes(response))).toEqual({ type: "image/png", width: 100, height: 50 });
   });
 
-  it("serves the original when the decoder cannot read a file whose header looked right, and keeps working", async () => {
+  it("serves a placeholder, never the larger original, when the decoder cannot read a file whose header looked right, and keeps working", async () => {
     const owner = await createTestUser({ label: "srvbroken" });
     const cookie = await signIn(owner);
     const broken = await upload(owner, "logo", pngBytes(900, 600).slice(0, 60));
     const response = await getAs(imageUrl(broken.id, "thumb"), cookie);
     expect(response.status).toBe(200);
-    expect(response.headers.get("X-Image-Rendition")).toBe("original");
+    expect(response.headers.get("X-Image-Rendition")).toBe("placeholder");
+    expect(response.headers.get("Content-Type")).toBe("image/svg+xml");
+    expect(response.headers.get("ETag")).toBeNull();
     const good = await upload(owner, "logo", pngBytes(900, 600));
     const thumb = await getAs(imageUrl(good.id, "thumb"), cookie);
     expect(sniffImage(await bodyBytes(thumb))).toEqual({ type: "image/png", width: 128, height: 85 });
+  });
+
+  it("never serves an original larger than the size asked for: one stored before the pixel cap gets a placeholder", async () => {
+    const owner = await createTestUser({ label: "srvhuge" });
+    const cookie = await signIn(owner);
+    // A 40-megapixel picture stored before the cap was lowered (storeImage refuses it now).
+    const bytes = pngHeader(8000, 5000);
+    const id = crypto.randomUUID();
+    const r2Key = `images/legacy/${id}.png`;
+    await env.IMAGES.put(r2Key, bytes, { httpMetadata: { contentType: "image/png" } });
+    await testDb()
+      .insert(images)
+      .values({
+        id,
+        ownerId: owner.id,
+        workspaceId: null,
+        kind: "avatar",
+        r2Key,
+        contentType: "image/png",
+        bytes: bytes.byteLength,
+        width: 8000,
+        height: 5000,
+        sha256: "0".repeat(64),
+        createdAt: new Date(),
+      });
+    for (const size of ["thumb", "medium"] as const) {
+      const response = await getAs(imageUrl(id, size), cookie);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("X-Image-Rendition")).toBe("placeholder");
+      expect(response.headers.get("Content-Type")).toBe("image/svg+xml");
+    }
+    const original = await getAs(imageUrl(id), cookie);
+    expect(original.headers.get("X-Image-Rendition")).toBe("original");
   });
 
   it("answers 404 for an unknown size", async () => {

@@ -2,9 +2,9 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { images, users } from "../../db/schema.ts";
+import { file, multipartPost, pngBytes, svgBytes } from "../../tests/support/images.ts";
 import { createTestUser, ensureInstance, getAs, origin, send, signIn, testDb } from "../../tests/worker-helpers.ts";
 import { MAX_IMAGE_BYTES } from "./images.server.ts";
-import { file, multipartPost, pngBytes, svgBytes } from "./test-fixtures.ts";
 
 beforeAll(ensureInstance);
 

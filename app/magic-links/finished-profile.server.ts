@@ -1,8 +1,8 @@
 // Accounts made by a magic link or a provider start with a generated username (`mustChooseUsername`).
-// Until the owner picks one at /welcome, pages of the signed-in shell send them there. The shell
-// layout uses either the middleware (covers its child loaders and actions) or the loader helper.
+// Until the owner picks one at /welcome, pages of the signed-in shell send them there: its layout's
+// middleware applies this (and requires a signed-in user) before any of its loaders or actions.
 import { type MiddlewareFunction, type RouterContextProvider, redirect } from "react-router";
-import { getAuth, requireUser } from "../accounts/auth.server.ts";
+import { requireUser } from "../accounts/auth.server.ts";
 
 export const WELCOME_PATH = "/welcome";
 
@@ -13,9 +13,11 @@ export function requireFinishedProfile(args: { request: Request; context: Readon
   return signedIn;
 }
 
-/** Route middleware for the shell layout: the same rule before any of its loaders or actions run. */
-export const finishedProfileMiddleware: MiddlewareFunction<Response> = async ({ context }, next) => {
-  const auth = getAuth(context);
-  if (auth.status === "signed-in" && auth.user.mustChooseUsername) throw redirect(WELCOME_PATH);
+/**
+ * Route middleware for the shell layout: requireFinishedProfile before any of its loaders or actions
+ * run, so a page inside the shell cannot forget to require a signed-in user.
+ */
+export const finishedProfileMiddleware: MiddlewareFunction<Response> = async (args, next) => {
+  requireFinishedProfile(args);
   return next();
 };

@@ -2,6 +2,16 @@ import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { magicLinks, sessions, users } from "../../db/schema.ts";
 import {
+  codeIn,
+  comparable,
+  eventTypes,
+  lastMailTo,
+  mailTo,
+  randomIp,
+  toastOf,
+  tokenIn,
+} from "../../tests/support/email-flows.ts";
+import {
   createTestUser,
   ensureInstance,
   formPost,
@@ -12,16 +22,6 @@ import {
   testDb,
 } from "../../tests/worker-helpers.ts";
 import { hashSecret, newId, randomSecret } from "../accounts/secrets.server.ts";
-import {
-  codeIn,
-  comparable,
-  eventTypes,
-  lastMailTo,
-  mailTo,
-  randomIp,
-  toastOf,
-  tokenIn,
-} from "../email-flows/test-support.ts";
 import { MAGIC_LINK_TTL_MS, MAX_CODE_ATTEMPTS } from "./magic-links.server.ts";
 
 beforeAll(ensureInstance);

@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import { RouterContextProvider } from "react-router";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { magicLinks, users } from "../../db/schema.ts";
+import { lastMailTo, randomIp, toastOf, tokenIn } from "../../tests/support/email-flows.ts";
 import {
   createTestUser,
   ensureInstance,
@@ -18,7 +19,6 @@ import {
 import { authContext } from "../accounts/auth.server.ts";
 import { hashSecret, newId, randomSecret } from "../accounts/secrets.server.ts";
 import type { User } from "../accounts/session.server.ts";
-import { lastMailTo, randomIp, toastOf, tokenIn } from "../email-flows/test-support.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { deleteExpiredMagicLinks } from "./cleanup.server.ts";
 import { finishedProfileMiddleware, requireFinishedProfile } from "./finished-profile.server.ts";

@@ -3,11 +3,10 @@
 // in, links, or creates the account (oauth-accounts.server.ts). Every refusal is a 400 page that says
 // what happened and creates no session.
 import { data, type RouterContextProvider, redirect } from "react-router";
-import { createDatabase } from "../../db/client.ts";
 import { getAuth } from "../accounts/auth.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { createSession, deleteSession, readSessionToken, sessionCookie } from "../accounts/session.server.ts";
-import { withDatabase } from "../platform/database.server.ts";
+import { getDatabase, withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
 import { toastCookie } from "../platform/toast.server.ts";
@@ -80,7 +79,7 @@ export async function handleCallback(input: {
   // The provider's picture for an account that has none yet: after the response, never failing it.
   const avatarUrl = profile.avatarUrl;
   const copyAvatarLater = (userId: string) => {
-    if (avatarUrl) ctx.waitUntil(copyAvatar(env, createDatabase(env), { userId, url: avatarUrl }));
+    if (avatarUrl) ctx.waitUntil(copyAvatar(env, getDatabase(context), { userId, url: avatarUrl }));
   };
 
   return withDatabase(context, async (db) => {

@@ -3,18 +3,6 @@ import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { images, securityEvents, sessions, users } from "../../db/schema.ts";
 import {
-  createTestUser,
-  ensureInstance,
-  formPost,
-  getAs,
-  origin,
-  send,
-  setCookies,
-  signIn,
-  testDb,
-} from "../../tests/worker-helpers.ts";
-import { stateCookie, stateCookieName } from "./state-cookie.server.ts";
-import {
   authorize,
   callback,
   cookiePair,
@@ -26,7 +14,19 @@ import {
   SESSION_COOKIE,
   startFlow,
   userByEmail,
-} from "./test-support.ts";
+} from "../../tests/support/oauth.ts";
+import {
+  createTestUser,
+  ensureInstance,
+  formPost,
+  getAs,
+  origin,
+  send,
+  setCookies,
+  signIn,
+  testDb,
+} from "../../tests/worker-helpers.ts";
+import { stateCookie, stateCookieName } from "./state-cookie.server.ts";
 
 beforeAll(async () => {
   await ensureInstance();

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { oauthAccounts, securityEvents, users } from "../../db/schema.ts";
+import { cookiePair, fakeUser, flow, linksOf, SESSION_COOKIE, userByEmail } from "../../tests/support/oauth.ts";
 import { createTestUser, ensureInstance, getAs, postAs, send, signIn, testDb } from "../../tests/worker-helpers.ts";
-import { cookiePair, fakeUser, flow, linksOf, SESSION_COOKIE, userByEmail } from "./test-support.ts";
 
 beforeAll(async () => {
   await ensureInstance();

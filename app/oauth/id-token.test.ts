@@ -1,15 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  createTestUser,
-  ensureInstance,
-  formPost,
-  origin,
-  send,
-  setCookies,
-  signIn,
-} from "../../tests/worker-helpers.ts";
-import { isCrossSiteMutation } from "../platform/csrf.ts";
-import {
   authorize,
   callback,
   fakeUser,
@@ -19,7 +9,17 @@ import {
   SESSION_COOKIE,
   startFlow,
   userByEmail,
-} from "./test-support.ts";
+} from "../../tests/support/oauth.ts";
+import {
+  createTestUser,
+  ensureInstance,
+  formPost,
+  origin,
+  send,
+  setCookies,
+  signIn,
+} from "../../tests/worker-helpers.ts";
+import { isCrossSiteMutation } from "../platform/csrf.ts";
 
 beforeAll(async () => {
   await ensureInstance();

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { clientProfiles, images, onboardingAnswers, workspaceMembers } from "../../db/schema.ts";
+import { pngBytes } from "../../tests/support/images.ts";
 import {
   createTestUser,
   ensureInstance,
@@ -13,7 +14,6 @@ import {
   testDb,
 } from "../../tests/worker-helpers.ts";
 import { TOO_LARGE_MESSAGE } from "../images/images.server.ts";
-import { pngBytes } from "../images/test-fixtures.ts";
 import { cards } from "./cards.ts";
 import { currentWorkspace } from "./onboarding.server.ts";
 import { type ClientProfile, profileSchema } from "./profile.ts";

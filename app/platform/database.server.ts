@@ -1,7 +1,9 @@
-// The request's database. Loaders and actions that need it run their queries through
-// `withDatabase`, so an unreachable database becomes a 503 page that says so (with the request id)
-// instead of an anonymous 500.
-import { data, type RouterContextProvider } from "react-router";
+// The request's database: one drizzle client per request, made on first use and kept on the router
+// context, so the setup guard, the session middleware and the route share it (and its deadline: after
+// one outage the rest of the request fails at once instead of waiting again). Loaders and actions run
+// their queries through `withDatabase`, so an unreachable database becomes a 503 page that says so
+// (with the request id) instead of an anonymous 500.
+import { createContext, data, type RouterContextProvider } from "react-router";
 import { createDatabase, type Database, isDatabaseUnavailable } from "../../db/client.ts";
 import { requestInfo } from "./request-info.ts";
 
@@ -10,17 +12,28 @@ export interface DatabaseUnavailableData {
   requestId: string;
 }
 
+const databaseContext = createContext<Database | null>(null);
+
+/** This request's database client (created on first use from the request's env). */
+export function getDatabase(context: Readonly<RouterContextProvider>): Database {
+  let db = context.get(databaseContext);
+  if (!db) {
+    db = createDatabase(context.get(requestInfo).env);
+    context.set(databaseContext, db);
+  }
+  return db;
+}
+
 export async function withDatabase<T>(
   context: Readonly<RouterContextProvider>,
   work: (db: Database) => Promise<T>,
 ): Promise<T> {
-  const { env, requestId } = context.get(requestInfo);
   try {
-    return await work(createDatabase(env));
+    return await work(getDatabase(context));
   } catch (error) {
     if (!isDatabaseUnavailable(error)) throw error;
     throw data<DatabaseUnavailableData>(
-      { reason: "database_unavailable", requestId },
+      { reason: "database_unavailable", requestId: context.get(requestInfo).requestId },
       { status: 503, headers: { "Retry-After": "30" } },
     );
   }

@@ -55,6 +55,16 @@ describe("request log", () => {
     expect(requestLines[0].durationMs).toBeGreaterThanOrEqual(0);
   });
 
+  it("is off in development unless LOG_REQUESTS=1, and LOG_REQUESTS=0 turns it off anywhere", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const requestLines = () => log.mock.calls.filter(([line]) => String(line).includes('"msg":"request"')).length;
+    await send("/healthz", { ENVIRONMENT: "development", LOG_REQUESTS: "" });
+    await send("/healthz", { LOG_REQUESTS: "0" });
+    expect(requestLines()).toBe(0);
+    await send("/healthz", { ENVIRONMENT: "development", LOG_REQUESTS: "1" });
+    expect(requestLines()).toBe(1);
+  });
+
   it("never logs query strings, cookies or form fields", async () => {
     const output: string[] = [];
     const capture = (...args: unknown[]) => void output.push(args.map(String).join(" "));

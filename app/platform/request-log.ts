@@ -8,6 +8,17 @@ export interface RequestLogLine {
   requestId: string;
 }
 
+/**
+ * Whether to write the request lines: LOG_REQUESTS=1 turns them on, 0 off; unset, they are on
+ * everywhere but development, where they would bury the console's mail links and Vite's messages.
+ * (Tests keep them, for the tests that read them; vitest.config.ts hides them from the output.)
+ */
+export function requestLogEnabled(env: { ENVIRONMENT: string; LOG_REQUESTS?: string }): boolean {
+  if (env.LOG_REQUESTS === "1") return true;
+  if (env.LOG_REQUESTS === "0") return false;
+  return env.ENVIRONMENT !== "development";
+}
+
 export function logRequest(line: RequestLogLine): void {
   console.log(JSON.stringify({ level: "info", msg: "request", ...line }));
 }

@@ -2,8 +2,9 @@
 // true, so each isolate remembers it per database and stops asking.
 import { sql } from "drizzle-orm";
 import { type MiddlewareFunction, redirect } from "react-router";
-import { createDatabase, type Database, isDatabaseUnavailable } from "../../db/client.ts";
+import { type Database, isDatabaseUnavailable } from "../../db/client.ts";
 import { instance } from "../../db/schema.ts";
+import { getDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 
 const setUpDatabases = new Set<string>();
@@ -32,7 +33,7 @@ export const setupGuardMiddleware: MiddlewareFunction<Response> = async ({ reque
   const { env } = context.get(requestInfo);
   let complete: boolean;
   try {
-    complete = await isSetupComplete(createDatabase(env), env.TURSO_DATABASE_URL);
+    complete = await isSetupComplete(getDatabase(context), env.TURSO_DATABASE_URL);
   } catch (error) {
     // Database down: let public pages render; pages that need data answer 503 themselves.
     if (isDatabaseUnavailable(error)) return next();

@@ -1,10 +1,13 @@
 // The signed-in shell: sidebar navigation around every page that needs an account.
 import { Form, NavLink, Outlet } from "react-router";
 import { finishedProfileMiddleware, requireFinishedProfile } from "../magic-links/finished-profile.server.ts";
+import { privateNoStoreMiddleware } from "../platform/cache-control.server.ts";
 import type { Route } from "./+types/shell-layout";
 
-// Accounts made by a magic link or a provider choose their username (/welcome) before anything else.
-export const middleware: Route.MiddlewareFunction[] = [finishedProfileMiddleware];
+// Every page inside the shell, present and future, needs a signed-in user who has chosen a username
+// (accounts made by a magic link or a provider pick one at /welcome first), and shows that user's data,
+// which no cache may keep (the admin page lists every user's e-mail).
+export const middleware: Route.MiddlewareFunction[] = [finishedProfileMiddleware, privateNoStoreMiddleware];
 
 export function loader(args: Route.LoaderArgs) {
   const { user } = requireFinishedProfile(args);

@@ -1,7 +1,17 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../db/schema.ts";
-import { createTestUser, ensureInstance, getAs, postAs, signIn, testDb } from "../../tests/worker-helpers.ts";
+import {
+  createTestUser,
+  ensureInstance,
+  formPost,
+  getAs,
+  origin,
+  postAs,
+  send,
+  signIn,
+  testDb,
+} from "../../tests/worker-helpers.ts";
 
 beforeAll(ensureInstance);
 
@@ -37,5 +47,31 @@ describe("the signed-in shell", () => {
       expect(response.status).toBe(302);
       expect(response.headers.get("Location")).toBe("/welcome");
     }
+  });
+});
+
+describe("every page of the shell", () => {
+  const pages = ["/dashboard", "/admin", "/settings", "/settings/sessions", "/settings/profile", "/onboarding/summary"];
+
+  it("is private and never stored by a cache", async () => {
+    const cookie = await signIn(await createTestUser({ role: "admin", label: "nostore" }));
+    for (const path of pages) {
+      const response = await getAs(path, cookie);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("Cache-Control"), path).toBe("private, no-store");
+    }
+    // Single-fetch data requests carry the same data.
+    expect((await getAs("/dashboard.data", cookie)).headers.get("Cache-Control")).toBe("private, no-store");
+  });
+
+  it("sends anonymous visitors to sign in, for pages and for posts", async () => {
+    for (const path of pages) {
+      const response = await send(new Request(new URL(path, origin), { redirect: "manual" }));
+      expect(response.status, path).toBe(302);
+      expect(response.headers.get("Location"), path).toMatch(/^\/login\?redirectTo=/);
+    }
+    const post = await send(formPost("/settings/sessions", { intent: "revoke-others" }));
+    expect(post.status).toBe(302);
+    expect(post.headers.get("Location")).toMatch(/^\/login/);
   });
 });

@@ -4,16 +4,7 @@
 // cross-site POST from the fake on 127.0.0.1 to the app on localhost) creates an account and signs
 // back in to it.
 import { expect, type Page, test } from "@playwright/test";
-
-/** What the fake provider answers with (tests/fake-oauth/server.ts, FakeProfile). */
-interface FakeProfile {
-  id: string;
-  login?: string;
-  name?: string;
-  email?: string | null;
-  emailVerified?: boolean;
-  avatar?: string;
-}
+import type { FakeProfile } from "../fake-oauth/profile.ts";
 
 const fakeOAuth = `http://127.0.0.1:${process.env.E2E_FAKE_OAUTH_PORT ?? 8797}`;
 

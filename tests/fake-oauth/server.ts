@@ -22,19 +22,7 @@ import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign, ver
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { png } from "../fixtures/png.ts";
-
-export interface FakeProfile {
-  /** The provider's user id (GitHub id, OIDC `sub`). */
-  id: string;
-  login?: string;
-  name?: string;
-  email?: string | null;
-  emailVerified?: boolean;
-  /** Absolute, or a path on the fake server such as "/avatar.png". */
-  avatar?: string;
-  /** Deliberately broken ID tokens. */
-  token?: { aud?: string; iss?: string; expired?: boolean; badSignature?: boolean };
-}
+import type { FakeProfile } from "./profile.ts";
 
 export const fakeCredentials = {
   github: { clientId: "fake-github-client", clientSecret: "fake-github-secret" },

@@ -1,21 +1,12 @@
-// Shared by the OAuth tests (not a test file itself): driving a sign-in through the Worker and the fake
+// Shared by the OAuth tests: driving a sign-in through the Worker and the fake
 // provider (tests/fake-oauth/server.ts), whose URLs the test env carries.
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { expect } from "vitest";
+import type { OAuthProvider } from "../../app/oauth/providers.ts";
 import { oauthAccounts, users } from "../../db/schema.ts";
-import { formPost, origin, send, setCookies, testDb } from "../../tests/worker-helpers.ts";
-import type { OAuthProvider } from "./providers.ts";
-
-export interface FakeProfile {
-  id: string;
-  login?: string;
-  name?: string;
-  email?: string | null;
-  emailVerified?: boolean;
-  avatar?: string;
-  token?: { aud?: string; iss?: string; expired?: boolean; badSignature?: boolean };
-}
+import type { FakeProfile } from "../fake-oauth/profile.ts";
+import { formPost, origin, send, setCookies, testDb } from "../worker-helpers.ts";
 
 const vars = env as unknown as Record<string, string>;
 export const fakeBase = vars.GITHUB_API_URL!.replace(/\/github-api$/, "");

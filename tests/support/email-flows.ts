@@ -2,7 +2,7 @@
 import { and, desc, eq, gt } from "drizzle-orm";
 import { expect } from "vitest";
 import { devOutbox, type SecurityEventType, securityEvents } from "../../db/schema.ts";
-import { testDb } from "../../tests/worker-helpers.ts";
+import { testDb } from "../worker-helpers.ts";
 
 export type Mail = typeof devOutbox.$inferSelect;
 

@@ -1,7 +1,7 @@
 // Small, valid image files for the image tests, made on the fly: a gradient encoded by Photon as
 // PNG, JPEG or (lossless) WebP, and a hand-written GIF. Plus helpers to post them as a browser would.
 import { PhotonImage } from "@cf-wasm/photon/workerd";
-import { origin, send } from "../../tests/worker-helpers.ts";
+import { origin, send } from "../worker-helpers.ts";
 
 function gradient(width: number, height: number): PhotonImage {
   const pixels = new Uint8Array(width * height * 4);
@@ -29,6 +29,14 @@ function encode(width: number, height: number, as: (image: PhotonImage) => Uint8
 export const pngBytes = (width = 300, height = 200) => encode(width, height, (image) => image.get_bytes());
 export const jpegBytes = (width = 300, height = 200) => encode(width, height, (image) => image.get_bytes_jpeg(85));
 export const webpBytes = (width = 300, height = 200) => encode(width, height, (image) => image.get_bytes_webp());
+
+/** The first bytes of a PNG claiming `width` × `height`: enough for the type and size check, not for a decoder. */
+export function pngHeader(width: number, height: number): Uint8Array<ArrayBuffer> {
+  const bytes = pngBytes(1, 1).slice(0, 33);
+  new DataView(bytes.buffer).setUint32(16, width);
+  new DataView(bytes.buffer).setUint32(20, height);
+  return bytes;
+}
 
 /** A 3 × 2 GIF89a: header, screen descriptor with a 2-colour table, one image, LZW data, trailer. */
 export function gifBytes(): Uint8Array<ArrayBuffer> {
