@@ -1,13 +1,13 @@
 // The local server driven by the real @libsql/client (HTTP) and drizzle-orm/libsql.
 
 import { existsSync } from "node:fs";
-import { type Client, createClient, LibsqlBatchError, LibsqlError } from "@libsql/client";
+import { type Client, createClient, LibsqlBatchError, type LibsqlError } from "@libsql/client";
 import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrationsFolder, startTestServer, type TestServer } from "./fixtures/harness.ts";
+import { expectLibsqlError, migrationsFolder, startTestServer, type TestServer } from "./fixtures/harness.ts";
 
 let server: TestServer;
 let client: Client;
@@ -27,18 +27,6 @@ afterAll(async () => {
   client?.close();
   await server?.dispose();
 });
-
-async function expectLibsqlError(promise: Promise<unknown>, code: string): Promise<LibsqlError> {
-  const error = await promise.then(
-    () => {
-      throw new Error(`expected a ${code} error`);
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LibsqlError);
-  expect((error as LibsqlError).code).toBe(code);
-  return error as LibsqlError;
-}
 
 describe("server start", () => {
   it("creates the database file's parent directory", () => {

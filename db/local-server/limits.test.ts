@@ -7,21 +7,9 @@ import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Client, createClient, LibsqlError } from "@libsql/client";
+import { type Client, createClient } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postPipeline, sleep, startTestServer, type TestServer } from "./fixtures/harness.ts";
-
-async function expectLibsqlError(promise: Promise<unknown>, code: string): Promise<LibsqlError> {
-  const error = await promise.then(
-    () => {
-      throw new Error(`expected a ${code} error`);
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LibsqlError);
-  expect((error as LibsqlError).code).toBe(code);
-  return error as LibsqlError;
-}
+import { expectLibsqlError, postPipeline, sleep, startTestServer, type TestServer } from "./fixtures/harness.ts";
 
 const exec = (sql: string) => ({ type: "execute", stmt: { sql } });
 
@@ -103,7 +91,7 @@ describe("statement time limit", () => {
     const healthStart = performance.now();
     const health = await fetch(`${patient.url}/health`);
     expect(health.status).toBe(200);
-    expect(performance.now() - healthStart).toBeLessThan(150);
+    expect(performance.now() - healthStart).toBeLessThan(500);
     const rs = await other.execute("SELECT 42 AS n");
     expect(rs.rows[0]!.n).toBe(42);
     expect(settled).toBe(false); // both answered while the slow statement was still running
@@ -143,10 +131,13 @@ describe("statement time limit", () => {
         child.once("exit", (code) => reject(new Error(`exited with ${code}: ${output}`)));
       });
       const client = createClient({ url, authToken: "cli-test-token" });
+      const tooLarge = await expectLibsqlError(
+        client.execute(MANY_ROWS_SQL.replace("600000", "2000")), // ~140 kB, a few milliseconds
+        "RESPONSE_TOO_LARGE",
+      );
+      expect(tooLarge.message).toContain("50000 bytes");
       const timedOut = await expectLibsqlError(client.execute(SLOW_SQL), "SQLITE_INTERRUPT");
       expect(timedOut.message).toContain("250 ms");
-      const tooLarge = await expectLibsqlError(client.execute(MANY_ROWS_SQL), "RESPONSE_TOO_LARGE");
-      expect(tooLarge.message).toContain("50000 bytes");
       client.close();
     } finally {
       child.kill("SIGTERM");

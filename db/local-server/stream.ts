@@ -76,10 +76,6 @@ export class HranaStream {
     return this.#conn?.inTransaction === true;
   }
 
-  get holdsLock(): boolean {
-    return this.#holdsLock;
-  }
-
   /** Executes one stream request. Never throws: failures become `{ type: "error" }` results. */
   async handle(request: unknown, budget: ResponseBudget): Promise<StreamResult> {
     this.#budget = budget;
