@@ -7,6 +7,10 @@ import { staticAssetHeadersFile } from "./app/platform/security-headers.ts";
 export default defineConfig({
   plugins: [cloudflare({ viteEnvironment: { name: "ssr" } }), tailwindcss(), reactRouter(), staticAssetHeaders()],
   resolve: { tsconfigPaths: true },
+  // Pre-bundle what route modules import in the browser. Otherwise Vite finds @conform-to/react only
+  // when the first onboarding card loads, re-optimises, and the page fails ("Invalid hook call": two
+  // copies of React) before reloading to where the user came from.
+  optimizeDeps: { include: ["@conform-to/react", "@conform-to/zod/v4", "zod"] },
   server: { port: 5173, strictPort: true },
 });
 

@@ -36,7 +36,7 @@ export default defineConfig({
     include: ["app/**/*.test.{ts,tsx}", "workers/**/*.test.ts"],
     // The first request of a file loads the whole app into workerd, which takes 10 s and more when the
     // machine is busy; the default 5 s then fails tests that are not slow themselves.
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     // The app's JSON log lines (one per request, plus warnings and errors that tests provoke on
     // purpose) would bury vitest's own output. Tests that check logs spy on console and still see
     // them. ALVA_TEST_LOGS=1 shows them all, for debugging.

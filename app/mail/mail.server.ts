@@ -45,15 +45,25 @@ function outboxTransport(db: Database, printToConsole: boolean): MailTransport {
   return {
     async send(message) {
       await db.insert(devOutbox).values({ ...message, createdAt: new Date() });
-      if (printToConsole) {
-        // Development only: the whole point of the outbox is to click these links locally.
-        const links = message.text.match(/https?:\/\/\S+/g) ?? [];
-        console.log(
-          `\n✉  To: ${message.to}\n   Subject: ${message.subject}\n${links.map((link) => `   ${link}`).join("\n")}\n   (all mail: /dev/outbox)\n`,
-        );
-      }
+      if (printToConsole) console.log(devConsoleMail(message));
     },
   };
+}
+
+/**
+ * Development only: the whole point of the outbox is to click these links locally, so they are framed
+ * and coloured to stand out among Vite's lines (terminals show the colours; the text reads without).
+ */
+function devConsoleMail(message: Pick<MailMessage, "to" | "subject" | "text">): string {
+  const [bold, link, dim, reset] = ["\x1b[1m", "\x1b[1;36m", "\x1b[2m", "\x1b[0m"];
+  const links = message.text.match(/https?:\/\/\S+/g) ?? [];
+  return [
+    "",
+    `${bold}┌─ ✉  Mail to ${message.to}: ${message.subject}${reset}`,
+    ...links.map((url) => `│  ${link}${url}${reset}`),
+    `└─ ${dim}every message: /dev/outbox${reset}`,
+    "",
+  ].join("\n");
 }
 
 function resendTransport(apiKey: string, from: string): MailTransport {

@@ -24,7 +24,18 @@ export interface Card {
   schema: z.ZodObject;
   /** The stored answer's shape (the schema's output), JSON-Schema-friendly: no transforms. */
   value: z.ZodType;
+  /** The form's starting values for a stored answer, when they differ from the answer's own shape. */
+  formDefaults?: (answer: Record<string, unknown>) => Record<string, unknown>;
+  /** The uploaded images a stored answer points at, shown on the card as thumbnails. */
+  storedImageIds?: (answer: Record<string, unknown>) => string[];
 }
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
 
 // ── Building blocks ─────────────────────────────────────────────────────────────────────────────
 
@@ -462,6 +473,7 @@ export const cards: Card[] = [
     // The file itself is handled by the action (images.server.ts); this is what gets stored.
     schema: z.object({ imageId: z.string().min(1) }),
     value: z.object({ imageId: z.string() }),
+    storedImageIds: (answer) => strings([answer.imageId]),
   },
   {
     id: "brand-images",
@@ -493,6 +505,9 @@ export const cards: Card[] = [
       imageIds: z.array(z.string()).max(MAX_BRAND_IMAGES),
       colours: z.array(z.string().regex(/^#[0-9a-f]{6}$/)).max(COLOUR_SLOTS),
     }),
+    // The form has colour slots with a "use" tick; the answer keeps only the colours in use.
+    formDefaults: (answer) => ({ colours: strings(answer.colours).map((colour) => ({ use: "on", colour })) }),
+    storedImageIds: (answer) => strings(answer.imageIds),
   },
 
   // Channels

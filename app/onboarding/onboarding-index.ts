@@ -4,12 +4,12 @@ import { redirect } from "react-router";
 import { requireUser } from "../accounts/auth.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import type { Route } from "./+types/onboarding-index";
-import { firstOpenCard, loadWorkspaceAnswers } from "./onboarding.server.ts";
+import { firstOpenCard, loadUserWorkspaceAndAnswers } from "./onboarding.server.ts";
 
 export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
   const open = await withDatabase(args.context, async (db) =>
-    firstOpenCard((await loadWorkspaceAnswers(db, user.id)).answers),
+    firstOpenCard((await loadUserWorkspaceAndAnswers(db, user.id)).answers),
   );
   return redirect(open ? `/onboarding/${open}` : "/onboarding/summary");
 }

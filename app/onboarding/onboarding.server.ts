@@ -37,10 +37,10 @@ function parseJson(text: string): unknown {
 }
 
 /**
- * The user's workspace (as currentWorkspace) and its answers in one query: every card page and
+ * The workspace `userId` owns (as currentWorkspace) and its answers in one query: every card page and
  * card post needs both, and a round trip to the database is most of their time.
  */
-export async function loadWorkspaceAnswers(
+export async function loadUserWorkspaceAndAnswers(
   db: Database,
   userId: string,
 ): Promise<{ workspaceId: string; answers: Map<string, StoredAnswer> }> {
@@ -74,7 +74,8 @@ export async function loadWorkspaceAnswers(
   return { workspaceId, answers };
 }
 
-export async function loadAnswers(db: Database, workspaceId: string): Promise<Map<string, StoredAnswer>> {
+/** The answers of the workspace `workspaceId` (whoever asks: callers check membership). */
+async function loadAnswersOfWorkspace(db: Database, workspaceId: string): Promise<Map<string, StoredAnswer>> {
   const rows = await db.select().from(onboardingAnswers).where(eq(onboardingAnswers.workspaceId, workspaceId));
   return new Map(
     rows.map((row) => [row.cardId, { cardId: row.cardId, value: parseJson(row.value), skipped: row.skipped }]),
@@ -160,7 +161,7 @@ export async function saveAnswer(
  */
 export async function loadProfile(db: Database, workspaceId: string): Promise<ClientProfile> {
   const [answers, [row]] = await Promise.all([
-    loadAnswers(db, workspaceId),
+    loadAnswersOfWorkspace(db, workspaceId),
     db.select().from(clientProfiles).where(eq(clientProfiles.workspaceId, workspaceId)),
   ]);
   const stored =

@@ -8,7 +8,7 @@ import type { User } from "../accounts/session.server.ts";
 import { deleteImage, MAX_IMAGE_BYTES, storeImage, TOO_LARGE_MESSAGE } from "../images/images.server.ts";
 import { MAX_UPLOAD_FORM_BYTES, readUploadForm } from "../images/upload-form.server.ts";
 import { type Card, MAX_BRAND_IMAGES } from "./cards.ts";
-import { existingImageIds, loadWorkspaceAnswers, saveAnswer } from "./onboarding.server.ts";
+import { existingImageIds, loadUserWorkspaceAndAnswers, saveAnswer } from "./onboarding.server.ts";
 import type { StoredAnswer } from "./profile.ts";
 
 export type SaveOutcome =
@@ -70,7 +70,7 @@ export async function saveCard(
   const returnTo = form.get("return") === "summary" ? "summary" : null;
   const intent = form.get("intent") === "skip" ? "skip" : "save";
 
-  const { workspaceId, answers } = await loadWorkspaceAnswers(db, user.id);
+  const { workspaceId, answers } = await loadUserWorkspaceAndAnswers(db, user.id);
   const previous = answers.get(card.id);
 
   if (intent === "skip") {

@@ -7,7 +7,7 @@ import { withDatabase } from "../platform/database.server.ts";
 import type { Route } from "./+types/summary-page";
 import { cards } from "./cards.ts";
 import { describeAnswer } from "./describe-answer.ts";
-import { loadWorkspaceAnswers } from "./onboarding.server.ts";
+import { loadUserWorkspaceAndAnswers } from "./onboarding.server.ts";
 import { buildProfile } from "./profile.ts";
 import { sections } from "./sections.ts";
 
@@ -16,7 +16,7 @@ export const headers: Route.HeadersFunction = () => ({ "Cache-Control": "no-stor
 
 export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
-  const { answers } = await withDatabase(args.context, (db) => loadWorkspaceAnswers(db, user.id));
+  const { answers } = await withDatabase(args.context, (db) => loadUserWorkspaceAndAnswers(db, user.id));
   // Computed from the answers rather than read from client_profiles: the same function writes that
   // document, and this page must never show a stale count.
   const { completeness } = buildProfile(answers.values(), new Date());

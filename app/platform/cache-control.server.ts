@@ -2,9 +2,14 @@
 // and not the browser's history or back/forward cache on a shared computer.
 import type { MiddlewareFunction } from "react-router";
 
-/** Route middleware: `Cache-Control: private, no-store` on every answer of the routes below it. */
+/**
+ * Route middleware: `Cache-Control: private, no-store` on every answer of the routes below it, unless
+ * the route already said `no-store` itself (nothing is stricter).
+ */
 export const privateNoStoreMiddleware: MiddlewareFunction<Response> = async (_args, next) => {
   const response = await next();
-  response.headers.set("Cache-Control", "private, no-store");
+  if (!/\bno-store\b/.test(response.headers.get("Cache-Control") ?? "")) {
+    response.headers.set("Cache-Control", "private, no-store");
+  }
   return response;
 };

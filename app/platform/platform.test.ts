@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ensureInstance, formPost, origin, send } from "../../tests/worker-helpers.ts";
+import { staticAssetHeadersFile } from "./security-headers.ts";
 
 // Pages redirect to /setup until the instance is set up.
 beforeAll(ensureInstance);
@@ -36,6 +37,20 @@ describe("every response", () => {
     expect(fromRay.headers.get("X-Request-Id")).toBe("8f1e2d3c4b5a6978-AMS");
     const generated = await send("/healthz");
     expect(generated.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("static files", () => {
+  it("get the security headers from the _headers file written at build time, and hashed assets are immutable", () => {
+    const file = staticAssetHeadersFile();
+    const [all, assets] = file.split("/assets/*");
+    expect(all).toMatch(/^\/\*\n/);
+    expect(all).toContain("  Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\n");
+    expect(all).toContain("  X-Content-Type-Options: nosniff\n");
+    expect(all).toContain("  X-Frame-Options: DENY\n");
+    expect(all).toContain("  Referrer-Policy: strict-origin-when-cross-origin\n");
+    expect(all).toContain("  Strict-Transport-Security: max-age=31536000; includeSubDomains\n");
+    expect(assets).toBe("\n  Cache-Control: public, max-age=31536000, immutable\n");
   });
 });
 
