@@ -65,7 +65,9 @@ async function processMessage(db: Database, env: Env, message: Message): Promise
     else message.ack();
   } catch (error) {
     // The database or something else of ours failed: the job is untouched or back in the queue; retry.
-    log("error", "plan job crashed", { jobId, error: (error as Error).message });
+    // drizzle's message is the query; the cause says what went wrong.
+    const cause = (error as Error).cause as Error | undefined;
+    log("error", "plan job crashed", { jobId, error: cause?.message ?? (error as Error).message });
     message.retry({ delaySeconds: retryDelaySeconds(message.attempts, null) });
   }
 }
