@@ -20,13 +20,13 @@ import { DemoModelNotice, RequestProblemMessage } from "./plan-notices.tsx";
 import { type PlanSectionKey, planSectionKeys, planSections, roadmapTaskId } from "./plan-schema.ts";
 import { type RoadmapTaskView, SectionBody, TaskMeta } from "./plan-sections.tsx";
 import { loadPlan, roadmapProgress, setTaskTicks } from "./plans.server.ts";
-import { cardTitles, jobPath, requestOutcome, unverifiedRefusal } from "./request-outcome.server.ts";
+import { cardTitles, jobPath, planPageHeaders, requestOutcome, unverifiedRefusal } from "./request-outcome.server.ts";
 import "./plan-print.css";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
   { title: loaderData ? `${loaderData.title} — Alva` : "Marketing plan — Alva" },
 ];
-export const headers: Route.HeadersFunction = () => ({ "Cache-Control": "no-store" });
+export const headers: Route.HeadersFunction = planPageHeaders;
 
 const notFound = () => data({ message: "There is no such plan." }, { status: 404 });
 

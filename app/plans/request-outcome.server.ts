@@ -57,3 +57,11 @@ export function unverifiedRefusal(user: User) {
   if (user.emailVerifiedAt) return null;
   return data({ problem: { reason: "email_unverified" } satisfies RequestProblem }, { status: 403 });
 }
+
+/** Headers of a page whose action may ask for a job: never cached, and a refusal's Retry-After kept. */
+export function planPageHeaders({ actionHeaders }: { actionHeaders: Headers }): Headers {
+  const headers = new Headers({ "Cache-Control": "no-store" });
+  const retryAfter = actionHeaders.get("Retry-After");
+  if (retryAfter) headers.set("Retry-After", retryAfter);
+  return headers;
+}
