@@ -65,6 +65,14 @@ export async function startLocalStack(options: { demoModel?: boolean } = {}): Pr
     console.log(`• AI: ${vars.OPENAI_MODEL || "the default model"} at ${where} (from .dev.vars)`);
     return { vars, workerVars: {}, stop: stopDatabase };
   }
+  // .dev.vars wins over the variables handed to the Worker, even with an empty value.
+  const shadowing = ["OPENAI_BASE_URL", "OPENAI_MODEL"].filter((name) => name in vars);
+  if (shadowing.length > 0) {
+    console.log(
+      `! AI: no provider — .dev.vars has no OPENAI_API_KEY, and its ${shadowing.join(" and ")} would hide the offline demo model. Remove those lines to use it, or set a provider (README, "AI providers").`,
+    );
+    return { vars, workerVars: {}, stop: stopDatabase };
+  }
   let demo: Awaited<ReturnType<typeof startDemoModel>>;
   try {
     demo = await startDemoModel({ port: 0 });
