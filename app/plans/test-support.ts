@@ -7,6 +7,8 @@ import { requiredCardValues } from "../../tests/fixtures/plan-profile.ts";
 import { createTestUser, ensureInstance, type TestUser, testDb } from "../../tests/worker-helpers.ts";
 import { currentWorkspace, loadProfile } from "../onboarding/onboarding.server.ts";
 
+export { requiredCardValues };
+
 export interface PlanWorkspace {
   user: TestUser;
   workspaceId: string;
