@@ -5,7 +5,12 @@ import { defineConfig, type Plugin } from "vite";
 import { staticAssetHeadersFile } from "./app/platform/security-headers.ts";
 
 export default defineConfig({
-  plugins: [cloudflare({ viteEnvironment: { name: "ssr" } }), tailwindcss(), reactRouter(), staticAssetHeaders()],
+  plugins: [
+    cloudflare({ viteEnvironment: { name: "ssr" }, config: addDevWorkerVars }),
+    tailwindcss(),
+    reactRouter(),
+    staticAssetHeaders(),
+  ],
   resolve: { tsconfigPaths: true },
   // Pre-bundle what route modules import in the browser. Otherwise Vite finds @conform-to/react only
   // when the first onboarding card loads, re-optimises, and the page fails ("Invalid hook call": two
@@ -24,4 +29,14 @@ function staticAssetHeaders(): Plugin {
       this.emitFile({ type: "asset", fileName: "_headers", source: staticAssetHeadersFile() });
     },
   };
+}
+
+/**
+ * `npm run dev` passes variables for the Worker in DEV_WORKER_VARS (JSON; scripts/local-stack.ts): the
+ * offline demo model's address when .dev.vars has no AI provider. They join wrangler.toml's [vars], so
+ * .dev.vars still wins for any name it sets. Unset in builds.
+ */
+function addDevWorkerVars(config: { vars: Record<string, unknown> }): void {
+  const extra = process.env.DEV_WORKER_VARS;
+  if (extra) Object.assign(config.vars, JSON.parse(extra) as Record<string, string>);
 }

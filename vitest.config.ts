@@ -21,6 +21,10 @@ export default defineConfig({
           RESEND_API_KEY: "",
           // GitHub, Google and Apple sign-in against the fake provider (tests/fake-oauth.setup.ts).
           ...inject<Record<string, string>>("fakeOAuthEnv"),
+          // Plans against the fake OpenAI-compatible server (tests/fake-openai.setup.ts).
+          OPENAI_API_KEY: "test-openai-key",
+          OPENAI_BASE_URL: inject<string>("fakeOpenAiUrl"),
+          OPENAI_MODEL: "fake-gpt",
         },
       },
     })),
@@ -41,7 +45,7 @@ export default defineConfig({
     // purpose) would bury vitest's own output. Tests that check logs spy on console and still see
     // them. ALVA_TEST_LOGS=1 shows them all, for debugging.
     onConsoleLog: (log) => (process.env.ALVA_TEST_LOGS === "1" || !log.startsWith('{"level":') ? undefined : false),
-    globalSetup: ["./tests/worker-database.setup.ts", "./tests/fake-oauth.setup.ts"],
+    globalSetup: ["./tests/worker-database.setup.ts", "./tests/fake-oauth.setup.ts", "./tests/fake-openai.setup.ts"],
     server: { deps: { inline: [/@libsql\//] } },
   },
 });

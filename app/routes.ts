@@ -35,6 +35,8 @@ export default [
   // ROUTES:EMAIL-FLOWS
   // The client profile's JSON Schema is public, so it lives outside the signed-in shell.
   route("onboarding/profile.schema.json", "onboarding/profile-schema.ts"),
+  // The plan document's JSON Schema, public like the profile's (app/plans)
+  route("plans/plan.schema.json", "plans/plan-schema-route.ts"),
 
   // The signed-in shell (app/shell) and what lives in it
   layout("shell/shell-layout.tsx", [
@@ -53,6 +55,12 @@ export default [
     route("onboarding/summary", "onboarding/summary-page.tsx"),
     route("onboarding/profile.json", "onboarding/profile-download.ts"),
     route("onboarding/:card", "onboarding/card-page.tsx"),
+    // AI marketing plans: list and generate, a job being written, a plan, edits, downloads (app/plans)
+    route("plans", "plans/plans-page.tsx"),
+    route("plans/jobs/:jobId", "plans/job-page.tsx"),
+    route("plans/:id", "plans/plan-page.tsx"),
+    route("plans/:id/sections/:section/edit", "plans/section-edit-page.tsx"),
+    route("plans/:id/download/:format", "plans/plan-download.ts"),
     // ROUTES:SETTINGS
   ]),
 

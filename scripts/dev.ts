@@ -1,20 +1,20 @@
-// npm run dev: .dev.vars, local database (started and migrated), then the Vite dev server with the
-// Worker, Durable Objects, Queues and R2 running in workerd. Ctrl-C stops everything it started.
+// npm run dev: .dev.vars, local database (started and migrated), the offline demo model when no AI
+// provider is configured, then the Vite dev server with the Worker, Durable Objects, Queues and R2
+// running in workerd. The app listens on APP_URL's port (.dev.vars). Ctrl-C stops everything started here.
 import { createServer } from "node:net";
 import { runForeground, startLocalStack } from "./local-stack.ts";
 
-// vite.config.ts serves on this port with strictPort, and APP_URL in .dev.vars names it.
-const APP_PORT = 5173;
-
 try {
-  if (!(await portIsFree(APP_PORT))) {
-    console.error(`✗ Port ${APP_PORT} is taken: is another \`npm run dev\` running? Stop it and try again.`);
+  const stack = await startLocalStack({ demoModel: true });
+  const port = Number(new URL(stack.vars.APP_URL || "http://localhost:5173").port || 5173);
+  if (!(await portIsFree(port))) {
+    await stack.stop();
+    console.error(`✗ Port ${port} is taken: is another \`npm run dev\` running? Stop it and try again.`);
     process.exit(1);
   }
-  const stack = await startLocalStack();
-  console.log(`• App: http://localhost:${APP_PORT}  (Ctrl-C stops the app and the database server)`);
+  console.log(`• App: http://localhost:${port}  (Ctrl-C stops the app and the servers started here)`);
   console.log("• Request log lines are off in development: set LOG_REQUESTS=1 in .dev.vars to see them.");
-  runForeground("react-router", ["dev"], stack);
+  runForeground("react-router", ["dev", "--port", String(port)], stack);
 } catch (error) {
   console.error(`✗ ${(error as Error).message}`);
   process.exit(1);

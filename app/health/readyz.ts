@@ -8,7 +8,7 @@ import type { Route } from "./+types/readyz";
 const TIMEOUT_MS = 3_000;
 
 export async function loader({ context }: Route.LoaderArgs) {
-  const { env, requestId } = context.get(requestInfo);
+  const { requestId } = context.get(requestInfo);
   const headers = { "Cache-Control": "no-store" };
   const started = performance.now();
   try {
