@@ -41,6 +41,7 @@ export default defineConfig({
     // The first request of a file loads the whole app into workerd, which takes 10 s and more when the
     // machine is busy; the default 5 s then fails tests that are not slow themselves.
     testTimeout: 60_000,
+    hookTimeout: 60_000, // beforeAll hooks that warm the Worker up pay the same load
     // The app's JSON log lines (one per request, plus warnings and errors that tests provoke on
     // purpose) would bury vitest's own output. Tests that check logs spy on console and still see
     // them. ALVA_TEST_LOGS=1 shows them all, for debugging.
