@@ -9,6 +9,7 @@ import { planJobs, plans, planTaskTicks, planVersions } from "../../db/schema.ts
 import {
   createTestUser,
   ensureInstance,
+  formPost,
   getAs,
   origin,
   postAs,
@@ -139,6 +140,16 @@ async function html(response: Response): Promise<string> {
   return response.text();
 }
 
+/** A same-origin form post as the holder of `cookie`, with env overrides (a recording queue, no provider). */
+function post(
+  path: string,
+  cookie: string,
+  fields: ConstructorParameters<typeof URLSearchParams>[0],
+  overrides: Partial<Env> = {},
+): Promise<Response> {
+  return send(formPost(path, Object.fromEntries(new URLSearchParams(fields)), { Cookie: cookie }), overrides);
+}
+
 /** Whether the page has a `<tag …>` carrying every one of `attributes` (in any order). */
 function hasTag(page: string, tag: string, ...attributes: string[]): boolean {
   return (page.match(new RegExp(`<${tag}\\b[^>]*>`, "g")) ?? []).some((found) =>
@@ -170,33 +181,14 @@ describe("/plans", () => {
   it("generates: a job is created and queued, the browser goes to its page; a second click gets the same job", async () => {
     const owner = await member();
     const { sent, queue } = recordingQueue();
-    const first = await send(
-      new Request(new URL("/plans", origin), {
-        method: "POST",
-        headers: {
-          Cookie: owner.cookie,
-          "Sec-Fetch-Site": "same-origin",
-          "Content-Type": "application/x-www-form-urlencoded",
-        },
-        body: "",
-        redirect: "manual",
-      }),
-      { PLAN_JOBS: queue },
-    );
+    const first = await post("/plans", owner.cookie, "", { PLAN_JOBS: queue });
     expect(first.status).toBe(303);
     const location = first.headers.get("Location")!;
     expect(location).toMatch(/^\/plans\/jobs\/[0-9a-f-]{36}$/);
     const jobId = location.split("/").pop()!;
     expect((await jobRow(jobId))?.workspaceId).toBe(owner.workspaceId);
     expect(sent).toEqual([{ jobId }]);
-    const second = await send(
-      new Request(new URL("/plans", origin), {
-        method: "POST",
-        headers: { Cookie: owner.cookie, "Sec-Fetch-Site": "same-origin" },
-        redirect: "manual",
-      }),
-      { PLAN_JOBS: queue },
-    );
+    const second = await post("/plans", owner.cookie, {}, { PLAN_JOBS: queue });
     expect(second.headers.get("Location")).toBe(location);
   });
 
@@ -225,14 +217,7 @@ describe("/plans", () => {
     const { queue } = recordingQueue();
     let last: Response | undefined;
     for (let i = 0; i < 11; i++) {
-      last = await send(
-        new Request(new URL("/plans", origin), {
-          method: "POST",
-          headers: { Cookie: owner.cookie, "Sec-Fetch-Site": "same-origin" },
-          redirect: "manual",
-        }),
-        { PLAN_JOBS: queue },
-      );
+      last = await post("/plans", owner.cookie, {}, { PLAN_JOBS: queue });
       if (last.status !== 303) break;
       // Cancel it, so the next click asks for a new job (and spends a token) instead of getting this one.
       await cancelJob(testDb(), {
@@ -266,15 +251,8 @@ describe("/plans", () => {
       } as Partial<Env>),
     );
     expect(production).toContain("No AI provider configured.");
-    const post = await send(
-      new Request(new URL("/plans", origin), {
-        method: "POST",
-        headers: { Cookie: owner.cookie, "Sec-Fetch-Site": "same-origin" },
-        redirect: "manual",
-      }),
-      noProvider,
-    );
-    expect(post.status).toBe(503);
+    const refused = await post("/plans", owner.cookie, {}, noProvider);
+    expect(refused.status).toBe(503);
     expect(await testDb().select().from(planJobs).where(eq(planJobs.workspaceId, owner.workspaceId))).toHaveLength(0);
   });
 
@@ -316,19 +294,7 @@ describe("a job's page", () => {
     expect(page).not.toContain('http-equiv="refresh"');
     expect(page).toContain('value="retry"');
     const { queue } = recordingQueue();
-    const retried = await send(
-      new Request(new URL(`/plans/jobs/${jobId}`, origin), {
-        method: "POST",
-        headers: {
-          Cookie: owner.cookie,
-          "Sec-Fetch-Site": "same-origin",
-          "Content-Type": "application/x-www-form-urlencoded",
-        },
-        body: "intent=retry",
-        redirect: "manual",
-      }),
-      { PLAN_JOBS: queue },
-    );
+    const retried = await post(`/plans/jobs/${jobId}`, owner.cookie, "intent=retry", { PLAN_JOBS: queue });
     expect(retried.status).toBe(303);
     const newJobId = retried.headers.get("Location")!.split("/").pop()!;
     expect(newJobId).not.toBe(jobId);
@@ -416,21 +382,10 @@ describe("a plan's page", () => {
     expect(hasTag(page, "input", 'type="checkbox"', `value="${second}"`, 'checked=""')).toBe(false);
 
     // Without JavaScript: the form sends the ticked boxes; what is not sent is unticked.
-    const all = await send(
-      new Request(new URL(`/plans/${planId}`, origin), {
-        method: "POST",
-        headers: {
-          Cookie: owner.cookie,
-          "Sec-Fetch-Site": "same-origin",
-          "Content-Type": "application/x-www-form-urlencoded",
-        },
-        body: new URLSearchParams([
-          ["intent", "ticks"],
-          ["done", second!],
-        ]),
-        redirect: "manual",
-      }),
-    );
+    const all = await post(`/plans/${planId}`, owner.cookie, [
+      ["intent", "ticks"],
+      ["done", second!],
+    ]);
     expect(all.status).toBe(303);
     expect(all.headers.get("Location")).toBe(`/plans/${planId}#roadmap`);
     expect(await ticks()).toEqual([second]);
@@ -456,21 +411,14 @@ describe("a plan's page", () => {
     expect(empty.status).toBe(422);
     expect(await html(empty)).toContain("Say how this section should change");
     const { queue, sent } = recordingQueue();
-    const asked = await send(
-      new Request(new URL(`/plans/${planId}`, origin), {
-        method: "POST",
-        headers: {
-          Cookie: owner.cookie,
-          "Sec-Fetch-Site": "same-origin",
-          "Content-Type": "application/x-www-form-urlencoded",
-        },
-        body: new URLSearchParams({
-          intent: "regenerate",
-          section: "channelStrategy",
-          instruction: "focus on Instagram",
-        }),
-        redirect: "manual",
-      }),
+    const asked = await post(
+      `/plans/${planId}`,
+      owner.cookie,
+      {
+        intent: "regenerate",
+        section: "channelStrategy",
+        instruction: "focus on Instagram",
+      },
       { PLAN_JOBS: queue },
     );
     expect(asked.status).toBe(303);
@@ -703,19 +651,7 @@ describe("another workspace's plans and jobs", () => {
       [`/plans/jobs/${failedJobId}`, { intent: "retry" }],
     ];
     for (const [path, fields] of posts) {
-      const response = await send(
-        new Request(new URL(path, origin), {
-          method: "POST",
-          headers: {
-            Cookie: stranger.cookie,
-            "Sec-Fetch-Site": "same-origin",
-            "Content-Type": "application/x-www-form-urlencoded",
-          },
-          body: new URLSearchParams(fields),
-          redirect: "manual",
-        }),
-        { PLAN_JOBS: queue },
-      );
+      const response = await post(path, stranger.cookie, fields, { PLAN_JOBS: queue });
       expect(response.status, `${path} ${fields.intent ?? "edit"}`).toBe(404);
     }
     expect(sent).toHaveLength(0);

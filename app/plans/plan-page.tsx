@@ -198,10 +198,10 @@ function TaskCheckbox({ planId, task, done }: { planId: string; task: RoadmapTas
         className="mt-1 h-4 w-4 shrink-0 accent-brand-600"
         data-testid="roadmap-task"
       />
-      <label htmlFor={id} className={checked ? "text-zinc-500 line-through" : ""}>
-        {task.title}
+      <label htmlFor={id}>
+        <span className={checked ? "text-zinc-500 line-through" : ""}>{task.title}</span>
+        <TaskMeta task={task} />
       </label>
-      <TaskMeta task={task} />
     </div>
   );
 }

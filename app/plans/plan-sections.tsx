@@ -30,8 +30,9 @@ const td = "border-b border-zinc-200 px-2 py-2 align-top dark:border-zinc-800";
 
 function Table({ caption, head, children }: { caption: string; head: string[]; children: ReactNode }) {
   return (
+    // A narrow screen scrolls the table sideways rather than squeezing each column to a word per line.
     <div className="overflow-x-auto">
-      <table className="min-w-full text-sm">
+      <table className="w-full min-w-[36rem] text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead>
           <tr>
@@ -190,7 +191,8 @@ const renderers: Renderers = {
                     context.checklist.renderTask(view)
                   ) : (
                     <span>
-                      {task.title} <TaskMeta task={view} />
+                      {task.title}
+                      <TaskMeta task={view} />
                     </span>
                   )}
                 </li>
@@ -306,7 +308,8 @@ const renderers: Renderers = {
 
 export function TaskMeta({ task }: { task: RoadmapTaskView }) {
   return (
-    <span className="text-sm text-zinc-500">
+    <span className="text-sm whitespace-nowrap text-zinc-500">
+      {" "}
       · {task.channel} · {task.effortHours} h
     </span>
   );
@@ -323,7 +326,7 @@ export function SectionBody<K extends PlanSectionKey>({
   context: SectionContext;
 }) {
   const render = renderers[sectionKey] as (content: PlanContent[K], context: SectionContext) => ReactNode;
-  const basedOn = content.basedOn.map((id) => context.cardTitles[id] ?? id);
+  const basedOn = content.basedOn.map((id) => `“${context.cardTitles[id] ?? id}”`);
   return (
     <div className="space-y-4">
       {render(content, context)}

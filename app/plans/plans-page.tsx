@@ -104,18 +104,15 @@ export default function PlansPage({ loaderData, actionData }: Route.ComponentPro
             <table className="min-w-full text-sm">
               <thead>
                 <tr className="text-left">
-                  <th scope="col" className="border-b border-zinc-300 px-2 py-2 font-medium dark:border-zinc-700">
-                    What
-                  </th>
-                  <th scope="col" className="border-b border-zinc-300 px-2 py-2 font-medium dark:border-zinc-700">
-                    Status
-                  </th>
-                  <th scope="col" className="border-b border-zinc-300 px-2 py-2 font-medium dark:border-zinc-700">
-                    Asked
-                  </th>
-                  <th scope="col" className="border-b border-zinc-300 px-2 py-2 font-medium dark:border-zinc-700">
-                    Model
-                  </th>
+                  {["What", "Status", "Asked", "Model"].map((name) => (
+                    <th
+                      key={name}
+                      scope="col"
+                      className="border-b border-zinc-300 px-2 py-2 font-medium dark:border-zinc-700"
+                    >
+                      {name}
+                    </th>
+                  ))}
                 </tr>
               </thead>
               <tbody>
