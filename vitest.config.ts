@@ -38,7 +38,12 @@ export default defineConfig({
   },
   test: {
     include: ["app/**/*.test.{ts,tsx}", "workers/**/*.test.ts"],
-    globalSetup: ["./tests/worker-database.setup.ts", "./tests/fake-oauth.setup.ts", "./tests/fake-openai.setup.ts"],
+    globalSetup: [
+      "./tests/worker-database.setup.ts",
+      "./tests/fake-oauth.setup.ts",
+      "./tests/fake-openai.setup.ts",
+      "./tests/demo-model.setup.ts",
+    ],
     server: { deps: { inline: [/@libsql\//] } },
   },
 });

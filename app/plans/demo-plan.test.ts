@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { cards, sectionKeys } from "../onboarding/cards.ts";
 import { buildProfile, type ClientProfile, type StoredAnswer } from "../onboarding/profile.ts";
 import { apportion, buildDemoPlan, buildDemoSection } from "./demo-plan.ts";
+import { checkPlan, profileBudget } from "./plan-checks.ts";
 import { PLAN_DAYS, type PlanContent, planContentSchema, planSectionKeys, ROADMAP_WEEKS } from "./plan-schema.ts";
 
 const START = "2026-12-01";
@@ -52,8 +53,14 @@ function profileOf(answers: Record<string, unknown>): ClientProfile {
 const withBudget = (amount: number, extra: Record<string, unknown> = {}) =>
   profileOf({ ...requiredAnswers, ...extra, budget: { amount } });
 
-/** The rules plan-checks.ts enforces on the server, written out independently here. */
+/**
+ * The server checks (plan-checks.ts), and the same rules written out independently here, a little stricter:
+ * every roadmap week present with tasks, budget and roadmap channels also from the strategy, basedOn
+ * naming only cards this profile answered.
+ */
 function expectPassesServerRules(plan: PlanContent, profile: ClientProfile, startDate = START) {
+  const { amount, currency } = profileBudget(profile);
+  expect(checkPlan(plan, { startDate, currency, monthlyBudget: amount })).toEqual([]);
   const budget = (profile.goals as { monthlyBudget: number | null }).monthlyBudget ?? 0;
   expect(plan.budget.monthlyTotal).toBe(budget);
   expect(plan.budget.lines.reduce((sum, item) => sum + item.amount, 0)).toBe(budget);

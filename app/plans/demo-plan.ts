@@ -7,6 +7,7 @@
 // Same profile and start date → same plan: nothing here reads the clock or a random source.
 import { cards, findCard, sectionKeys } from "../onboarding/cards.ts";
 import type { ClientProfile } from "../onboarding/profile.ts";
+import { profileBudget } from "./plan-checks.ts";
 import { type PlanContent, type PlanSection, type PlanSectionKey, ROADMAP_WEEKS } from "./plan-schema.ts";
 
 // ── Reading the profile ─────────────────────────────────────────────────────────────────────────
@@ -59,17 +60,6 @@ const texts = (value: unknown): string[] =>
 const oneOf = <T extends string>(value: unknown, allowed: readonly T[]): T | null =>
   allowed.includes(value as T) ? (value as T) : null;
 
-/** The monthly budget and its currency: a number (EUR) today; issue 10 stores `{ amount, currency }`. */
-function readBudget(goals: Record<string, unknown>, offer: Record<string, unknown>) {
-  const stated = goals.monthlyBudget;
-  const amount = num(stated) ?? num(record(stated).amount) ?? 0;
-  const currency =
-    [record(stated).currency, record(offer.pricing).currency]
-      .map(text)
-      .find((code) => code && /^[A-Z]{3}$/.test(code)) ?? "EUR";
-  return { amount: Math.max(0, Math.round(amount)), currency };
-}
-
 function readFacts(profile: ClientProfile): Facts {
   const business = record(profile.business);
   const offer = record(profile.offer);
@@ -83,7 +73,7 @@ function readFacts(profile: ClientProfile): Facts {
   const results = record(record(profile.channels).results);
   const targets = record(goals.targets);
   const capacity = record(goals.capacity);
-  const { amount, currency } = readBudget(goals, offer);
+  const { amount, currency } = profileBudget(profile);
   const answered = new Set(
     cards
       .filter((card) => {
@@ -124,7 +114,7 @@ function readFacts(profile: ClientProfile): Facts {
     goal: oneOf(goals.primaryGoal, ["leads", "sales", "awareness", "retention"] as const),
     target: text(targets.target),
     timeline: text(targets.timeline),
-    budget: amount,
+    budget: Math.max(0, Math.round(amount)),
     currency,
     hoursPerWeek: Math.max(0, num(capacity.hoursPerWeek) ?? 0),
     constraints: text(capacity.constraints),
