@@ -218,7 +218,7 @@ interface ChannelSpec {
 }
 
 const offerShort = (facts: Facts) => (facts.offer ? inSentence(gist(facts.offer, 80)) : "what you sell");
-const area = (facts: Facts) => facts.serviceArea ?? facts.location ?? "your area";
+const area = (facts: Facts) => facts.location ?? facts.serviceArea ?? "your area";
 
 const catalog: Record<string, ChannelSpec> = {
   instagram: {
@@ -229,7 +229,7 @@ const catalog: Record<string, ChannelSpec> = {
     spend: "Boosting the two best posts of the month",
     why: "Visual, local and where many consumers look for places and products like yours.",
     tactics: (facts) => [
-      `Show ${offerShort(facts)} being made or used, in short Reels`,
+      `Short Reels about ${offerShort(facts)}: behind the scenes, customers, results`,
       "Answer every comment and DM within a day",
       `Tag the location and use two or three hashtags people in ${area(facts)} follow`,
     ],
@@ -635,12 +635,16 @@ function pickChannels(facts: Facts): ChannelPick[] {
   return [...picks.values()].slice(0, channelCount(facts));
 }
 
-/** The channels of an existing plan, in its order, matched to the catalogue by name. */
-function channelsOfPlan(plan: PlanContent): ChannelPick[] {
-  return plan.channelStrategy.channels.map((channel) => ({
-    spec: Object.values(catalog).find((spec) => spec.name === channel.channel) ?? genericSpec(channel.channel),
-    reasons: ["It is in the current plan."],
-  }));
+/** The channels of an existing plan, in its order, matched by name to the profile's picks or the catalogue. */
+function channelsOfPlan(plan: PlanContent, facts: Facts): ChannelPick[] {
+  const fromProfile = pickChannels(facts);
+  return plan.channelStrategy.channels.map(
+    (channel) =>
+      fromProfile.find((pick) => pick.spec.name === channel.channel) ?? {
+        spec: Object.values(catalog).find((spec) => spec.name === channel.channel) ?? genericSpec(channel.channel),
+        reasons: ["It is in the current plan."],
+      },
+  );
 }
 
 /** The channel an instruction names ("focus on Instagram"), among `available` or, if allowed, the catalogue. */
@@ -1253,7 +1257,7 @@ export function buildDemoSection<K extends PlanSectionKey>(
   instruction: string,
 ): PlanSection<K> {
   const facts = readFacts(profile);
-  let channels = channelsOfPlan(currentPlan);
+  let channels = channelsOfPlan(currentPlan, facts);
   if (channels.length === 0) channels = pickChannels(facts);
   const focus = namedChannel(instruction, channels, section === "channelStrategy");
   if (focus) channels = [focus, ...channels.filter((pick) => pick.spec !== focus.spec)];
