@@ -7,27 +7,15 @@ import { buildProfile, type ClientProfile, type StoredAnswer } from "../onboardi
 import { apportion, buildDemoPlan, buildDemoSection } from "./demo-plan.ts";
 import { checkPlan, profileBudget } from "./plan-checks.ts";
 import { PLAN_DAYS, type PlanContent, planContentSchema, planSectionKeys, ROADMAP_WEEKS } from "./plan-schema.ts";
+import { requiredCardValues } from "./test-support.ts";
 
 const START = "2026-12-01";
 
-const requiredAnswers: Record<string, unknown> = {
-  "business-name": { text: "Rosa's Bakery" },
-  industry: { text: "Artisan bakery" },
-  stage: { stage: "growing" },
-  location: { location: "Lyon", serviceArea: "Greater Lyon" },
-  offer: { text: "Sourdough bread, pastries and celebration cakes to order." },
-  pricing: { model: "one-off", min: 3, max: 60 },
-  difference: { text: "Slow fermentation and flour from farms within 50 km. Baked every morning." },
-  "ideal-customer": { text: "Families nearby who care about good bread" },
-  audience: { audience: "b2c" },
-  problems: { text: "Supermarket bread is bland and goes stale in a day" },
-  "primary-goal": { goal: "sales" },
-  budget: { amount: 300 },
-  "time-and-constraints": { hoursPerWeek: 4 },
-};
+const requiredAnswers = requiredCardValues;
 
 const everyAnswer: Record<string, unknown> = {
   ...requiredAnswers,
+  offer: { text: "Sourdough bread, pastries and celebration cakes to order." },
   website: { url: "https://rosas-bakery.example/" },
   "team-size": { people: 6 },
   benefits: { first: "Bread that keeps for four days", second: "Cakes designed with you", third: "Open at 6:30" },
