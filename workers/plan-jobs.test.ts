@@ -4,15 +4,9 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { cancelJob, getJob, requestPlan, requestSectionRewrite } from "../app/plans/jobs.server.ts";
 import { planDocumentSchema } from "../app/plans/plan-schema.ts";
-import {
-  createPlanWorkspace,
-  fakeCalls,
-  planEnv,
-  recordingQueue,
-  requiredCardValues,
-  scriptFake,
-} from "../app/plans/test-support.ts";
+import { createPlanWorkspace, fakeCalls, planEnv, recordingQueue, scriptFake } from "../app/plans/test-support.ts";
 import { planJobs, plans, planVersions } from "../db/schema.ts";
+import { requiredCardValues } from "../tests/fixtures/plan-profile.ts";
 import { testDb } from "../tests/worker-helpers.ts";
 import worker from "./app.ts";
 import { retryDelaySeconds } from "./plan-jobs.ts";

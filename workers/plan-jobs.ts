@@ -65,7 +65,9 @@ async function processMessage(db: Database, env: Env, message: Message): Promise
     else message.ack();
   } catch (error) {
     // The database or something else of ours failed: the job is untouched or back in the queue; retry.
-    log("error", "plan job crashed", { jobId, error: (error as Error).message });
+    // drizzle's message is the query; the cause says what went wrong.
+    const cause = (error as Error).cause as Error | undefined;
+    log("error", "plan job crashed", { jobId, error: cause?.message ?? (error as Error).message });
     message.retry({ delaySeconds: retryDelaySeconds(message.attempts, null) });
   }
 }
@@ -94,6 +96,7 @@ export async function runJob(db: Database, env: Env, jobId: string): Promise<Out
 
   const started = Date.now();
   const partial: Record<string, unknown> = {};
+  let partialSavedAt = 0;
   try {
     const profile = await loadProfile(db, job.workspaceId);
     const budget = profileBudget(profile);
@@ -112,6 +115,10 @@ export async function runJob(db: Database, env: Env, jobId: string): Promise<Out
         context,
         onSection: async (section, value) => {
           partial[section] = value;
+          // A real model finishes a section every few seconds; sections that arrive in a burst are
+          // saved (and the cancel flag read) together, so a fast stream costs a few writes, not eleven.
+          if (Date.now() - partialSavedAt < PARTIAL_SAVE_INTERVAL_MS) return "continue";
+          partialSavedAt = Date.now();
           const [row] = await db
             .update(planJobs)
             .set({ partial: JSON.stringify(partial) })
@@ -165,6 +172,9 @@ export async function runJob(db: Database, env: Env, jobId: string): Promise<Out
     return { retry: true, retryAfterSeconds: error.retryAfterSeconds };
   }
 }
+
+/** Sections finished within this long of the last save wait for the next one. */
+const PARTIAL_SAVE_INTERVAL_MS = 1000;
 
 /** A running job is its claimer's until the lease ends: two full calls (plan and correction) and a margin. */
 const leaseMs = (callTimeout: number) => 2 * callTimeout + 60_000;

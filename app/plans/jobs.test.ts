@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { isRouteErrorResponse } from "react-router";
 import { describe, expect, it } from "vitest";
 import { planJobs, plans } from "../../db/schema.ts";
+import { requiredCardValues } from "../../tests/fixtures/plan-profile.ts";
 import { testDb } from "../../tests/worker-helpers.ts";
 import { aiProvider, DEMO_MODEL } from "../ai/provider.server.ts";
 import {
@@ -14,7 +15,7 @@ import {
   requestSectionRewrite,
   retryJob,
 } from "./jobs.server.ts";
-import { createPlanWorkspace, planEnv, recordingQueue, requiredCardValues } from "./test-support.ts";
+import { createPlanWorkspace, planEnv, recordingQueue } from "./test-support.ts";
 
 function expectJob(result: RequestResult) {
   if (!result.ok) throw new Error(`expected a job, got ${JSON.stringify(result)}`);

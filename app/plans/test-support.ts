@@ -3,25 +3,9 @@
 import { env } from "cloudflare:workers";
 import { onboardingAnswers } from "../../db/schema.ts";
 import type { FakeScenario } from "../../tests/fake-openai/scenarios.ts";
+import { requiredCardValues } from "../../tests/fixtures/plan-profile.ts";
 import { createTestUser, ensureInstance, type TestUser, testDb } from "../../tests/worker-helpers.ts";
 import { currentWorkspace, loadProfile } from "../onboarding/onboarding.server.ts";
-
-/** A stored answer (the card's value shape) for every required card. */
-export const requiredCardValues: Record<string, unknown> = {
-  "business-name": { text: "Rosa's Bakery" },
-  industry: { text: "Artisan bakery" },
-  stage: { stage: "growing" },
-  location: { location: "Lyon", serviceArea: "Greater Lyon" },
-  offer: { text: "Sourdough bread and cakes" },
-  pricing: { model: "one-off", min: 3, max: 60 },
-  difference: { text: "Slow fermentation, local flour" },
-  "ideal-customer": { text: "Families nearby who care about good bread" },
-  audience: { audience: "b2c" },
-  problems: { text: "Supermarket bread is bland" },
-  "primary-goal": { goal: "sales" },
-  budget: { amount: 300 },
-  "time-and-constraints": { hoursPerWeek: 4 },
-};
 
 export interface PlanWorkspace {
   user: TestUser;
