@@ -171,12 +171,14 @@ function useHydrated(): boolean {
 
 /**
  * A roadmap task as a real checkbox. Without JavaScript it is part of the checklist form (saved with
- * its "Save ticks" button); with JavaScript each change is saved at once by a fetcher, showing the new
- * state while it is sent.
+ * its "Save ticks" button); with JavaScript each change is saved at once by a fetcher.
  */
 function TaskCheckbox({ planId, task, done }: { planId: string; task: RoadmapTaskView; done: boolean }) {
   const fetcher = useFetcher();
-  const checked = fetcher.formData ? fetcher.formData.get("done") === "1" : done;
+  // Set in the change handler itself, so the box never flips back while the fetcher starts; the
+  // loader's value takes over again once the save has been revalidated.
+  const [checked, setChecked] = useState(done);
+  useEffect(() => setChecked(done), [done]);
   const id = `task-${task.id}`;
   return (
     <div className="flex items-start gap-2" id={task.id}>
@@ -186,12 +188,13 @@ function TaskCheckbox({ planId, task, done }: { planId: string; task: RoadmapTas
         name="done"
         value={task.id}
         checked={checked}
-        onChange={(event) =>
-          fetcher.submit(
+        onChange={(event) => {
+          setChecked(event.currentTarget.checked);
+          void fetcher.submit(
             { intent: "tick", taskId: task.id, done: event.currentTarget.checked ? "1" : "0" },
             { method: "post", action: `/plans/${planId}` },
-          )
-        }
+          );
+        }}
         className="mt-1 h-4 w-4 shrink-0 accent-brand-600"
         data-testid="roadmap-task"
       />
