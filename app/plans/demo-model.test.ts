@@ -3,13 +3,13 @@
 // demo server reads, every section streams in, the plan passes the checks without a correction round,
 // and a section rewrite follows its instruction.
 import { describe, expect, inject, it } from "vitest";
+import { requiredCardValues } from "../../tests/fixtures/plan-profile.ts";
 import { aiProvider, DEMO_MODEL, openAiClient } from "../ai/provider.server.ts";
 import { buildProfile } from "../onboarding/profile.ts";
 import { buildDemoPlan } from "./demo-plan.ts";
 import { generatePlan, generateSection } from "./generate.server.ts";
 import { profileBudget } from "./plan-checks.ts";
 import { planSectionKeys } from "./plan-schema.ts";
-import { requiredCardValues } from "./test-support.ts";
 
 declare module "vitest" {
   // biome-ignore lint/suspicious/noExportsInTest: a type augmentation, not an export.

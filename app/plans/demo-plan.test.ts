@@ -2,12 +2,12 @@
 // passing the rules the server checks (budget adds up, dates inside the 90 days, calendar channels from
 // the strategy, roadmap weeks 1..13, basedOn naming answered cards).
 import { describe, expect, it } from "vitest";
+import { requiredCardValues } from "../../tests/fixtures/plan-profile.ts";
 import { cards, sectionKeys } from "../onboarding/cards.ts";
 import { buildProfile, type ClientProfile, type StoredAnswer } from "../onboarding/profile.ts";
 import { apportion, buildDemoPlan, buildDemoSection } from "./demo-plan.ts";
 import { checkPlan, profileBudget } from "./plan-checks.ts";
 import { PLAN_DAYS, type PlanContent, planContentSchema, planSectionKeys, ROADMAP_WEEKS } from "./plan-schema.ts";
-import { requiredCardValues } from "./test-support.ts";
 
 const START = "2026-12-01";
 
