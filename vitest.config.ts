@@ -46,7 +46,12 @@ export default defineConfig({
     // purpose) would bury vitest's own output. Tests that check logs spy on console and still see
     // them. ALVA_TEST_LOGS=1 shows them all, for debugging.
     onConsoleLog: (log) => (process.env.ALVA_TEST_LOGS === "1" || !log.startsWith('{"level":') ? undefined : false),
-    globalSetup: ["./tests/worker-database.setup.ts", "./tests/fake-oauth.setup.ts", "./tests/fake-openai.setup.ts"],
+    globalSetup: [
+      "./tests/worker-database.setup.ts",
+      "./tests/fake-oauth.setup.ts",
+      "./tests/fake-openai.setup.ts",
+      "./tests/demo-model.setup.ts",
+    ],
     server: { deps: { inline: [/@libsql\//] } },
   },
 });

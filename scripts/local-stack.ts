@@ -62,7 +62,7 @@ export async function startLocalStack(options: { demoModel?: boolean } = {}): Pr
   if (!options.demoModel) return { vars, workerVars: {}, stop: stopDatabase };
   if (vars.OPENAI_API_KEY || vars.OPENAI_BASE_URL) {
     const where = vars.OPENAI_BASE_URL ? new URL(vars.OPENAI_BASE_URL).host : "OpenAI";
-    console.log(`• AI: ${vars.OPENAI_MODEL || "the default model"} at ${where} (from .dev.vars)`);
+    console.log(`• AI: ${vars.OPENAI_MODEL || "OPENAI_MODEL from wrangler.toml"} at ${where} (from .dev.vars)`);
     return { vars, workerVars: {}, stop: stopDatabase };
   }
   // .dev.vars wins over the variables handed to the Worker, even with an empty value.

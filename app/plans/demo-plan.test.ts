@@ -2,31 +2,20 @@
 // passing the rules the server checks (budget adds up, dates inside the 90 days, calendar channels from
 // the strategy, roadmap weeks 1..13, basedOn naming answered cards).
 import { describe, expect, it } from "vitest";
+import { requiredCardValues } from "../../tests/fixtures/plan-profile.ts";
 import { cards, sectionKeys } from "../onboarding/cards.ts";
 import { buildProfile, type ClientProfile, type StoredAnswer } from "../onboarding/profile.ts";
 import { apportion, buildDemoPlan, buildDemoSection } from "./demo-plan.ts";
+import { checkPlan, profileBudget } from "./plan-checks.ts";
 import { PLAN_DAYS, type PlanContent, planContentSchema, planSectionKeys, ROADMAP_WEEKS } from "./plan-schema.ts";
 
 const START = "2026-12-01";
 
-const requiredAnswers: Record<string, unknown> = {
-  "business-name": { text: "Rosa's Bakery" },
-  industry: { text: "Artisan bakery" },
-  stage: { stage: "growing" },
-  location: { location: "Lyon", serviceArea: "Greater Lyon" },
-  offer: { text: "Sourdough bread, pastries and celebration cakes to order." },
-  pricing: { model: "one-off", min: 3, max: 60 },
-  difference: { text: "Slow fermentation and flour from farms within 50 km. Baked every morning." },
-  "ideal-customer": { text: "Families nearby who care about good bread" },
-  audience: { audience: "b2c" },
-  problems: { text: "Supermarket bread is bland and goes stale in a day" },
-  "primary-goal": { goal: "sales" },
-  budget: { amount: 300 },
-  "time-and-constraints": { hoursPerWeek: 4 },
-};
+const requiredAnswers = requiredCardValues;
 
 const everyAnswer: Record<string, unknown> = {
   ...requiredAnswers,
+  offer: { text: "Sourdough bread, pastries and celebration cakes to order." },
   website: { url: "https://rosas-bakery.example/" },
   "team-size": { people: 6 },
   benefits: { first: "Bread that keeps for four days", second: "Cakes designed with you", third: "Open at 6:30" },
@@ -52,8 +41,14 @@ function profileOf(answers: Record<string, unknown>): ClientProfile {
 const withBudget = (amount: number, extra: Record<string, unknown> = {}) =>
   profileOf({ ...requiredAnswers, ...extra, budget: { amount } });
 
-/** The rules plan-checks.ts enforces on the server, written out independently here. */
+/**
+ * The server checks (plan-checks.ts), and the same rules written out independently here, a little stricter:
+ * every roadmap week present with tasks, budget and roadmap channels also from the strategy, basedOn
+ * naming only cards this profile answered.
+ */
 function expectPassesServerRules(plan: PlanContent, profile: ClientProfile, startDate = START) {
+  const { amount, currency } = profileBudget(profile);
+  expect(checkPlan(plan, { startDate, currency, monthlyBudget: amount })).toEqual([]);
   const budget = (profile.goals as { monthlyBudget: number | null }).monthlyBudget ?? 0;
   expect(plan.budget.monthlyTotal).toBe(budget);
   expect(plan.budget.lines.reduce((sum, item) => sum + item.amount, 0)).toBe(budget);

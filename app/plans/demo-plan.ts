@@ -7,6 +7,7 @@
 // Same profile and start date → same plan: nothing here reads the clock or a random source.
 import { cards, findCard, sectionKeys } from "../onboarding/cards.ts";
 import type { ClientProfile } from "../onboarding/profile.ts";
+import { profileBudget } from "./plan-checks.ts";
 import { type PlanContent, type PlanSection, type PlanSectionKey, ROADMAP_WEEKS } from "./plan-schema.ts";
 
 // ── Reading the profile ─────────────────────────────────────────────────────────────────────────
@@ -59,17 +60,6 @@ const texts = (value: unknown): string[] =>
 const oneOf = <T extends string>(value: unknown, allowed: readonly T[]): T | null =>
   allowed.includes(value as T) ? (value as T) : null;
 
-/** The monthly budget and its currency: a number (EUR) today; issue 10 stores `{ amount, currency }`. */
-function readBudget(goals: Record<string, unknown>, offer: Record<string, unknown>) {
-  const stated = goals.monthlyBudget;
-  const amount = num(stated) ?? num(record(stated).amount) ?? 0;
-  const currency =
-    [record(stated).currency, record(offer.pricing).currency]
-      .map(text)
-      .find((code) => code && /^[A-Z]{3}$/.test(code)) ?? "EUR";
-  return { amount: Math.max(0, Math.round(amount)), currency };
-}
-
 function readFacts(profile: ClientProfile): Facts {
   const business = record(profile.business);
   const offer = record(profile.offer);
@@ -83,7 +73,7 @@ function readFacts(profile: ClientProfile): Facts {
   const results = record(record(profile.channels).results);
   const targets = record(goals.targets);
   const capacity = record(goals.capacity);
-  const { amount, currency } = readBudget(goals, offer);
+  const { amount, currency } = profileBudget(profile);
   const answered = new Set(
     cards
       .filter((card) => {
@@ -124,7 +114,7 @@ function readFacts(profile: ClientProfile): Facts {
     goal: oneOf(goals.primaryGoal, ["leads", "sales", "awareness", "retention"] as const),
     target: text(targets.target),
     timeline: text(targets.timeline),
-    budget: amount,
+    budget: Math.max(0, Math.round(amount)),
     currency,
     hoursPerWeek: Math.max(0, num(capacity.hoursPerWeek) ?? 0),
     constraints: text(capacity.constraints),
@@ -228,7 +218,7 @@ interface ChannelSpec {
 }
 
 const offerShort = (facts: Facts) => (facts.offer ? inSentence(gist(facts.offer, 80)) : "what you sell");
-const area = (facts: Facts) => facts.serviceArea ?? facts.location ?? "your area";
+const area = (facts: Facts) => facts.location ?? facts.serviceArea ?? "your area";
 
 const catalog: Record<string, ChannelSpec> = {
   instagram: {
@@ -239,7 +229,7 @@ const catalog: Record<string, ChannelSpec> = {
     spend: "Boosting the two best posts of the month",
     why: "Visual, local and where many consumers look for places and products like yours.",
     tactics: (facts) => [
-      `Show ${offerShort(facts)} being made or used, in short Reels`,
+      `Short Reels about ${offerShort(facts)}: behind the scenes, customers, results`,
       "Answer every comment and DM within a day",
       `Tag the location and use two or three hashtags people in ${area(facts)} follow`,
     ],
@@ -645,12 +635,16 @@ function pickChannels(facts: Facts): ChannelPick[] {
   return [...picks.values()].slice(0, channelCount(facts));
 }
 
-/** The channels of an existing plan, in its order, matched to the catalogue by name. */
-function channelsOfPlan(plan: PlanContent): ChannelPick[] {
-  return plan.channelStrategy.channels.map((channel) => ({
-    spec: Object.values(catalog).find((spec) => spec.name === channel.channel) ?? genericSpec(channel.channel),
-    reasons: ["It is in the current plan."],
-  }));
+/** The channels of an existing plan, in its order, matched by name to the profile's picks or the catalogue. */
+function channelsOfPlan(plan: PlanContent, facts: Facts): ChannelPick[] {
+  const fromProfile = pickChannels(facts);
+  return plan.channelStrategy.channels.map(
+    (channel) =>
+      fromProfile.find((pick) => pick.spec.name === channel.channel) ?? {
+        spec: Object.values(catalog).find((spec) => spec.name === channel.channel) ?? genericSpec(channel.channel),
+        reasons: ["It is in the current plan."],
+      },
+  );
 }
 
 /** The channel an instruction names ("focus on Instagram"), among `available` or, if allowed, the catalogue. */
@@ -1263,7 +1257,7 @@ export function buildDemoSection<K extends PlanSectionKey>(
   instruction: string,
 ): PlanSection<K> {
   const facts = readFacts(profile);
-  let channels = channelsOfPlan(currentPlan);
+  let channels = channelsOfPlan(currentPlan, facts);
   if (channels.length === 0) channels = pickChannels(facts);
   const focus = namedChannel(instruction, channels, section === "channelStrategy");
   if (focus) channels = [focus, ...channels.filter((pick) => pick.spec !== focus.spec)];

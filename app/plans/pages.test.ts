@@ -6,6 +6,7 @@
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { planJobs, plans, planTaskTicks, planVersions } from "../../db/schema.ts";
+import { requiredCardValues } from "../../tests/fixtures/plan-profile.ts";
 import {
   createTestUser,
   ensureInstance,
@@ -21,7 +22,7 @@ import { currentWorkspace, loadProfile } from "../onboarding/onboarding.server.t
 import { buildDemoPlan } from "./demo-plan.ts";
 import { cancelJob } from "./jobs.server.ts";
 import { type PlanContent, type PlanDocument, planDocumentSchema, roadmapTaskId } from "./plan-schema.ts";
-import { createPlanWorkspace, recordingQueue, requiredCardValues } from "./test-support.ts";
+import { createPlanWorkspace, recordingQueue } from "./test-support.ts";
 
 beforeAll(async () => {
   await ensureInstance();
