@@ -4,6 +4,7 @@ import { MagicLinkForm } from "../magic-links/magic-link-form.tsx";
 import { enabledProviders } from "../oauth/config.server.ts";
 import { ProviderButtons } from "../oauth/provider-buttons.tsx";
 import { withDatabase } from "../platform/database.server.ts";
+import { readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
 import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
@@ -39,7 +40,7 @@ export async function action(args: Route.ActionArgs) {
   requireAnonymous(args);
   const { request, context } = args;
   const { env } = context.get(requestInfo);
-  const form = Object.fromEntries(await request.formData());
+  const form = Object.fromEntries(await readForm(args));
   const login = typeof form.login === "string" ? form.login : "";
   const parsed = signInForm.safeParse(form);
   if (!parsed.success) {

@@ -1,5 +1,6 @@
 import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { withDatabase } from "../platform/database.server.ts";
+import { readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { Field, FormError, fieldErrors, SubmitButton } from "../ui/form-field.tsx";
@@ -26,7 +27,7 @@ export async function action(args: Route.ActionArgs) {
   requireAnonymous(args);
   const { request, context } = args;
   const { env } = context.get(requestInfo);
-  const form = await request.formData();
+  const form = await readForm(args);
   const text = (name: string) => (typeof form.get(name) === "string" ? String(form.get(name)) : "");
   // Only these fields are read: anything else posted (a `role`, say) is ignored.
   const fields: Fields = { username: text("username"), email: text("email"), displayName: text("displayName") };

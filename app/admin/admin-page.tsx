@@ -6,6 +6,7 @@ import type { Role } from "../../db/schema.ts";
 import { requireRole } from "../accounts/auth.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { formatTime, isoTime, roleNames, roleOptions } from "../settings/format.ts";
@@ -42,7 +43,7 @@ export interface AdminActionData {
 export async function action(args: Route.ActionArgs) {
   const { request, context } = args;
   const { user: actor } = requireRole(args, "admin");
-  const form = Object.fromEntries(await request.formData());
+  const form = Object.fromEntries(await readForm(args));
   const parsed = roleChangeSchema.safeParse(form);
   if (!parsed.success) {
     const userId = typeof form.userId === "string" ? form.userId.slice(0, 64) : undefined;

@@ -8,6 +8,7 @@ import { emailSchema, findUserByEmail } from "../accounts/accounts.server.ts";
 import { checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { clientIp } from "../accounts/session.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { Field, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/forgot-password-page";
@@ -27,7 +28,7 @@ export function loader({ request }: Route.LoaderArgs) {
 
 export async function action({ request, context }: Route.ActionArgs) {
   const { env } = context.get(requestInfo);
-  const form = await request.formData();
+  const form = await readForm({ request, context });
   const typed = typeof form.get("email") === "string" ? String(form.get("email")).slice(0, 300) : "";
   const parsed = forgotForm.safeParse({ email: typed });
   // Only the address's shape is judged here, which says nothing about accounts.

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { hashPassword } from "../accounts/password.server.ts";
 import { newPasswordSchema } from "../accounts/password-policy.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { Field, fieldErrors, SubmitButton } from "../ui/form-field.tsx";
@@ -42,7 +43,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 
 export async function action({ request, context }: Route.ActionArgs) {
   const { env } = context.get(requestInfo);
-  const form = await request.formData();
+  const form = await readForm({ request, context });
   const token = typeof form.get("token") === "string" ? String(form.get("token")) : "";
   // Checked before the slow hashing, so a dead link answers at once (and nothing is hashed for it).
   const reset = await withDatabase(context, (db) => findUsableReset(db, token));

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { emailSchema } from "../accounts/accounts.server.ts";
 import { requireUser } from "../accounts/auth.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { SettingsNav } from "../settings/settings-nav.tsx";
@@ -31,7 +32,7 @@ export async function action(args: Route.ActionArgs) {
   const { request, context } = args;
   const { user, session } = requireUser(args);
   const { env } = context.get(requestInfo);
-  const form = await request.formData();
+  const form = await readForm(args);
   const field = (name: string) => (typeof form.get(name) === "string" ? String(form.get(name)) : undefined);
   const typed = (field("email") ?? "").slice(0, 300);
   const parsed = emailForm.safeParse({ email: typed, currentPassword: field("currentPassword") });

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { requireUser } from "../accounts/auth.server.ts";
 import { newPasswordSchema } from "../accounts/password-policy.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { SettingsNav } from "../settings/settings-nav.tsx";
@@ -36,7 +37,7 @@ export async function action(args: Route.ActionArgs) {
   const { request, context } = args;
   const { user, session } = requireUser(args);
   const { env } = context.get(requestInfo);
-  const form = await request.formData();
+  const form = await readForm(args);
   const field = (name: string) => (typeof form.get(name) === "string" ? String(form.get(name)) : undefined);
   const parsed = passwordForm.safeParse({
     currentPassword: field("currentPassword"),

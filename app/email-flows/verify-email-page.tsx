@@ -5,6 +5,7 @@ import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { getAuth, requireUser } from "../accounts/auth.server.ts";
 import { checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
@@ -43,7 +44,7 @@ export async function loader(args: Route.LoaderArgs) {
 export async function action(args: Route.ActionArgs) {
   const { request, context } = args;
   const { env } = context.get(requestInfo);
-  const form = await request.formData();
+  const form = await readForm(args);
   const token = form.get("token");
 
   if (typeof token === "string" && token !== "") {

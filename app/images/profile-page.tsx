@@ -6,14 +6,14 @@ import { z } from "zod";
 import { displayNameSchema, usernameSchema } from "../accounts/accounts.server.ts";
 import { requireUser } from "../accounts/auth.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { logRefusedForm, readFormBody } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { SettingsNav } from "../settings/settings-nav.tsx";
 import { Field, FormError, fieldErrors, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/profile-page";
-import { imageUrl } from "./images.server.ts";
+import { imageUrl, MAX_UPLOAD_FORM_BYTES, TOO_LARGE_MESSAGE } from "./images.server.ts";
 import { removeAvatar, replaceAvatar, updateProfile } from "./profile.server.ts";
-import { readUploadForm } from "./upload-form.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Profile — Settings — Alva" }];
 export const headers: Route.HeadersFunction = () => ({ "Cache-Control": "no-store" });
@@ -45,8 +45,14 @@ export async function action(args: Route.ActionArgs) {
   const { user } = requireUser(args);
   const { env } = context.get(requestInfo);
 
-  const read = await readUploadForm(request);
-  if (!read.ok) return data<ActionData>({ intent: "avatar", formError: read.message }, { status: read.status });
+  const read = await readFormBody(request, { maxBytes: MAX_UPLOAD_FORM_BYTES });
+  if (!read.ok) {
+    logRefusedForm(context, read);
+    return data<ActionData>(
+      { intent: "avatar", formError: read.status === 413 ? TOO_LARGE_MESSAGE : read.message },
+      { status: read.status },
+    );
+  }
   const form = read.form;
   const text = (name: string) => {
     const value = form.get(name);

@@ -1,5 +1,6 @@
 import { data, Form, redirect, useNavigation } from "react-router";
 import { withDatabase } from "../platform/database.server.ts";
+import { readForm } from "../platform/forms.server.ts";
 import type { Route } from "./+types/landing-page";
 import { joinWaitlist, type WaitlistOutcome, waitlistForm } from "./waitlist.server.ts";
 
@@ -10,7 +11,7 @@ export function loader({ request }: Route.LoaderArgs) {
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
-  const form = await request.formData();
+  const form = await readForm({ request, context });
   const email = form.get("email");
   const parsed = waitlistForm.safeParse({ email });
   if (!parsed.success) {

@@ -12,6 +12,7 @@ import { clientIp, readSessionToken } from "../accounts/session.server.ts";
 import { afterResponse } from "../email-flows/emails.server.ts";
 import { Panel } from "../email-flows/panel.tsx";
 import { withDatabase } from "../platform/database.server.ts";
+import { readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
 import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
@@ -47,7 +48,7 @@ export function loader(args: Route.LoaderArgs) {
 
 export async function action(args: Route.ActionArgs) {
   requireAnonymous(args);
-  const form = await args.request.formData();
+  const form = await readForm(args);
   return form.get("intent") === "code" ? typeCode(args, form) : requestLink(args, form);
 }
 

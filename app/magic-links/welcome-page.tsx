@@ -10,6 +10,7 @@ import { displayNameSchema, isUniqueViolation, usernameSchema } from "../account
 import { requireUser } from "../accounts/auth.server.ts";
 import { Panel } from "../email-flows/panel.tsx";
 import { withDatabase } from "../platform/database.server.ts";
+import { readForm } from "../platform/forms.server.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { Field, FormError, fieldErrors, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/welcome-page";
@@ -29,7 +30,7 @@ export function loader(args: Route.LoaderArgs) {
 export async function action(args: Route.ActionArgs) {
   const { user } = requireUser(args);
   if (!user.mustChooseUsername) throw redirect("/dashboard");
-  const form = await args.request.formData();
+  const form = await readForm(args);
   const typed = {
     username: typeof form.get("username") === "string" ? String(form.get("username")).slice(0, 100) : "",
     displayName: typeof form.get("displayName") === "string" ? String(form.get("displayName")).slice(0, 200) : "",

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { requireUser } from "../accounts/auth.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { SettingsNav } from "../settings/settings-nav.tsx";
@@ -36,7 +37,7 @@ const actionSchema = z.object({
 export async function action(args: Route.ActionArgs) {
   const { request, context } = args;
   const { user } = requireUser(args);
-  const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = actionSchema.safeParse(Object.fromEntries(await readForm(args)));
   if (!parsed.success)
     return data({ error: "That request wasn't understood. Reload the page and try again." }, { status: 400 });
   const { provider } = parsed.data;

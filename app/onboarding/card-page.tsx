@@ -9,11 +9,12 @@ import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { requireUser } from "../accounts/auth.server.ts";
 import { imageUrl } from "../images/images.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
-import { requestInfo } from "../platform/request-info.ts";
+import { logRefusedForm, readFormBody } from "../platform/forms.server.ts";
+import { httpError } from "../platform/http-error.ts";
 import type { Route } from "./+types/card-page";
 import { cardCount, cards, findCard, type PublicCard, publicCard } from "./cards.ts";
 import { loadWorkspaceAnswers } from "./onboarding.server.ts";
-import { saveCard } from "./save-card.server.ts";
+import { cardFormBytes, saveCard } from "./save-card.server.ts";
 import { type FieldDef, sections } from "./sections.ts";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
@@ -22,9 +23,9 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 
 export const headers: Route.HeadersFunction = () => ({ "Cache-Control": "no-store" });
 
-function cardOr404(id: string | undefined) {
+function cardOr404(context: Route.LoaderArgs["context"], id: string | undefined) {
   const found = id ? findCard(id) : undefined;
-  if (!found) throw data({ message: "There is no such onboarding card." }, { status: 404 });
+  if (!found) httpError(context, 404, "There is no such onboarding card.");
   return found;
 }
 
@@ -53,8 +54,8 @@ function storedImageIds(cardId: string, value: unknown): string[] {
 
 export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
-  const { card, index } = cardOr404(args.params.card);
-  const { answers } = await withDatabase(args.context, (db) => loadWorkspaceAnswers(db, user.id));
+  const { card, index } = cardOr404(args.context, args.params.card);
+  const { answers } = await withDatabase(args.context, (db) => loadWorkspaceAnswers(args.context, db, user.id));
   const answer = answers.get(card.id);
   const value = answer && !answer.skipped ? answer.value : null;
   const returnTo = new URL(args.request.url).searchParams.get("return") === "summary" ? "summary" : null;
@@ -74,9 +75,10 @@ export async function loader(args: Route.LoaderArgs) {
 
 export async function action(args: Route.ActionArgs) {
   const { user } = requireUser(args);
-  const { card, index } = cardOr404(args.params.card);
-  const { env } = args.context.get(requestInfo);
-  const outcome = await withDatabase(args.context, (db) => saveCard(env, db, { request: args.request, user, card }));
+  const { card, index } = cardOr404(args.context, args.params.card);
+  const read = await readFormBody(args.request, { maxBytes: cardFormBytes(card) });
+  if (!read.ok) logRefusedForm(args.context, read);
+  const outcome = await withDatabase(args.context, (db) => saveCard(args.context, db, { read, user, card }));
   if (!outcome.ok) {
     return data(
       { result: outcome.result as SubmissionResult<string[]>, formError: outcome.formError ?? null },

@@ -9,7 +9,7 @@ import { firstOpenCard, loadWorkspaceAnswers } from "./onboarding.server.ts";
 export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
   const open = await withDatabase(args.context, async (db) =>
-    firstOpenCard((await loadWorkspaceAnswers(db, user.id)).answers),
+    firstOpenCard((await loadWorkspaceAnswers(args.context, db, user.id)).answers),
   );
   return redirect(open ? `/onboarding/${open}` : "/onboarding/summary");
 }

@@ -7,6 +7,7 @@ import { checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { hashPassword } from "../accounts/password.server.ts";
 import { clientIp, sessionCookie } from "../accounts/session.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { Field, FormError } from "../ui/form-field.tsx";
@@ -50,9 +51,9 @@ function view(step: Step, answers: Answers, errors: WizardErrors, passwordKept: 
 }
 
 async function refuseOnceSetUp(context: Route.LoaderArgs["context"]): Promise<void> {
-  const { env, requestId } = context.get(requestInfo);
+  const { env } = context.get(requestInfo);
   const complete = await withDatabase(context, (db) => isSetupComplete(db, env.TURSO_DATABASE_URL));
-  if (complete) setupNotFound(requestId);
+  if (complete) setupNotFound(context);
 }
 
 export async function loader({ context }: Route.LoaderArgs) {
@@ -66,7 +67,7 @@ export async function loader({ context }: Route.LoaderArgs) {
 export async function action({ request, context }: Route.ActionArgs) {
   await refuseOnceSetUp(context);
   const { env } = context.get(requestInfo);
-  const form = await request.formData();
+  const form = await readForm({ request, context });
   const step = parseStep(form.get("step"));
   const answers = readAnswers(form);
 
@@ -115,7 +116,7 @@ export async function action({ request, context }: Route.ActionArgs) {
       if (!checked.ok) return data(view(checked.step, answers, checked.errors, kept), { status: 400 });
       const { requestId } = context.get(requestInfo);
       const result = await withDatabase(context, (db) => completeSetup(db, env, checked.input, request, requestId));
-      if (result.outcome === "already-set-up") setupNotFound(requestId);
+      if (result.outcome === "already-set-up") setupNotFound(context);
       if (result.outcome === "account-taken") {
         return data(
           view(
