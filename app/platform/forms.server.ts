@@ -10,7 +10,8 @@
 // A refused form is an ordinary client error: logged as a warning with the request id, never a stack.
 //
 // parseForm then parses with conform + zod (`parseWithZod`), and its `reply()` echoes only the fields
-// the schema knows: never the raw submitted structure, and never conform's reserved `__state__`.
+// the schema knows (never the raw submitted structure, nor conform's reserved `__state__`), and never
+// what a password field held.
 import type { Submission, SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { RouterContextProvider } from "react-router";
@@ -163,6 +164,21 @@ export function parseFormData<Schema extends z.ZodType>(
   return submission;
 }
 
+/**
+ * A code typed from an e-mail: `normalize` gives its canonical form (digits only) or null, which is
+ * the `message` error. Long input is cut at the schema, not echoed at any length.
+ */
+export function oneTimeCodeField(normalize: (typed: string) => string | null, message: string) {
+  return z
+    .string({ error: message })
+    .max(32, message)
+    .transform((typed, context) => {
+      const code = normalize(typed);
+      if (code === null) context.addIssue({ code: "custom", message });
+      return code ?? z.NEVER;
+    });
+}
+
 /** The names a schema reads at its top level (every branch of a union). */
 function topLevelFields(schema: z.ZodType): Set<string> {
   if (schema instanceof z.ZodObject) return new Set(Object.keys(schema.shape));
@@ -175,13 +191,17 @@ function topLevelFields(schema: z.ZodType): Set<string> {
 
 const topLevelName = (name: string) => name.split(/[.[]/)[0]!;
 
+/** Never sent back, not even inside the page's hydration data: whatever a password field held. */
+const isSecret = (name: string) => /password/i.test(name);
+
 function onlyKnownFields(result: SubmissionResult<string[]>, known: Set<string>): SubmissionResult<string[]> {
   const isKnown = (name: string) => name === "" || known.has(topLevelName(name));
-  const pick = <T>(record: Record<string, T>) =>
-    Object.fromEntries(Object.entries(record).filter(([name]) => isKnown(name)));
+  const pick = <T>(record: Record<string, T>, keep = isKnown) =>
+    Object.fromEntries(Object.entries(record).filter(([name]) => keep(name)));
+  const typed = (name: string) => isKnown(name) && !isSecret(name);
   return {
     status: result.status,
-    initialValue: result.initialValue && (pick(result.initialValue) as SubmissionResult["initialValue"]),
+    initialValue: result.initialValue && (pick(result.initialValue, typed) as SubmissionResult["initialValue"]),
     error: result.error && pick(result.error),
     fields: result.fields?.filter(isKnown),
   };
