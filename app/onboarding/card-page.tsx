@@ -11,6 +11,7 @@ import { imageUrl } from "../images/images.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { logRefusedForm, readFormBody } from "../platform/forms.server.ts";
 import { httpError } from "../platform/http-error.ts";
+import { ErrorList, FormError } from "../ui/form-field.tsx";
 import type { Route } from "./+types/card-page";
 import { cardCount, cards, findCard, type PublicCard, publicCard } from "./cards.ts";
 import { loadWorkspaceAnswers } from "./onboarding.server.ts";
@@ -203,14 +204,7 @@ function CardForm({
         ) : null}
       </div>
 
-      {formError ? (
-        <p
-          role="alert"
-          className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
-        >
-          {formError}
-        </p>
-      ) : null}
+      <FormError errors={formError} />
 
       <div className="space-y-5">
         {card.fields.map((field, i) => (
@@ -278,15 +272,6 @@ function asList(value: unknown): string[] {
   return typeof value === "string" ? [value] : [];
 }
 
-function ErrorText({ id, message }: { id: string; message: string | undefined }) {
-  if (!message) return null;
-  return (
-    <p id={id} className="text-sm text-red-700 dark:text-red-400">
-      {message}
-    </p>
-  );
-}
-
 function FieldInput({
   card,
   field,
@@ -333,7 +318,7 @@ function FieldInput({
             aria-describedby={describedBy}
             className={inputClass}
           />
-          <ErrorText id={errorId} message={error} />
+          <ErrorList id={errorId} errors={errors[field.name]} />
         </div>
       );
     case "textarea":
@@ -352,7 +337,7 @@ function FieldInput({
             aria-describedby={describedBy}
             className={inputClass}
           />
-          <ErrorText id={errorId} message={error} />
+          <ErrorList id={errorId} errors={errors[field.name]} />
         </div>
       );
     case "number":
@@ -378,7 +363,7 @@ function FieldInput({
               {field.unit}
             </span>
           </div>
-          <ErrorText id={errorId} message={error} />
+          <ErrorList id={errorId} errors={errors[field.name]} />
         </div>
       );
     case "choice":
@@ -409,7 +394,7 @@ function FieldInput({
               </label>
             ))}
           </div>
-          <ErrorText id={errorId} message={error} />
+          <ErrorList id={errorId} errors={errors[field.name]} />
         </fieldset>
       );
     }
@@ -418,7 +403,7 @@ function FieldInput({
       return (
         <fieldset className="space-y-3">
           <legend className="text-sm font-medium">{field.label}</legend>
-          <ErrorText id={errorId} message={error} />
+          <ErrorList id={errorId} errors={errors[field.name]} />
           {Array.from({ length: field.rows }, (_, i) => {
             const row = rows[i] ?? {};
             const nameError = errorOf(errors, `competitors[${i}].name`);
@@ -439,7 +424,7 @@ function FieldInput({
                     aria-invalid={nameError ? true : undefined}
                     className={inputClass}
                   />
-                  <ErrorText id={`competitor-${i}-name-error`} message={nameError} />
+                  <ErrorList id={`competitor-${i}-name-error`} errors={errors[`competitors[${i}].name`]} />
                 </div>
                 <div className="space-y-1">
                   <label htmlFor={`competitor-${i}-url`} className="block text-xs text-zinc-600 dark:text-zinc-400">
@@ -454,7 +439,7 @@ function FieldInput({
                     aria-invalid={urlError ? true : undefined}
                     className={inputClass}
                   />
-                  <ErrorText id={`competitor-${i}-url-error`} message={urlError} />
+                  <ErrorList id={`competitor-${i}-url-error`} errors={errors[`competitors[${i}].url`]} />
                 </div>
               </div>
             );
@@ -487,7 +472,7 @@ function FieldInput({
             aria-describedby={describedBy}
             className="block text-sm"
           />
-          <ErrorText id={errorId} message={error} />
+          <ErrorList id={errorId} errors={errors[field.name]} />
         </div>
       );
     case "brand-images": {
@@ -530,11 +515,11 @@ function FieldInput({
               aria-describedby={describedBy}
               className="block text-sm"
             />
-            <ErrorText id={errorId} message={error} />
+            <ErrorList id={errorId} errors={errors[field.name]} />
           </div>
           <fieldset className="space-y-2">
             <legend className="text-sm font-medium">Brand colours (tick the ones you use)</legend>
-            <ErrorText id="colours-error" message={errorOf(errors, "colours")} />
+            <ErrorList id="colours-error" errors={errors.colours} />
             <div className="flex flex-wrap gap-4">
               {Array.from({ length: field.colourSlots }, (_, i) => {
                 const slot = slots[i] ?? {};
