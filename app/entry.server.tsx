@@ -3,10 +3,10 @@
 import { isbot } from "isbot";
 import { renderToReadableStream } from "react-dom/server";
 import type { EntryContext, HandleErrorFunction, RouterContextProvider } from "react-router";
-import { ServerRouter } from "react-router";
+import { isRouteErrorResponse, ServerRouter } from "react-router";
 import { NonceContext } from "./platform/nonce.tsx";
 import { requestInfo } from "./platform/request-info.ts";
-import { logError } from "./platform/request-log.ts";
+import { logError, logWarning } from "./platform/request-log.ts";
 
 export const streamTimeout = 5_000;
 
@@ -47,5 +47,14 @@ export default async function handleRequest(
 export const handleError: HandleErrorFunction = (error, { request, context }) => {
   // Aborted requests (the browser navigated away) are not errors worth a log line.
   if (request.signal.aborted) return;
-  logError(error, context.get(requestInfo).requestId);
+  const { requestId } = context.get(requestInfo);
+  // React Router's own refusals (405 for a method a route does not take, a client error thrown by a
+  // resource route) are what the client sent, not our failures: a warning without a stack.
+  if (isRouteErrorResponse(error) && error.status < 500) {
+    logWarning("request refused", requestId, { status: error.status, statusText: error.statusText });
+    return;
+  }
+  // React Router wraps its own internal errors in an error response; log the error inside.
+  const inner = isRouteErrorResponse(error) ? (error as { error?: unknown }).error : undefined;
+  logError(inner ?? error, requestId);
 };

@@ -12,6 +12,7 @@ import {
 import type { Route } from "./+types/root";
 import "./app.css";
 import { getAuth, sessionMiddleware } from "./accounts/auth.server.ts";
+import { isHttpErrorData, NOT_FOUND_MESSAGE } from "./platform/http-error.ts";
 import { useNonce } from "./platform/nonce.tsx";
 import { requestInfo } from "./platform/request-info.ts";
 import { toastContext, toastMiddleware } from "./platform/toast.server.ts";
@@ -102,8 +103,11 @@ export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
   const root = useRouteLoaderData<typeof loader>("root");
   const thrown = isRouteErrorResponse(error) ? error : null;
   const status = thrown?.status ?? 500;
-  const requestId: string | undefined = thrown?.data?.requestId ?? root?.requestId;
-  const { title, detail } = describeError(status, thrown?.data);
+  // Thrown by httpError (app/platform/http-error.ts): { message, requestId }.
+  const payload = isHttpErrorData(thrown?.data) ? thrown.data : null;
+  const requestId = payload?.requestId ?? root?.requestId;
+  const title = titleFor(status);
+  const detail = payload?.message ?? defaultDetail(status);
 
   return (
     <section className="mx-auto max-w-xl py-16 text-center" aria-labelledby="error-title">
@@ -111,7 +115,9 @@ export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
       <h1 id="error-title" className="mt-2 text-3xl font-semibold tracking-tight">
         {title}
       </h1>
-      <p className="mt-4 text-zinc-600 dark:text-zinc-400">{detail}</p>
+      <p className="mt-4 text-zinc-600 dark:text-zinc-400" data-testid="error-message">
+        {detail}
+      </p>
       <p className="mt-8">
         <Link to="/" className="rounded-md bg-brand-600 px-4 py-2 text-white hover:bg-brand-700">
           Back to the start
@@ -126,30 +132,26 @@ export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
   );
 }
 
-function describeError(status: number, data: unknown): { title: string; detail: string } {
-  if (status === 403) {
-    return {
-      title: "You don't have access to this page",
-      detail: "Ask an administrator of this Alva instance if you need it.",
-    };
+function titleFor(status: number): string {
+  switch (status) {
+    case 403:
+      return "You don't have access to this page";
+    case 404:
+      return "We couldn't find that page";
+    case 405:
+      return "That page doesn't take this kind of request";
+    case 413:
+      return "That was more than this page accepts";
+    case 503:
+      return "Alva is unavailable for a moment";
   }
-  if (status === 404) {
-    return { title: "We couldn't find that page", detail: "The address may be mistyped, or the page has moved." };
-  }
-  if (status === 503 && (data as { reason?: string } | undefined)?.reason === "database_unavailable") {
-    return {
-      title: "Alva can't reach its database right now",
-      detail: "Nothing you did caused this. Please try again in a minute; what you submitted was not saved.",
-    };
-  }
-  if (status >= 400 && status < 500) {
-    return {
-      title: "That request didn't work",
-      detail: typeof data === "string" ? data : "Please check it and try again.",
-    };
-  }
-  return {
-    title: "Something went wrong on our side",
-    detail: "We've logged it. Please try again; if it keeps happening, tell us the request id below.",
-  };
+  return status >= 400 && status < 500 ? "That request didn't work" : "Something went wrong on our side";
+}
+
+/** For errors thrown without a message (React Router's own 404/405, an exception). */
+function defaultDetail(status: number): string {
+  if (status === 403) return "Ask an administrator of this Alva instance if you need it.";
+  if (status === 404) return NOT_FOUND_MESSAGE;
+  if (status >= 400 && status < 500) return "Please check it and try again.";
+  return "We've logged it. Please try again; if it keeps happening, tell us the request id below.";
 }

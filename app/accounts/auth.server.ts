@@ -1,9 +1,10 @@
 // Who is asking. The root middleware resolves the session cookie once per request into `authContext`;
 // loaders and actions then call requireUser / requireAnonymous / requireRole, which never query again.
-import { createContext, data, type MiddlewareFunction, type RouterContextProvider, redirect } from "react-router";
+import { createContext, type MiddlewareFunction, type RouterContextProvider, redirect } from "react-router";
 import { isDatabaseUnavailable } from "../../db/client.ts";
 import type { Role } from "../../db/schema.ts";
-import { getDatabase } from "../platform/database.server.ts";
+import { databaseUnavailable, getDatabase } from "../platform/database.server.ts";
+import { httpError } from "../platform/http-error.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import {
   clearedSessionCookie,
@@ -50,13 +51,6 @@ export const sessionMiddleware: MiddlewareFunction<Response> = async ({ request,
   return response;
 };
 
-function unavailable(context: Readonly<RouterContextProvider>): never {
-  throw data(
-    { reason: "database_unavailable", requestId: context.get(requestInfo).requestId },
-    { status: 503, headers: { "Retry-After": "30" } },
-  );
-}
-
 export function getAuth(context: Readonly<RouterContextProvider>): Auth {
   return context.get(authContext);
 }
@@ -64,7 +58,7 @@ export function getAuth(context: Readonly<RouterContextProvider>): Auth {
 /** The signed-in user, or a redirect to /login that comes back here afterwards. */
 export function requireUser({ request, context }: { request: Request; context: Readonly<RouterContextProvider> }) {
   const auth = context.get(authContext);
-  if (auth.status === "unavailable") unavailable(context);
+  if (auth.status === "unavailable") databaseUnavailable(context);
   if (auth.status === "anonymous") {
     const url = new URL(request.url);
     throw redirect(`/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
@@ -75,7 +69,7 @@ export function requireUser({ request, context }: { request: Request; context: R
 /** For sign-in and sign-up pages: someone already signed in goes to the dashboard. */
 export function requireAnonymous({ context }: { context: Readonly<RouterContextProvider> }): void {
   const auth = context.get(authContext);
-  if (auth.status === "unavailable") unavailable(context);
+  if (auth.status === "unavailable") databaseUnavailable(context);
   if (auth.status === "signed-in") throw redirect("/dashboard");
 }
 
@@ -85,7 +79,7 @@ const rank: Record<Role, number> = { user: 0, moderator: 1, admin: 2 };
 export function requireRole(args: { request: Request; context: Readonly<RouterContextProvider> }, role: Role) {
   const signedIn = requireUser(args);
   if (rank[signedIn.user.role] < rank[role]) {
-    throw data({ requestId: args.context.get(requestInfo).requestId }, { status: 403 });
+    httpError(args.context, 403, "Ask an administrator of this Alva instance if you need it.");
   }
   return signedIn;
 }

@@ -1,9 +1,11 @@
+import { getFormProps, useForm } from "@conform-to/react";
 import { data, Form, Link, redirect, useNavigation, useSearchParams } from "react-router";
 import { z } from "zod";
 import { MagicLinkForm } from "../magic-links/magic-link-form.tsx";
 import { enabledProviders } from "../oauth/config.server.ts";
 import { ProviderButtons } from "../oauth/provider-buttons.tsx";
 import { withDatabase } from "../platform/database.server.ts";
+import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
 import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
@@ -39,32 +41,29 @@ export async function action(args: Route.ActionArgs) {
   requireAnonymous(args);
   const { request, context } = args;
   const { env } = context.get(requestInfo);
-  const form = Object.fromEntries(await request.formData());
-  const login = typeof form.login === "string" ? form.login : "";
-  const parsed = signInForm.safeParse(form);
-  if (!parsed.success) {
-    return data({ login, error: parsed.error.issues[0]?.message ?? GENERIC_ERROR, throttled: false }, { status: 400 });
-  }
+  const submission = await parseForm(args, signInForm);
+  if (submission.status !== "success") return data({ result: submission.reply(), throttled: false }, { status: 400 });
   const auth = getAuth(context);
   const previousSessionId = auth.status === "signed-in" ? auth.session.id : readSessionToken(request)?.split(".")[0];
   const result = await withDatabase(context, (db) =>
     signIn(db, env, {
-      login: parsed.data.login,
-      password: parsed.data.password,
-      persistent: parsed.data.remember === "on",
+      login: submission.value.login,
+      password: submission.value.password,
+      persistent: submission.value.remember === "on",
       request,
       previousSessionId,
     }),
   );
   if (result.outcome === "throttled") {
     return data(
-      { login, error: result.message, throttled: true },
+      { result: submission.reply({ formErrors: [result.message] }), throttled: true },
       { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
     );
   }
-  if (result.outcome === "invalid") return data({ login, error: GENERIC_ERROR, throttled: false }, { status: 400 });
+  if (result.outcome === "invalid")
+    return data({ result: submission.reply({ formErrors: [GENERIC_ERROR] }), throttled: false }, { status: 400 });
   const { token, session } = result.session;
-  return redirect(safeRedirectPath(parsed.data.redirectTo, "/dashboard"), {
+  return redirect(safeRedirectPath(submission.value.redirectTo, "/dashboard"), {
     headers: { "Set-Cookie": sessionCookie(request, token, session) },
   });
 }
@@ -72,6 +71,7 @@ export async function action(args: Route.ActionArgs) {
 export default function LoginPage({ loaderData, actionData }: Route.ComponentProps) {
   const navigation = useNavigation();
   const [searchParams] = useSearchParams();
+  const [form, fields] = useForm<z.input<typeof signInForm>>({ id: "login", lastResult: actionData?.result });
   return (
     <section className="mx-auto max-w-md space-y-6">
       <header>
@@ -83,7 +83,7 @@ export default function LoginPage({ loaderData, actionData }: Route.ComponentPro
           </Link>
         </p>
       </header>
-      <FormError message={actionData?.error} />
+      <FormError errors={form.errors} />
       {actionData?.throttled ? (
         <p className="text-sm">
           <Link to="/forgot-password" className="underline">
@@ -91,16 +91,10 @@ export default function LoginPage({ loaderData, actionData }: Route.ComponentPro
           </Link>
         </p>
       ) : null}
-      <Form method="post" className="space-y-4" noValidate>
+      <Form method="post" {...getFormProps(form)} className="space-y-4">
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
-        <Field
-          name="login"
-          label="E-mail or username"
-          autoComplete="username"
-          defaultValue={actionData?.login}
-          required
-        />
-        <Field name="password" label="Password" type="password" autoComplete="current-password" required />
+        <Field meta={fields.login} label="E-mail or username" autoComplete="username" required />
+        <Field meta={fields.password} label="Password" type="password" autoComplete="current-password" required />
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" name="remember" defaultChecked className="size-4" /> Keep me signed in on this device
         </label>

@@ -1,8 +1,11 @@
+import { getFormProps, useForm } from "@conform-to/react";
 import { data, Form, Link, redirect, useNavigation } from "react-router";
+import type { z } from "zod";
 import { withDatabase } from "../platform/database.server.ts";
+import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
-import { Field, FormError, fieldErrors, SubmitButton } from "../ui/form-field.tsx";
+import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/signup-page";
 import { requireAnonymous } from "./auth.server.ts";
 import { checkLimit, retryPhrase } from "./limits.server.ts";
@@ -20,41 +23,30 @@ export function loader(args: Route.LoaderArgs) {
   return null;
 }
 
-type Fields = { username: string; email: string; displayName: string };
-
 export async function action(args: Route.ActionArgs) {
   requireAnonymous(args);
   const { request, context } = args;
   const { env } = context.get(requestInfo);
-  const form = await request.formData();
-  const text = (name: string) => (typeof form.get(name) === "string" ? String(form.get(name)) : "");
-  // Only these fields are read: anything else posted (a `role`, say) is ignored.
-  const fields: Fields = { username: text("username"), email: text("email"), displayName: text("displayName") };
-
-  const parsed = signUpForm.safeParse({
-    ...fields,
-    password: form.get("password") ?? undefined,
-    confirmPassword: form.get("confirmPassword") ?? undefined,
-  });
-  if (!parsed.success)
-    return data({ fields, errors: fieldErrors(parsed.error.issues), formError: null }, { status: 400 });
+  // Only the schema's fields are read: anything else posted (a `role`, say) is ignored.
+  const submission = await parseForm(args, signUpForm);
+  if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
 
   const limit = await checkLimit(env, "signUpIp", clientIp(request) ?? "unknown");
   if (!limit.allowed) {
     return data(
       {
-        fields,
-        errors: {},
-        formError: `Too many sign-ups from your network; ${retryPhrase(limit.retryAfterSeconds)}.`,
+        result: submission.reply({
+          formErrors: [`Too many sign-ups from your network; ${retryPhrase(limit.retryAfterSeconds)}.`],
+        }),
       },
       { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } },
     );
   }
 
-  const result = await withDatabase(context, (db) => signUp(db, env, parsed.data, request));
+  const result = await withDatabase(context, (db) => signUp(db, env, submission.value, request));
   if (result.outcome === "username-taken") {
     return data(
-      { fields, errors: { username: "That username is taken; try another." }, formError: null },
+      { result: submission.reply({ fieldErrors: { username: ["That username is taken; try another."] } }) },
       { status: 400 },
     );
   }
@@ -62,7 +54,7 @@ export async function action(args: Route.ActionArgs) {
     headers: {
       "Set-Cookie": toastCookie(request, {
         kind: "info",
-        message: `Check ${parsed.data.email}: we sent a message to verify the address. Then sign in.`,
+        message: `Check ${submission.value.email}: we sent a message to verify the address. Then sign in.`,
       }),
     },
   });
@@ -70,8 +62,7 @@ export async function action(args: Route.ActionArgs) {
 
 export default function SignUpPage({ actionData }: Route.ComponentProps) {
   const navigation = useNavigation();
-  const errors: Record<string, string> = actionData?.errors ?? {};
-  const fields = actionData?.fields;
+  const [form, fields] = useForm<z.input<typeof signUpForm>>({ id: "signup", lastResult: actionData?.result });
   return (
     <section className="mx-auto max-w-md space-y-6">
       <header>
@@ -83,48 +74,30 @@ export default function SignUpPage({ actionData }: Route.ComponentProps) {
           </Link>
         </p>
       </header>
-      <FormError message={actionData?.formError} />
-      <Form method="post" className="space-y-4" noValidate>
+      <FormError errors={form.errors} />
+      <Form method="post" {...getFormProps(form)} className="space-y-4">
         <Field
-          name="username"
+          meta={fields.username}
           label="Username"
           autoComplete="username"
-          defaultValue={fields?.username}
-          error={errors.username}
           hint="3–32 lowercase letters, digits or _."
           required
         />
+        <Field meta={fields.email} label="E-mail" type="email" autoComplete="email" required />
+        <Field meta={fields.displayName} label="Display name (optional)" autoComplete="name" />
         <Field
-          name="email"
-          label="E-mail"
-          type="email"
-          autoComplete="email"
-          defaultValue={fields?.email}
-          error={errors.email}
-          required
-        />
-        <Field
-          name="displayName"
-          label="Display name (optional)"
-          autoComplete="name"
-          defaultValue={fields?.displayName}
-          error={errors.displayName}
-        />
-        <Field
-          name="password"
+          meta={fields.password}
           label="Password"
           type="password"
           autoComplete="new-password"
-          error={errors.password}
           hint="At least 8 characters. A phrase of a few words works well."
           required
         />
         <Field
-          name="confirmPassword"
+          meta={fields.confirmPassword}
           label="Password, again"
           type="password"
           autoComplete="new-password"
-          error={errors.confirmPassword}
           required
         />
         <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Creating your account…">

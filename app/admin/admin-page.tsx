@@ -6,6 +6,7 @@ import type { Role } from "../../db/schema.ts";
 import { requireRole } from "../accounts/auth.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { formatTime, isoTime, roleNames, roleOptions } from "../settings/format.ts";
@@ -42,16 +43,14 @@ export interface AdminActionData {
 export async function action(args: Route.ActionArgs) {
   const { request, context } = args;
   const { user: actor } = requireRole(args, "admin");
-  const form = Object.fromEntries(await request.formData());
-  const parsed = roleChangeSchema.safeParse(form);
-  if (!parsed.success) {
-    const userId = typeof form.userId === "string" ? form.userId.slice(0, 64) : undefined;
-    return data<AdminActionData>(
-      { error: parsed.error.issues[0]?.message ?? "Check the form.", userId },
-      { status: 400 },
-    );
+  const submission = await parseForm(args, roleChangeSchema);
+  if (submission.status !== "success") {
+    const posted = submission.payload.userId;
+    const userId = typeof posted === "string" ? posted.slice(0, 64) : undefined;
+    const error = Object.values(submission.error ?? {}).flat()[0] ?? "Check the form.";
+    return data<AdminActionData>({ error, userId }, { status: 400 });
   }
-  const { userId, role } = parsed.data;
+  const { userId, role } = submission.value;
   const { requestId } = context.get(requestInfo);
   const change = await withDatabase(context, (db) => changeRole(db, { actorId: actor.id, targetId: userId, role }));
   const search = searchOf(request);

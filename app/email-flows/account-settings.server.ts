@@ -3,6 +3,7 @@
 // per-account bucket as sign-in, so the settings pages cannot be used to guess the password either.
 import { eq } from "drizzle-orm";
 import type { RouterContextProvider } from "react-router";
+import { z } from "zod";
 import type { Database } from "../../db/client.ts";
 import { users } from "../../db/schema.ts";
 import { findUserByEmail } from "../accounts/accounts.server.ts";
@@ -14,6 +15,14 @@ import { signedInRecently } from "../settings/reauth.server.ts";
 import { addressInUseMail, afterResponse, passwordChangedMail, sendAfterResponse, sendMail } from "./emails.server.ts";
 import { invalidatePendingResets } from "./password-reset.server.ts";
 import { invalidatePending, sendVerificationEmail } from "./verification.server.ts";
+
+/** The current-password field of both settings forms: required when the account has a password. */
+export function currentPasswordField(hasPassword: boolean) {
+  const field = z
+    .string({ error: "Enter your current password." })
+    .max(1024, "That is longer than any password we accept.");
+  return hasPassword ? field : field.default("");
+}
 
 export type Throttled = { outcome: "throttled"; message: string; retryAfterSeconds: number };
 export type NotRecent = { outcome: "sign-in-again"; message: string };

@@ -2,10 +2,10 @@
 // its links clickable. Exists only in development and tests; anywhere else it is the ordinary 404
 // (it shows every code and reset link, so it must never be reachable in production).
 import { desc } from "drizzle-orm";
-import { data } from "react-router";
 import { devOutbox } from "../../db/schema.ts";
 import { isDevelopmentLike } from "../mail/mail.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { httpError, NOT_FOUND_MESSAGE } from "../platform/http-error.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import type { Route } from "./+types/dev-outbox-page";
 import { pageHeaders } from "./headers.ts";
@@ -19,8 +19,8 @@ export const headers: Route.HeadersFunction = pageHeaders;
 const SHOWN = 100;
 
 export async function loader({ context }: Route.LoaderArgs) {
-  const { env, requestId } = context.get(requestInfo);
-  if (!isDevelopmentLike(env)) throw data({ requestId }, { status: 404 });
+  const { env } = context.get(requestInfo);
+  if (!isDevelopmentLike(env)) httpError(context, 404, NOT_FOUND_MESSAGE);
   const messages = await withDatabase(context, (db) =>
     db
       .select({
@@ -39,8 +39,9 @@ export async function loader({ context }: Route.LoaderArgs) {
 
 // Nothing is posted here; outside development the answer is the same 404 as for a GET.
 export function action({ context }: Route.ActionArgs) {
-  const { env, requestId } = context.get(requestInfo);
-  throw data({ requestId }, { status: isDevelopmentLike(env) ? 405 : 404 });
+  const { env } = context.get(requestInfo);
+  if (!isDevelopmentLike(env)) httpError(context, 404, NOT_FOUND_MESSAGE);
+  httpError(context, 405, "The outbox is only for reading.");
 }
 
 /** Text with every http(s) URL turned into a link; React escapes the rest. */

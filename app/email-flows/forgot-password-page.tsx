@@ -2,12 +2,14 @@
 // redirect and page either way, the same rate limits (keyed by the typed address and the client IP,
 // not by the account), and the link is created and mailed after the response has gone, so the
 // response time does not tell either. Signed-in users may use it too.
+import { getFormProps, useForm } from "@conform-to/react";
 import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { emailSchema, findUserByEmail } from "../accounts/accounts.server.ts";
 import { checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { clientIp } from "../accounts/session.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { Field, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/forgot-password-page";
@@ -25,15 +27,13 @@ export function loader({ request }: Route.LoaderArgs) {
   return { sent: new URL(request.url).searchParams.get("sent") === "1" };
 }
 
-export async function action({ request, context }: Route.ActionArgs) {
+export async function action(args: Route.ActionArgs) {
+  const { request, context } = args;
   const { env } = context.get(requestInfo);
-  const form = await request.formData();
-  const typed = typeof form.get("email") === "string" ? String(form.get("email")).slice(0, 300) : "";
-  const parsed = forgotForm.safeParse({ email: typed });
+  const submission = await parseForm(args, forgotForm);
   // Only the address's shape is judged here, which says nothing about accounts.
-  if (!parsed.success)
-    return data({ email: typed, error: parsed.error.issues[0]?.message ?? "Check the address." }, { status: 400 });
-  const { email } = parsed.data;
+  if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
+  const { email } = submission.value;
 
   // Per client first (one client trying many addresses), then per address (many clients, one address).
   const limit = await checkLimit(env, "resetRequestIp", clientIp(request) ?? "unknown");
@@ -41,8 +41,13 @@ export async function action({ request, context }: Route.ActionArgs) {
   if (!limited.allowed) {
     return data(
       {
-        email: typed,
-        error: `Too many reset requests; ${retryPhrase(limited.retryAfterSeconds)}. A link we already sent keeps working for an hour.`,
+        result: submission.reply({
+          fieldErrors: {
+            email: [
+              `Too many reset requests; ${retryPhrase(limited.retryAfterSeconds)}. A link we already sent keeps working for an hour.`,
+            ],
+          },
+        }),
       },
       { status: 429, headers: { "Retry-After": String(limited.retryAfterSeconds) } },
     );
@@ -58,6 +63,7 @@ export async function action({ request, context }: Route.ActionArgs) {
 
 export default function ForgotPasswordPage({ loaderData, actionData }: Route.ComponentProps) {
   const navigation = useNavigation();
+  const [form, fields] = useForm<z.input<typeof forgotForm>>({ id: "forgot-password", lastResult: actionData?.result });
   if (loaderData.sent && !actionData) {
     return (
       <Panel title="Check your e-mail">
@@ -85,16 +91,8 @@ export default function ForgotPasswordPage({ loaderData, actionData }: Route.Com
       <p className="text-zinc-600 dark:text-zinc-400">
         Enter the e-mail address of your account. We'll send you a link to choose a new password.
       </p>
-      <Form method="post" action="/forgot-password" className="space-y-4" noValidate>
-        <Field
-          name="email"
-          label="E-mail"
-          type="email"
-          autoComplete="email"
-          defaultValue={actionData?.email}
-          error={actionData?.error}
-          required
-        />
+      <Form method="post" action="/forgot-password" {...getFormProps(form)} className="space-y-4">
+        <Field meta={fields.email} label="E-mail" type="email" autoComplete="email" required />
         <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Sending…">
           Send me a link
         </SubmitButton>

@@ -1,14 +1,16 @@
 // GET/POST /reset-password?token=…: the GET only shows the form (a link preview must not use the
 // token up); the POST uses the token once, sets the new password, ends every session of the account
 // and sends the user to sign in — it signs no one in, so the link alone never yields a session.
+import { getFormProps, useForm } from "@conform-to/react";
 import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { hashPassword } from "../accounts/password.server.ts";
 import { newPasswordSchema } from "../accounts/password-policy.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { parseFormData, readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
-import { Field, fieldErrors, SubmitButton } from "../ui/form-field.tsx";
+import { Field, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/reset-password-page";
 import { passwordChangedMail, sendAfterResponse } from "./emails.server.ts";
 import { pageHeaders } from "./headers.ts";
@@ -42,20 +44,17 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 
 export async function action({ request, context }: Route.ActionArgs) {
   const { env } = context.get(requestInfo);
-  const form = await request.formData();
+  const form = await readForm({ request, context });
   const token = typeof form.get("token") === "string" ? String(form.get("token")) : "";
   // Checked before the slow hashing, so a dead link answers at once (and nothing is hashed for it).
   const reset = await withDatabase(context, (db) => findUsableReset(db, token));
   if (!reset) return expired();
 
-  const parsed = resetForm.safeParse({
-    password: form.get("password") ?? undefined,
-    confirmPassword: form.get("confirmPassword") ?? undefined,
-  });
-  if (!parsed.success)
-    return data({ view: "form-error" as const, errors: fieldErrors(parsed.error.issues) }, { status: 400 });
+  const submission = parseFormData(form, resetForm);
+  if (submission.status !== "success")
+    return data({ view: "form-error" as const, result: submission.reply() }, { status: 400 });
 
-  const passwordHash = await hashPassword(parsed.data.password);
+  const passwordHash = await hashPassword(submission.value.password);
   const result = await withDatabase(context, (db) => completePasswordReset(db, { token, passwordHash, request }));
   if (result.outcome === "invalid") return expired(); // someone used the link a moment ago
   const { user } = result;
@@ -72,6 +71,10 @@ export async function action({ request, context }: Route.ActionArgs) {
 
 export default function ResetPasswordPage({ loaderData, actionData }: Route.ComponentProps) {
   const navigation = useNavigation();
+  const [form, fields] = useForm<z.input<typeof resetForm>>({
+    id: "reset-password",
+    lastResult: actionData?.view === "form-error" ? actionData.result : undefined,
+  });
   if (actionData?.view === "invalid" || loaderData.view === "invalid") {
     return (
       <Panel title="This link has expired or was used">
@@ -87,7 +90,6 @@ export default function ResetPasswordPage({ loaderData, actionData }: Route.Comp
       </Panel>
     );
   }
-  const errors: Record<string, string> = actionData?.view === "form-error" ? actionData.errors : {};
   return (
     <Panel title="Choose a new password">
       <p className="text-zinc-600 dark:text-zinc-400">
@@ -96,27 +98,25 @@ export default function ResetPasswordPage({ loaderData, actionData }: Route.Comp
       <Form
         method="post"
         action={`/reset-password?token=${encodeURIComponent(loaderData.token)}`}
+        {...getFormProps(form)}
         className="space-y-4"
-        noValidate
       >
         <input type="hidden" name="token" value={loaderData.token} />
         {/* Lets password managers file the new password under the right account. */}
         <input type="text" name="username" autoComplete="username" value={loaderData.email} readOnly hidden />
         <Field
-          name="password"
+          meta={fields.password}
           label="New password"
           type="password"
           autoComplete="new-password"
-          error={errors.password}
           hint="At least 8 characters. A phrase of a few words works well."
           required
         />
         <Field
-          name="confirmPassword"
+          meta={fields.confirmPassword}
           label="New password, again"
           type="password"
           autoComplete="new-password"
-          error={errors.confirmPassword}
           required
         />
         <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Saving…">

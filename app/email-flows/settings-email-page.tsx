@@ -1,26 +1,26 @@
 // GET/POST /settings/email (inside the signed-in shell): a new address plus the current password.
 // Nothing changes here: a code and link go to the new address, and the switch happens when they are
 // used at /verify-email. The answer is the same whether or not the new address has an account.
+import { getFormProps, useForm } from "@conform-to/react";
 import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { emailSchema } from "../accounts/accounts.server.ts";
 import { requireUser } from "../accounts/auth.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { SettingsNav } from "../settings/settings-nav.tsx";
-import { Field, FormError, fieldErrors, SubmitButton } from "../ui/form-field.tsx";
+import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/settings-email-page";
-import { requestEmailChange } from "./account-settings.server.ts";
+import { currentPasswordField, requestEmailChange } from "./account-settings.server.ts";
 import { pageHeaders } from "./headers.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "E-mail address — Settings — Alva" }];
 export const headers: Route.HeadersFunction = pageHeaders;
 
-const emailForm = z.object({
-  email: emailSchema,
-  currentPassword: z.string().max(1024, "That is longer than any password we accept.").default(""),
-});
+const emailForm = (hasPassword: boolean) =>
+  z.object({ email: emailSchema, currentPassword: currentPasswordField(hasPassword) });
 
 export function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
@@ -31,41 +31,34 @@ export async function action(args: Route.ActionArgs) {
   const { request, context } = args;
   const { user, session } = requireUser(args);
   const { env } = context.get(requestInfo);
-  const form = await request.formData();
-  const field = (name: string) => (typeof form.get(name) === "string" ? String(form.get(name)) : undefined);
-  const typed = (field("email") ?? "").slice(0, 300);
-  const parsed = emailForm.safeParse({ email: typed, currentPassword: field("currentPassword") });
-  const errors: Record<string, string> = parsed.success ? {} : fieldErrors(parsed.error.issues);
-  if (user.passwordHash !== null && !field("currentPassword"))
-    errors.currentPassword ??= "Enter your current password.";
-  if (!parsed.success || Object.keys(errors).length > 0)
-    return data({ email: typed, errors, formError: null }, { status: 400 });
+  const submission = await parseForm(args, emailForm(user.passwordHash !== null));
+  if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
 
   const result = await withDatabase(context, (db) =>
     requestEmailChange(db, context, env, {
       user,
       session,
-      newEmail: parsed.data.email,
-      currentPassword: parsed.data.currentPassword,
+      newEmail: submission.value.email,
+      currentPassword: submission.value.currentPassword,
       request,
     }),
   );
   switch (result.outcome) {
     case "sign-in-again":
-      return data({ email: typed, errors: {}, formError: result.message }, { status: 403 });
+      return data({ result: submission.reply({ formErrors: [result.message] }) }, { status: 403 });
     case "throttled":
       return data(
-        { email: typed, errors: {}, formError: result.message },
+        { result: submission.reply({ formErrors: [result.message] }) },
         { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
       );
     case "wrong-password":
       return data(
-        { email: typed, errors: { currentPassword: "That isn't your current password." }, formError: null },
+        { result: submission.reply({ fieldErrors: { currentPassword: ["That isn't your current password."] } }) },
         { status: 400 },
       );
     case "same-address":
       return data(
-        { email: typed, errors: { email: "That is already your address." }, formError: null },
+        { result: submission.reply({ fieldErrors: { email: ["That is already your address."] } }) },
         { status: 400 },
       );
     case "sent":
@@ -73,7 +66,7 @@ export async function action(args: Route.ActionArgs) {
         headers: {
           "Set-Cookie": toastCookie(request, {
             kind: "info",
-            message: `We sent a link to ${parsed.data.email}. Your address changes once you confirm it there (within an hour).`,
+            message: `We sent a link to ${submission.value.email}. Your address changes once you confirm it there (within an hour).`,
           }),
         },
       });
@@ -82,7 +75,10 @@ export async function action(args: Route.ActionArgs) {
 
 export default function SettingsEmailPage({ loaderData, actionData }: Route.ComponentProps) {
   const navigation = useNavigation();
-  const errors: Record<string, string> = actionData?.errors ?? {};
+  const [form, fields] = useForm<z.input<ReturnType<typeof emailForm>>>({
+    id: "email",
+    lastResult: actionData?.result,
+  });
   return (
     <section className="space-y-6" aria-labelledby="email-title">
       <h1 id="email-title" className="text-2xl font-semibold tracking-tight">
@@ -94,24 +90,15 @@ export default function SettingsEmailPage({ loaderData, actionData }: Route.Comp
         {loaderData.verified ? " (verified)" : " (not verified yet)"}. We'll send a code and link to the new address; it
         replaces this one when you confirm, and we tell this address about the change.
       </p>
-      <FormError message={actionData?.formError} />
-      <Form method="post" action="/settings/email" className="max-w-md space-y-4" noValidate>
-        <Field
-          name="email"
-          label="New e-mail address"
-          type="email"
-          autoComplete="email"
-          defaultValue={actionData?.email}
-          error={errors.email}
-          required
-        />
+      <FormError errors={form.errors} />
+      <Form method="post" action="/settings/email" {...getFormProps(form)} className="max-w-md space-y-4">
+        <Field meta={fields.email} label="New e-mail address" type="email" autoComplete="email" required />
         {loaderData.hasPassword ? (
           <Field
-            name="currentPassword"
+            meta={fields.currentPassword}
             label="Current password"
             type="password"
             autoComplete="current-password"
-            error={errors.currentPassword}
             required
           />
         ) : null}

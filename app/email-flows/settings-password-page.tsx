@@ -1,31 +1,34 @@
 // GET/POST /settings/password (inside the signed-in shell). Asks for the current password (unless
 // the account has none yet), then the new one twice. Other sessions end; this one stays.
+import { getFormProps, useForm } from "@conform-to/react";
 import { data, Form, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { requireUser } from "../accounts/auth.server.ts";
 import { newPasswordSchema } from "../accounts/password-policy.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { SettingsNav } from "../settings/settings-nav.tsx";
-import { Field, FormError, fieldErrors, SubmitButton } from "../ui/form-field.tsx";
+import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/settings-password-page";
-import { changePassword } from "./account-settings.server.ts";
+import { changePassword, currentPasswordField } from "./account-settings.server.ts";
 import { pageHeaders } from "./headers.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Password — Settings — Alva" }];
 export const headers: Route.HeadersFunction = pageHeaders;
 
-const passwordForm = z
-  .object({
-    currentPassword: z.string().max(1024, "That is longer than any password we accept.").default(""),
-    password: newPasswordSchema,
-    confirmPassword: z.string({ error: "Type the new password again." }).max(1024),
-  })
-  .refine((form) => form.password === form.confirmPassword.normalize("NFC"), {
-    path: ["confirmPassword"],
-    message: "The two passwords differ.",
-  });
+const passwordForm = (hasPassword: boolean) =>
+  z
+    .object({
+      currentPassword: currentPasswordField(hasPassword),
+      password: newPasswordSchema,
+      confirmPassword: z.string({ error: "Type the new password again." }).max(1024),
+    })
+    .refine((form) => form.password === form.confirmPassword.normalize("NFC"), {
+      path: ["confirmPassword"],
+      message: "The two passwords differ.",
+    });
 
 export function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
@@ -36,43 +39,38 @@ export async function action(args: Route.ActionArgs) {
   const { request, context } = args;
   const { user, session } = requireUser(args);
   const { env } = context.get(requestInfo);
-  const form = await request.formData();
-  const field = (name: string) => (typeof form.get(name) === "string" ? String(form.get(name)) : undefined);
-  const parsed = passwordForm.safeParse({
-    currentPassword: field("currentPassword"),
-    password: field("password"),
-    confirmPassword: field("confirmPassword"),
-  });
-  const errors: Record<string, string> = parsed.success ? {} : fieldErrors(parsed.error.issues);
-  if (user.passwordHash !== null && !field("currentPassword"))
-    errors.currentPassword ??= "Enter your current password.";
-  if (!parsed.success || Object.keys(errors).length > 0) return data({ errors, formError: null }, { status: 400 });
+  const submission = await parseForm(args, passwordForm(user.passwordHash !== null));
+  if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
 
   const result = await withDatabase(context, (db) =>
     changePassword(db, context, env, {
       user,
       session,
-      currentPassword: parsed.data.currentPassword,
-      newPassword: parsed.data.password,
+      currentPassword: submission.value.currentPassword,
+      newPassword: submission.value.password,
       request,
     }),
   );
   switch (result.outcome) {
     case "sign-in-again":
-      return data({ errors: {}, formError: result.message }, { status: 403 });
+      return data({ result: submission.reply({ formErrors: [result.message] }) }, { status: 403 });
     case "throttled":
       return data(
-        { errors: {}, formError: result.message },
+        { result: submission.reply({ formErrors: [result.message] }) },
         { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
       );
     case "wrong-current":
       return data(
-        { errors: { currentPassword: "That isn't your current password." }, formError: null },
+        { result: submission.reply({ fieldErrors: { currentPassword: ["That isn't your current password."] } }) },
         { status: 400 },
       );
     case "same-as-current":
       return data(
-        { errors: { password: "That is your current password; choose a different one." }, formError: null },
+        {
+          result: submission.reply({
+            fieldErrors: { password: ["That is your current password; choose a different one."] },
+          }),
+        },
         { status: 400 },
       );
     case "changed": {
@@ -88,7 +86,10 @@ export async function action(args: Route.ActionArgs) {
 
 export default function SettingsPasswordPage({ loaderData, actionData }: Route.ComponentProps) {
   const navigation = useNavigation();
-  const errors: Record<string, string> = actionData?.errors ?? {};
+  const [form, fields] = useForm<z.input<ReturnType<typeof passwordForm>>>({
+    id: "password",
+    lastResult: actionData?.result,
+  });
   return (
     <section className="space-y-6" aria-labelledby="password-title">
       <h1 id="password-title" className="text-2xl font-semibold tracking-tight">
@@ -99,34 +100,31 @@ export default function SettingsPasswordPage({ loaderData, actionData }: Route.C
         Every other device signed in to your account is signed out; this one stays signed in. We'll e-mail you that it
         changed.
       </p>
-      <FormError message={actionData?.formError} />
-      <Form method="post" action="/settings/password" className="max-w-md space-y-4" noValidate>
+      <FormError errors={form.errors} />
+      <Form method="post" action="/settings/password" {...getFormProps(form)} className="max-w-md space-y-4">
         <input type="text" name="username" autoComplete="username" value={loaderData.username} readOnly hidden />
         {loaderData.hasPassword ? (
           <Field
-            name="currentPassword"
+            meta={fields.currentPassword}
             label="Current password"
             type="password"
             autoComplete="current-password"
-            error={errors.currentPassword}
             required
           />
         ) : null}
         <Field
-          name="password"
+          meta={fields.password}
           label="New password"
           type="password"
           autoComplete="new-password"
-          error={errors.password}
           hint="At least 8 characters. A phrase of a few words works well."
           required
         />
         <Field
-          name="confirmPassword"
+          meta={fields.confirmPassword}
           label="New password, again"
           type="password"
           autoComplete="new-password"
-          error={errors.confirmPassword}
           required
         />
         <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Saving…">

@@ -1,13 +1,16 @@
 // GET/POST /verify-email. Signed in: a form for the 8-digit code. With ?token= (the link in the
 // mail): a "Confirm my address" button. The GET never uses anything up — mail scanners and link
 // previews follow links — only the POST does. The token works signed out; the code only for its user.
+import { getFormProps, useForm } from "@conform-to/react";
 import { data, Form, Link, redirect, useNavigation } from "react-router";
+import { z } from "zod";
 import { getAuth, requireUser } from "../accounts/auth.server.ts";
 import { checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { oneTimeCodeField, parseFormData, readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
-import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
+import { CodeInput, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/verify-email-page";
 import { pageHeaders } from "./headers.ts";
 import { Panel } from "./panel.tsx";
@@ -19,6 +22,8 @@ import {
   pendingEmailChange,
   type VerificationOutcome,
 } from "./verification.server.ts";
+
+const codeForm = z.object({ code: oneTimeCodeField(normalizeCode, "Enter the 8-digit code from the e-mail.") });
 
 export const meta: Route.MetaFunction = () => [{ title: "Confirm your e-mail address — Alva" }];
 export const headers: Route.HeadersFunction = pageHeaders;
@@ -43,7 +48,7 @@ export async function loader(args: Route.LoaderArgs) {
 export async function action(args: Route.ActionArgs) {
   const { request, context } = args;
   const { env } = context.get(requestInfo);
-  const form = await request.formData();
+  const form = await readForm(args);
   const token = form.get("token");
 
   if (typeof token === "string" && token !== "") {
@@ -58,13 +63,10 @@ export async function action(args: Route.ActionArgs) {
   }
 
   const { user } = requireUser(args);
-  const typed = typeof form.get("code") === "string" ? String(form.get("code")).slice(0, 32) : "";
-  const code = normalizeCode(typed);
-  if (!code)
-    return data(
-      { view: "code-error" as const, code: typed, error: "Enter the 8-digit code from the e-mail." },
-      { status: 400 },
-    );
+  const submission = parseFormData(form, codeForm);
+  if (submission.status !== "success")
+    return data({ view: "code-error" as const, result: submission.reply() }, { status: 400 });
+  const { code } = submission.value;
 
   // Counted before the code is compared, so once the bucket is empty not even a right guess gets through.
   const limit = await checkLimit(env, "verificationCode", user.id);
@@ -72,8 +74,13 @@ export async function action(args: Route.ActionArgs) {
     return data(
       {
         view: "code-error" as const,
-        code: typed,
-        error: `Too many attempts; ${retryPhrase(limit.retryAfterSeconds)}. You can also use the link in the e-mail.`,
+        result: submission.reply({
+          fieldErrors: {
+            code: [
+              `Too many attempts; ${retryPhrase(limit.retryAfterSeconds)}. You can also use the link in the e-mail.`,
+            ],
+          },
+        }),
       },
       { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } },
     );
@@ -85,9 +92,13 @@ export async function action(args: Route.ActionArgs) {
     return data(
       {
         view: "code-error" as const,
-        code: typed,
-        error:
-          "That code is wrong, has expired or was already used. Check the newest e-mail from us, or send a new code.",
+        result: submission.reply({
+          fieldErrors: {
+            code: [
+              "That code is wrong, has expired or was already used. Check the newest e-mail from us, or send a new code.",
+            ],
+          },
+        }),
       },
       { status: 400 },
     );
@@ -109,6 +120,10 @@ function finish(request: Request, result: Exclude<VerificationOutcome, { outcome
 export default function VerifyEmailPage({ loaderData, actionData }: Route.ComponentProps) {
   const navigation = useNavigation();
   const pending = navigation.state === "submitting";
+  const [form, fields] = useForm<z.input<typeof codeForm>>({
+    id: "verify-email",
+    lastResult: actionData?.view === "code-error" ? actionData.result : undefined,
+  });
 
   if (actionData?.view === "address-taken") {
     return (
@@ -170,7 +185,7 @@ export default function VerifyEmailPage({ loaderData, actionData }: Route.Compon
     );
   }
 
-  const error = actionData?.view === "code-error" ? actionData.error : undefined;
+  const error = actionData?.view === "code-error";
   const code = loaderData.view === "code" ? loaderData : null;
   return (
     <Panel title="Confirm your e-mail address">
@@ -188,17 +203,8 @@ export default function VerifyEmailPage({ loaderData, actionData }: Route.Compon
           link in the same e-mail.
         </p>
       )}
-      <FormError message={error} />
-      <Form method="post" action="/verify-email" className="space-y-4" noValidate>
-        <Field
-          name="code"
-          label="Code from the e-mail"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          maxLength={12}
-          defaultValue={actionData?.view === "code-error" ? actionData.code : ""}
-          required
-        />
+      <Form method="post" action="/verify-email" {...getFormProps(form)} className="space-y-4">
+        <CodeInput meta={fields.code} />
         <SubmitButton pending={pending && navigation.formAction === "/verify-email"} pendingLabel="Checking…">
           Confirm
         </SubmitButton>

@@ -5,9 +5,12 @@ import { and, eq } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { images, users, workspaceMembers } from "../../db/schema.ts";
 import { newId } from "../accounts/secrets.server.ts";
+import { readAtMost } from "../platform/forms.server.ts";
 import { extensionFor, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, sniffImage } from "./image-format.ts";
 
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+/** A form with one image: room for the other fields and the multipart boundaries around it. */
+export const MAX_UPLOAD_FORM_BYTES = MAX_IMAGE_BYTES + 64 * 1024;
 export type ImageKind = "logo" | "brand" | "avatar";
 export type StoredImage = typeof images.$inferSelect;
 export type UploadResult = { ok: true; image: StoredImage } | { ok: false; status: 400 | 413 | 415; message: string };
@@ -155,33 +158,6 @@ async function isWorkspaceMember(db: Database, workspaceId: string, userId: stri
     .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)))
     .limit(1);
   return member.length > 0;
-}
-
-/** The whole stream, or null as soon as it passes `limit` bytes (the rest is never read). */
-export async function readAtMost(
-  stream: ReadableStream<Uint8Array>,
-  limit: number,
-): Promise<Uint8Array<ArrayBuffer> | null> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
 }
 
 function toHex(buffer: ArrayBuffer): string {

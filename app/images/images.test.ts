@@ -12,6 +12,7 @@ import {
   type TestUser,
   testDb,
 } from "../../tests/worker-helpers.ts";
+import { readFormBody } from "../platform/forms.server.ts";
 import { deleteUnreferencedImages } from "./cleanup.server.ts";
 import { sniffImage } from "./image-format.ts";
 import {
@@ -19,11 +20,11 @@ import {
   type ImageKind,
   imageUrl,
   MAX_IMAGE_BYTES,
+  MAX_UPLOAD_FORM_BYTES,
   type StoredImage,
   storeImage,
   TOO_MANY_PIXELS_MESSAGE,
 } from "./images.server.ts";
-import { readUploadForm } from "./upload-form.server.ts";
 
 beforeAll(ensureInstance);
 
@@ -219,14 +220,14 @@ describe("storeImage", () => {
   });
 });
 
-describe("readUploadForm (request-level size limit)", () => {
+describe("readFormBody (request-level size limit)", () => {
   it("refuses a declared Content-Length past the limit before reading", async () => {
     const request = new Request("http://localhost/x", {
       method: "POST",
       headers: { "Content-Length": String(MAX_IMAGE_BYTES * 2), "Content-Type": "multipart/form-data; boundary=x" },
       body: "never read",
     });
-    expect(await readUploadForm(request)).toMatchObject({ ok: false, status: 413 });
+    expect(await readFormBody(request, { maxBytes: MAX_UPLOAD_FORM_BYTES })).toMatchObject({ ok: false, status: 413 });
   });
 
   it("counts the bytes of a body without Content-Length, and drains the rest so the browser sees the 413", async () => {
@@ -244,7 +245,7 @@ describe("readUploadForm (request-level size limit)", () => {
       body,
     });
     expect(request.headers.get("Content-Length")).toBeNull();
-    expect(await readUploadForm(request)).toMatchObject({ ok: false, status: 413 });
+    expect(await readFormBody(request, { maxBytes: MAX_UPLOAD_FORM_BYTES })).toMatchObject({ ok: false, status: 413 });
     // Read to the end (only the first 5 MB were kept): a response sent mid-upload resets the
     // connection, and the browser would show a network error instead of the message.
     expect(sent).toBe(9);

@@ -1,24 +1,23 @@
 // GET/POST /settings/profile (inside the signed-in shell): display name, username and avatar.
 // Three plain multipart forms that work without JavaScript; each posts an `intent`. A too-large or
 // wrong-type upload comes back as a message on this page (413/415), never an error page.
+import { getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
 import { data, Form, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { displayNameSchema, usernameSchema } from "../accounts/accounts.server.ts";
 import { requireUser } from "../accounts/auth.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { logRefusedForm, parseFormData, readFormBody } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { SettingsNav } from "../settings/settings-nav.tsx";
-import { Field, FormError, fieldErrors, SubmitButton } from "../ui/form-field.tsx";
+import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/profile-page";
-import { imageUrl } from "./images.server.ts";
+import { imageUrl, MAX_UPLOAD_FORM_BYTES, TOO_LARGE_MESSAGE } from "./images.server.ts";
 import { removeAvatar, replaceAvatar, updateProfile } from "./profile.server.ts";
-import { readUploadForm } from "./upload-form.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Profile — Settings — Alva" }];
 export const headers: Route.HeadersFunction = () => ({ "Cache-Control": "no-store" });
-
-const profileForm = z.object({ displayName: displayNameSchema, username: usernameSchema });
 
 export function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
@@ -30,11 +29,22 @@ export function loader(args: Route.LoaderArgs) {
   };
 }
 
+/** Three forms on the page, told apart by the button's form's `intent`. */
+const profileAction = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("profile"), displayName: displayNameSchema, username: usernameSchema }),
+  z.object({
+    intent: z.literal("avatar-upload"),
+    avatar: z.instanceof(File, { error: "Choose an image to upload." }),
+  }),
+  z.object({ intent: z.literal("avatar-remove") }),
+]);
+
+type Intent = z.infer<typeof profileAction>["intent"];
+
+/** Which form the answer is for ("avatar" for both picture forms), and conform's reply. */
 interface ActionData {
-  intent: "profile" | "avatar";
-  values?: { displayName: string; username: string };
-  errors?: Record<string, string>;
-  formError?: string | null;
+  form: "profile" | "avatar";
+  result: SubmissionResult<string[]>;
 }
 
 const saved = (request: Request, message: string) =>
@@ -45,61 +55,66 @@ export async function action(args: Route.ActionArgs) {
   const { user } = requireUser(args);
   const { env } = context.get(requestInfo);
 
-  const read = await readUploadForm(request);
-  if (!read.ok) return data<ActionData>({ intent: "avatar", formError: read.message }, { status: read.status });
-  const form = read.form;
-  const text = (name: string) => {
-    const value = form.get(name);
-    return typeof value === "string" ? value : "";
-  };
+  // Read here rather than by parseForm: an upload past the limit is a message on the page, not an error page.
+  const read = await readFormBody(request, { maxBytes: MAX_UPLOAD_FORM_BYTES });
+  if (!read.ok) {
+    logRefusedForm(context, read);
+    const message = read.status === 413 ? TOO_LARGE_MESSAGE : read.message;
+    return data<ActionData>(
+      { form: "avatar", result: { status: "error", error: { "": [message] } } },
+      { status: read.status },
+    );
+  }
+  const submission = parseFormData(read.form, profileAction);
+  const posted = read.form.get("intent");
+  const answerFor: ActionData["form"] = posted === "avatar-upload" || posted === "avatar-remove" ? "avatar" : "profile";
+  if (submission.status !== "success") {
+    const known = (["profile", "avatar-upload", "avatar-remove"] satisfies Intent[]).some(
+      (intent) => intent === posted,
+    );
+    const result = known
+      ? submission.reply()
+      : submission.reply({ formErrors: ["That form could not be read. Try again."] });
+    return data<ActionData>({ form: answerFor, result }, { status: 400 });
+  }
+  const input = submission.value;
 
-  switch (text("intent")) {
+  switch (input.intent) {
     case "profile": {
-      const values = { displayName: text("displayName").slice(0, 200), username: text("username").slice(0, 200) };
-      const parsed = profileForm.safeParse(values);
-      if (!parsed.success) {
-        return data<ActionData>(
-          { intent: "profile", values, errors: fieldErrors(parsed.error.issues) },
-          { status: 400 },
-        );
-      }
       const result = await withDatabase(context, (db) =>
         updateProfile(db, {
           userId: user.id,
-          displayName: parsed.data.displayName,
-          username: parsed.data.username,
+          displayName: input.displayName,
+          username: input.username,
           currentUsername: user.username,
         }),
       );
       if (result.outcome === "username-taken") {
         return data<ActionData>(
-          { intent: "profile", values, errors: { username: "That username is taken. Choose another." } },
+          {
+            form: "profile",
+            result: submission.reply({ fieldErrors: { username: ["That username is taken. Choose another."] } }),
+          },
           { status: 400 },
         );
       }
       return saved(request, "Your profile is saved.");
     }
     case "avatar-upload": {
-      const file = form.get("avatar");
-      if (!(file instanceof File) || file.size === 0) {
-        return data<ActionData>({ intent: "avatar", formError: "Choose an image to upload." }, { status: 400 });
-      }
       const result = await withDatabase(context, (db) =>
-        replaceAvatar(env, db, { userId: user.id, previousImageId: user.avatarImageId, file }),
+        replaceAvatar(env, db, { userId: user.id, previousImageId: user.avatarImageId, file: input.avatar }),
       );
       if (!result.ok)
-        return data<ActionData>({ intent: "avatar", formError: result.message }, { status: result.status });
+        return data<ActionData>(
+          { form: "avatar", result: submission.reply({ formErrors: [result.message] }) },
+          { status: result.status },
+        );
       return saved(request, "Your picture is updated.");
     }
     case "avatar-remove": {
       await withDatabase(context, (db) => removeAvatar(env, db, { userId: user.id, imageId: user.avatarImageId }));
       return saved(request, "Your picture is removed.");
     }
-    default:
-      return data<ActionData>(
-        { intent: "profile", formError: "That form could not be read. Try again." },
-        { status: 400 },
-      );
   }
 }
 
@@ -107,8 +122,15 @@ export default function ProfilePage({ loaderData, actionData }: Route.ComponentP
   const navigation = useNavigation();
   const submitting = (intent: string) =>
     navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
-  const profileErrors = actionData?.intent === "profile" ? (actionData.errors ?? {}) : {};
-  const values = actionData?.intent === "profile" ? actionData.values : undefined;
+  const [profileForm, profileFields] = useForm<{ displayName: string; username: string }>({
+    id: "profile",
+    lastResult: actionData?.form === "profile" ? actionData.result : undefined,
+    defaultValue: { displayName: loaderData.displayName, username: loaderData.username },
+  });
+  const [avatarForm, avatarFields] = useForm<{ avatar: File }>({
+    id: "avatar",
+    lastResult: actionData?.form === "avatar" ? actionData.result : undefined,
+  });
   const initial = loaderData.displayName
     ? loaderData.displayName[0]!.toUpperCase()
     : loaderData.username[0]!.toUpperCase();
@@ -159,18 +181,19 @@ export default function ProfilePage({ loaderData, actionData }: Route.ComponentP
             </Form>
           ) : null}
         </div>
-        <FormError message={actionData?.intent === "avatar" ? actionData.formError : null} />
+        <FormError errors={avatarForm.errors} />
         {/* Keyed by the current picture so the chosen file is cleared once it has been uploaded. */}
         <Form
           key={loaderData.avatarUrl ?? "none"}
           method="post"
           encType="multipart/form-data"
           action="/settings/profile"
+          {...getFormProps(avatarForm)}
           className="space-y-3"
         >
           <input type="hidden" name="intent" value="avatar-upload" />
           <Field
-            name="avatar"
+            meta={avatarFields.avatar}
             label={loaderData.avatarUrl ? "Replace picture" : "Upload a picture"}
             type="file"
             accept="image/png,image/jpeg,image/webp,image/gif"
@@ -190,25 +213,27 @@ export default function ProfilePage({ loaderData, actionData }: Route.ComponentP
             Your username was generated for you. Choose your own below.
           </p>
         ) : null}
-        <FormError message={actionData?.intent === "profile" ? actionData.formError : null} />
-        <Form method="post" encType="multipart/form-data" action="/settings/profile" className="space-y-4" noValidate>
+        <FormError errors={profileForm.errors} />
+        <Form
+          method="post"
+          encType="multipart/form-data"
+          action="/settings/profile"
+          {...getFormProps(profileForm)}
+          className="space-y-4"
+        >
           <input type="hidden" name="intent" value="profile" />
           <Field
-            name="displayName"
+            meta={profileFields.displayName}
             label="Display name"
             autoComplete="name"
             maxLength={80}
-            defaultValue={values?.displayName ?? loaderData.displayName}
-            error={profileErrors.displayName}
             hint="Shown to your team. Leave empty to use your username."
           />
           <Field
-            name="username"
+            meta={profileFields.username}
             label="Username"
             autoComplete="username"
             maxLength={32}
-            defaultValue={values?.username ?? loaderData.username}
-            error={profileErrors.username}
             hint="Letters, digits and _; 3 to 32 characters. You can sign in with it."
             required
           />

@@ -1,5 +1,9 @@
+import { getFormProps, useForm } from "@conform-to/react";
 import { data, Form, redirect, useNavigation } from "react-router";
+import type { z } from "zod";
 import { withDatabase } from "../platform/database.server.ts";
+import { parseForm } from "../platform/forms.server.ts";
+import { ErrorList } from "../ui/form-field.tsx";
 import type { Route } from "./+types/landing-page";
 import { joinWaitlist, type WaitlistOutcome, waitlistForm } from "./waitlist.server.ts";
 
@@ -9,20 +13,10 @@ export function loader({ request }: Route.LoaderArgs) {
   return { outcome };
 }
 
-export async function action({ request, context }: Route.ActionArgs) {
-  const form = await request.formData();
-  const email = form.get("email");
-  const parsed = waitlistForm.safeParse({ email });
-  if (!parsed.success) {
-    return data(
-      {
-        email: typeof email === "string" ? email : "",
-        error: parsed.error.issues[0]?.message ?? "Check your address.",
-      },
-      { status: 400 },
-    );
-  }
-  const outcome = await withDatabase(context, (db) => joinWaitlist(db, parsed.data.email));
+export async function action(args: Route.ActionArgs) {
+  const submission = await parseForm(args, waitlistForm);
+  if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
+  const outcome = await withDatabase(args.context, (db) => joinWaitlist(db, submission.value.email));
   // Post/redirect/get: a refresh never re-submits, and the message survives without JavaScript.
   return redirect(`/?waitlist=${outcome}#waitlist`);
 }
@@ -35,6 +29,9 @@ const messages: Record<WaitlistOutcome, string> = {
 export default function LandingPage({ loaderData, actionData }: Route.ComponentProps) {
   const navigation = useNavigation();
   const submitting = navigation.state !== "idle" && navigation.formAction?.startsWith("/?index") === true;
+  const [form, fields] = useForm<z.input<typeof waitlistForm>>({ id: "waitlist", lastResult: actionData?.result });
+  const email = fields.email;
+  const invalid = (email.errors?.length ?? 0) > 0;
 
   return (
     <div className="space-y-16">
@@ -69,29 +66,26 @@ export default function LandingPage({ loaderData, actionData }: Route.ComponentP
         <Form
           method="post"
           preventScrollReset
+          {...getFormProps(form)}
           className="mt-4 flex flex-col gap-2 sm:flex-row sm:items-start"
-          noValidate
         >
           <div className="flex-1">
             <label htmlFor="waitlist-email" className="sr-only">
               E-mail address
             </label>
             <input
+              key={email.key}
               id="waitlist-email"
-              name="email"
+              name={email.name}
               type="email"
               autoComplete="email"
               placeholder="you@yourbusiness.com"
-              defaultValue={actionData?.email ?? ""}
-              aria-invalid={actionData?.error ? true : undefined}
-              aria-describedby={actionData?.error ? "waitlist-email-error" : undefined}
+              defaultValue={typeof email.initialValue === "string" ? email.initialValue : ""}
+              aria-invalid={invalid ? true : undefined}
+              aria-describedby={invalid ? "waitlist-email-error" : undefined}
               className="w-full rounded-md border border-zinc-300 bg-white px-3 py-2 aria-invalid:border-red-600 dark:border-zinc-700 dark:bg-zinc-900"
             />
-            {actionData?.error ? (
-              <p id="waitlist-email-error" className="mt-1 text-sm text-red-700 dark:text-red-400">
-                {actionData.error}
-              </p>
-            ) : null}
+            <ErrorList id="waitlist-email-error" errors={email.errors} />
           </div>
           <button
             type="submit"

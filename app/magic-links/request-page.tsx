@@ -3,7 +3,9 @@
 // code. Asking answers the same whether or not the address has an account (nothing is looked up, and
 // the mail is sent after the response); it is limited per address and per client IP, the same way for
 // every address. The code works only in this browser (see magic-links.server.ts).
+import { getFormProps, useForm } from "@conform-to/react";
 import { data, Form, Link, redirect, useNavigation } from "react-router";
+import { z } from "zod";
 import { emailSchema } from "../accounts/accounts.server.ts";
 import { getAuth, requireAnonymous } from "../accounts/auth.server.ts";
 import { retryPhrase } from "../accounts/limits.server.ts";
@@ -12,9 +14,10 @@ import { clientIp, readSessionToken } from "../accounts/session.server.ts";
 import { afterResponse } from "../email-flows/emails.server.ts";
 import { Panel } from "../email-flows/panel.tsx";
 import { withDatabase } from "../platform/database.server.ts";
+import { oneTimeCodeField, parseFormData, readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
-import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
+import { CodeInput, FormError, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/request-page";
 import { magicLinkHeaders } from "./headers.ts";
 import { MagicLinkForm } from "./magic-link-form.tsx";
@@ -36,6 +39,14 @@ export const headers: Route.HeadersFunction = magicLinkHeaders;
 const WRONG_CODE =
   "That code doesn't work. Codes work once, for 10 minutes, only in the browser where you asked for the link, and only the newest one. Use the link in the e-mail, or ask for a new one.";
 
+const ENTER_CODE = "Enter the 8-digit code from the e-mail.";
+const requestForm = z.object({
+  intent: z.literal("request"),
+  email: emailSchema,
+  redirectTo: z.string().max(2048).optional(),
+});
+const codeForm = z.object({ intent: z.literal("code"), code: oneTimeCodeField(normalizeCode, ENTER_CODE) });
+
 export function loader(args: Route.LoaderArgs) {
   requireAnonymous(args);
   const url = new URL(args.request.url);
@@ -47,20 +58,18 @@ export function loader(args: Route.LoaderArgs) {
 
 export async function action(args: Route.ActionArgs) {
   requireAnonymous(args);
-  const form = await args.request.formData();
+  const form = await readForm(args);
   return form.get("intent") === "code" ? typeCode(args, form) : requestLink(args, form);
 }
 
 async function requestLink({ request, context }: Route.ActionArgs, form: FormData) {
   const { env } = context.get(requestInfo);
-  const typed = typeof form.get("email") === "string" ? String(form.get("email")).slice(0, 300) : "";
-  const parsed = emailSchema.safeParse(typed);
-  if (!parsed.success)
-    return data(
-      { view: "request" as const, email: typed, error: parsed.error.issues[0]?.message ?? "Check the address." },
-      { status: 400 },
-    );
-  const email = parsed.data;
+  // Whatever else the post says, a post without intent=code asks for a link.
+  form.set("intent", "request");
+  const submission = parseFormData(form, requestForm);
+  if (submission.status !== "success")
+    return data({ view: "request" as const, result: submission.reply() }, { status: 400 });
+  const { email } = submission.value;
 
   // Per client first (one client, many addresses), then per address (many clients, one mailbox).
   const ipLimit = await checkMagicLinkLimit(env, "magicLinkIp", clientIp(request) ?? "unknown");
@@ -69,8 +78,13 @@ async function requestLink({ request, context }: Route.ActionArgs, form: FormDat
     return data(
       {
         view: "request" as const,
-        email: typed,
-        error: `Too many sign-in links asked for; ${retryPhrase(limit.retryAfterSeconds)}. A link we already sent keeps working for 10 minutes.`,
+        result: submission.reply({
+          fieldErrors: {
+            email: [
+              `Too many sign-in links asked for; ${retryPhrase(limit.retryAfterSeconds)}. A link we already sent keeps working for 10 minutes.`,
+            ],
+          },
+        }),
       },
       { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } },
     );
@@ -78,7 +92,7 @@ async function requestLink({ request, context }: Route.ActionArgs, form: FormDat
 
   // A browser that already asked keeps its value, so its earlier code keeps working until a newer one.
   const browserSecret = readBrowserSecret(request) ?? randomSecret(20);
-  const redirectTo = safeRedirectPath(form.get("redirectTo"), "") || null;
+  const redirectTo = safeRedirectPath(submission.value.redirectTo, "") || null;
   await withDatabase(context, async (db) => {
     const mail = await createMagicLink(db, env, { email, browserSecret, redirectTo });
     afterResponse(context, () => sendMagicLinkMail(db, env, mail));
@@ -88,13 +102,10 @@ async function requestLink({ request, context }: Route.ActionArgs, form: FormDat
 
 async function typeCode({ request, context }: Route.ActionArgs, form: FormData) {
   const { env } = context.get(requestInfo);
-  const typed = typeof form.get("code") === "string" ? String(form.get("code")).slice(0, 32) : "";
-  const code = normalizeCode(typed);
-  if (!code)
-    return data(
-      { view: "code" as const, code: typed, error: "Enter the 8-digit code from the e-mail." },
-      { status: 400 },
-    );
+  const submission = parseFormData(form, codeForm);
+  if (submission.status !== "success")
+    return data({ view: "code" as const, result: submission.reply() }, { status: 400 });
+  const { code } = submission.value;
 
   const result = await withDatabase(context, async (db) => {
     const link = await consumeCode(db, { browserSecret: readBrowserSecret(request), code });
@@ -103,7 +114,8 @@ async function typeCode({ request, context }: Route.ActionArgs, form: FormData) 
     const previousSessionId = auth.status === "signed-in" ? auth.session.id : readSessionToken(request)?.split(".")[0];
     return { link, signedIn: await signInWithLink(db, env, { link, request, previousSessionId }) };
   });
-  if (!result) return data({ view: "code" as const, code: typed, error: WRONG_CODE }, { status: 400 });
+  if (!result)
+    return data({ view: "code" as const, result: submission.reply({ formErrors: [WRONG_CODE] }) }, { status: 400 });
 
   return signedInRedirect(request, result.signedIn, result.link);
 }
@@ -111,26 +123,21 @@ async function typeCode({ request, context }: Route.ActionArgs, form: FormData) 
 export default function MagicLinkRequestPage({ loaderData, actionData }: Route.ComponentProps) {
   const navigation = useNavigation();
   const showCode = actionData?.view === "code" || (loaderData.sent && !actionData);
+  const [form, fields] = useForm<z.input<typeof codeForm>>({
+    id: "magic-link-code",
+    lastResult: actionData?.view === "code" ? actionData.result : undefined,
+  });
   if (showCode) {
-    const code = actionData?.view === "code" ? actionData : null;
     return (
       <Panel title="Check your inbox">
         <p role="status">
           We've sent a sign-in link and a code to the address you entered. Open the link on any device, or type the code
           here. Both work once, for 10 minutes.
         </p>
-        <FormError message={code?.error} />
-        <Form method="post" action="/login/link" className="space-y-4" noValidate>
+        <FormError errors={form.errors} />
+        <Form method="post" action="/login/link" {...getFormProps(form)} className="space-y-4">
           <input type="hidden" name="intent" value="code" />
-          <Field
-            name="code"
-            label="Code from the e-mail"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            maxLength={12}
-            defaultValue={code?.code ?? ""}
-            required
-          />
+          <CodeInput meta={fields.code} />
           <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Checking…">
             Sign in
           </SubmitButton>
@@ -145,14 +152,14 @@ export default function MagicLinkRequestPage({ loaderData, actionData }: Route.C
       </Panel>
     );
   }
-  const request = actionData?.view === "request" ? actionData : null;
+  const refused = actionData?.view === "request" ? actionData.result : undefined;
   return (
     <Panel title="Sign in with an e-mail link">
       <p className="text-zinc-600 dark:text-zinc-400">
         We'll e-mail you a link and a code to sign in — no password needed. New here? The same link creates your
         account.
       </p>
-      <MagicLinkForm defaultEmail={request?.email} error={request?.error} redirectTo={loaderData.redirectTo} />
+      <MagicLinkForm result={refused} redirectTo={loaderData.redirectTo} />
       <p className="text-sm">
         <Link to="/login" className="underline">
           Sign in with a password instead

@@ -6,6 +6,7 @@ import { getAuth } from "../accounts/auth.server.ts";
 import { readSessionToken } from "../accounts/session.server.ts";
 import { Panel } from "../email-flows/panel.tsx";
 import { withDatabase } from "../platform/database.server.ts";
+import { readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/verify-page";
@@ -31,7 +32,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 
 export async function action({ request, context }: Route.ActionArgs) {
   const { env } = context.get(requestInfo);
-  const form = await request.formData();
+  const form = await readForm({ request, context });
   const token = form.get("token");
   const result = await withDatabase(context, async (db) => {
     const link = await consumeToken(db, token);

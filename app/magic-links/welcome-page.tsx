@@ -2,6 +2,8 @@
 // start with a generated username. The user keeps or replaces it (unique case-insensitively: usernames
 // are stored lowercase under a UNIQUE constraint, which also settles two people racing for one name)
 // and may set a display name. Pages of the shell send such users here (finished-profile.server.ts).
+
+import { getFormProps, useForm } from "@conform-to/react";
 import { and, eq } from "drizzle-orm";
 import { data, Form, redirect, useNavigation } from "react-router";
 import { z } from "zod";
@@ -10,8 +12,9 @@ import { displayNameSchema, isUniqueViolation, usernameSchema } from "../account
 import { requireUser } from "../accounts/auth.server.ts";
 import { Panel } from "../email-flows/panel.tsx";
 import { withDatabase } from "../platform/database.server.ts";
+import { parseForm } from "../platform/forms.server.ts";
 import { toastCookie } from "../platform/toast.server.ts";
-import { Field, FormError, fieldErrors, SubmitButton } from "../ui/form-field.tsx";
+import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/welcome-page";
 
 export const meta: Route.MetaFunction = () => [{ title: "Finish your profile — Alva" }];
@@ -29,14 +32,9 @@ export function loader(args: Route.LoaderArgs) {
 export async function action(args: Route.ActionArgs) {
   const { user } = requireUser(args);
   if (!user.mustChooseUsername) throw redirect("/dashboard");
-  const form = await args.request.formData();
-  const typed = {
-    username: typeof form.get("username") === "string" ? String(form.get("username")).slice(0, 100) : "",
-    displayName: typeof form.get("displayName") === "string" ? String(form.get("displayName")).slice(0, 200) : "",
-  };
-  const parsed = profileForm.safeParse(typed);
-  if (!parsed.success) return data({ values: typed, errors: fieldErrors(parsed.error.issues) }, { status: 400 });
-  const { username, displayName } = parsed.data;
+  const submission = await parseForm(args, profileForm);
+  if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
+  const { username, displayName } = submission.value;
 
   const saved = await withDatabase(args.context, async (db) => {
     const [owner] = await db.select({ id: users.id }).from(users).where(eq(users.username, username)).limit(1);
@@ -55,7 +53,7 @@ export async function action(args: Route.ActionArgs) {
     }
   });
   if (saved === "taken")
-    return data({ values: typed, errors: { username: TAKEN } as Record<string, string> }, { status: 409 });
+    return data({ result: submission.reply({ fieldErrors: { username: [TAKEN] } }) }, { status: 409 });
   if (saved === "already") throw redirect("/dashboard"); // finished in another tab meanwhile
   return redirect("/dashboard", {
     headers: {
@@ -66,32 +64,27 @@ export async function action(args: Route.ActionArgs) {
 
 export default function WelcomePage({ loaderData, actionData }: Route.ComponentProps) {
   const navigation = useNavigation();
-  const values = actionData?.values ?? loaderData;
-  const errors: Record<string, string> = actionData?.errors ?? {};
+  const [form, fields] = useForm<z.input<typeof profileForm>>({
+    id: "welcome",
+    lastResult: actionData?.result,
+    defaultValue: { username: loaderData.username, displayName: loaderData.displayName },
+  });
   return (
     <Panel title="Finish your profile">
       <p className="text-zinc-600 dark:text-zinc-400">
         You're signed in as <strong>{loaderData.email}</strong>. Choose the username people will see — you can keep the
         one we made up — and, if you like, your name.
       </p>
-      <FormError message={errors.form} />
-      <Form method="post" action="/welcome" className="space-y-4" noValidate>
+      <FormError errors={form.errors} />
+      <Form method="post" action="/welcome" {...getFormProps(form)} className="space-y-4">
         <Field
-          name="username"
+          meta={fields.username}
           label="Username"
           autoComplete="username"
-          defaultValue={values.username}
-          error={errors.username}
           hint="3–32 letters, digits or _."
           required
         />
-        <Field
-          name="displayName"
-          label="Display name (optional)"
-          autoComplete="name"
-          defaultValue={values.displayName}
-          error={errors.displayName}
-        />
+        <Field meta={fields.displayName} label="Display name (optional)" autoComplete="name" />
         <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Saving…">
           Save and continue
         </SubmitButton>

@@ -6,17 +6,16 @@
 // against the signed state cookie, exactly as for GitHub and Google, and where the session cookie
 // (SameSite=Lax) is both sent (link mode) and accepted when set.
 import { redirect } from "react-router";
+import { logRefusedForm, readFormBody } from "../platform/forms.server.ts";
 import type { Route } from "./+types/apple-form-post";
 
 const FIELDS = ["code", "state", "user", "error"] as const;
 
-export async function action({ request }: Route.ActionArgs) {
-  let form: FormData;
-  try {
-    form = await request.formData();
-  } catch {
-    form = new FormData();
-  }
+export async function action({ request, context }: Route.ActionArgs) {
+  // A form we cannot read goes on empty: the finish page then shows the ordinary "sign-in failed".
+  const read = await readFormBody(request);
+  if (!read.ok) logRefusedForm(context, read);
+  const form = read.ok ? read.form : new FormData();
   const query = new URLSearchParams();
   for (const name of FIELDS) {
     const value = form.get(name);

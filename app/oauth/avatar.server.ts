@@ -5,7 +5,8 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { users } from "../../db/schema.ts";
-import { MAX_IMAGE_BYTES, readAtMost, storeImage } from "../images/images.server.ts";
+import { MAX_IMAGE_BYTES, storeImage } from "../images/images.server.ts";
+import { readAtMost } from "../platform/forms.server.ts";
 
 export async function copyAvatar(
   env: Env,

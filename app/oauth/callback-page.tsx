@@ -1,7 +1,6 @@
 // GET /auth/:provider/callback: where GitHub and Google send the browser back. A success redirects; a
 // refusal renders here with status 400. (Apple posts to /auth/apple/callback instead: apple-form-post.ts.)
-import { data } from "react-router";
-import { requestInfo } from "../platform/request-info.ts";
+import { httpError, NOT_FOUND_MESSAGE } from "../platform/http-error.ts";
 import type { Route } from "./+types/callback-page";
 import { handleCallback } from "./callback.server.ts";
 import { CallbackView } from "./callback-view.tsx";
@@ -16,7 +15,7 @@ export function loader({ request, context, params }: Route.LoaderArgs) {
 
 // Nobody POSTs here (Apple's form_post goes to its own route): 404, like any unknown address.
 export function action({ context }: Route.ActionArgs) {
-  throw data({ requestId: context.get(requestInfo).requestId }, { status: 404 });
+  httpError(context, 404, NOT_FOUND_MESSAGE);
 }
 
 export default function OAuthCallback({ loaderData }: Route.ComponentProps) {

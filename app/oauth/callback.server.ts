@@ -7,6 +7,7 @@ import { getAuth } from "../accounts/auth.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { createSession, deleteSession, readSessionToken, sessionCookie } from "../accounts/session.server.ts";
 import { getDatabase, withDatabase } from "../platform/database.server.ts";
+import { httpError, NOT_FOUND_MESSAGE } from "../platform/http-error.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
 import { toastCookie } from "../platform/toast.server.ts";
@@ -26,10 +27,10 @@ export async function handleCallback(input: {
 }) {
   const { request, context, providerParam, params } = input;
   const { env, ctx, requestId } = context.get(requestInfo);
-  if (!isOAuthProvider(providerParam)) throw data({ requestId }, { status: 404 });
+  if (!isOAuthProvider(providerParam)) httpError(context, 404, NOT_FOUND_MESSAGE);
   const provider = providerParam;
   const config = providerConfig(env, provider);
-  if (!config) throw data({ requestId }, { status: 404 });
+  if (!config) httpError(context, 404, NOT_FOUND_MESSAGE);
   const label = providerLabels[provider];
 
   const headers = new Headers();

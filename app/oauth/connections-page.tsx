@@ -6,6 +6,7 @@ import { z } from "zod";
 import { requireUser } from "../accounts/auth.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { SettingsNav } from "../settings/settings-nav.tsx";
@@ -36,10 +37,10 @@ const actionSchema = z.object({
 export async function action(args: Route.ActionArgs) {
   const { request, context } = args;
   const { user } = requireUser(args);
-  const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success)
+  const submission = await parseForm(args, actionSchema);
+  if (submission.status !== "success")
     return data({ error: "That request wasn't understood. Reload the page and try again." }, { status: 400 });
-  const { provider } = parsed.data;
+  const { provider } = submission.value;
   const label = providerLabels[provider];
   return withDatabase(context, async (db) => {
     const result = await unlinkProvider(db, user, provider);

@@ -9,6 +9,8 @@
 import { createElement } from "react";
 import { data, redirect } from "react-router";
 import { getAuth, requireUser } from "../accounts/auth.server.ts";
+import { readForm } from "../platform/forms.server.ts";
+import { httpError, NOT_FOUND_MESSAGE } from "../platform/http-error.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
 import type { Route } from "./+types/start-route";
@@ -16,10 +18,6 @@ import { providerConfig, redirectUri } from "./config.server.ts";
 import { startAuthorization } from "./provider-api.server.ts";
 import { isOAuthProvider, providerLabels } from "./providers.ts";
 import { STATE_TTL_MS, stateCookie } from "./state-cookie.server.ts";
-
-function notFound(requestId: string): never {
-  throw data({ requestId }, { status: 404 });
-}
 
 // A GET (someone typing the URL) has nothing to start: the page links back to sign-in. (A redirect
 // here would also replace the action's answer, since loaders run again after a document POST.)
@@ -29,13 +27,13 @@ export function loader() {
 
 export async function action(args: Route.ActionArgs) {
   const { request, context, params } = args;
-  const { env, requestId } = context.get(requestInfo);
+  const { env } = context.get(requestInfo);
   const provider = params.provider;
-  if (!isOAuthProvider(provider)) notFound(requestId);
+  if (!isOAuthProvider(provider)) httpError(context, 404, NOT_FOUND_MESSAGE);
   const config = providerConfig(env, provider);
-  if (!config) notFound(requestId);
+  if (!config) httpError(context, 404, NOT_FOUND_MESSAGE);
 
-  const form = await request.formData();
+  const form = await readForm(args);
   const mode = form.get("mode") === "link" ? "link" : "sign-in";
   let userId: string | undefined;
   if (mode === "link") {

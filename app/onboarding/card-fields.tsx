@@ -1,6 +1,7 @@
 // The inputs of each kind of onboarding field (sections.ts, FieldDef), as the card page renders them:
 // labelled, with the server's error next to the field (aria-invalid / aria-describedby), starting
 // from the stored answer or from what was typed before a refused post.
+import { ErrorList } from "../ui/form-field.tsx";
 import type { PublicCard } from "./cards.ts";
 import type { FieldDef } from "./sections.ts";
 
@@ -18,15 +19,6 @@ function asString(value: unknown): string {
 function asList(value: unknown): string[] {
   if (Array.isArray(value)) return value.filter((item): item is string => typeof item === "string");
   return typeof value === "string" ? [value] : [];
-}
-
-function ErrorText({ id, message }: { id: string; message: string | undefined }) {
-  if (!message) return null;
-  return (
-    <p id={id} className="text-sm text-red-700 dark:text-red-400">
-      {message}
-    </p>
-  );
 }
 
 export function FieldInput({
@@ -75,7 +67,7 @@ export function FieldInput({
             aria-describedby={describedBy}
             className={inputClass}
           />
-          <ErrorText id={errorId} message={error} />
+          <ErrorList id={errorId} errors={errors[field.name]} />
         </div>
       );
     case "textarea":
@@ -94,7 +86,7 @@ export function FieldInput({
             aria-describedby={describedBy}
             className={inputClass}
           />
-          <ErrorText id={errorId} message={error} />
+          <ErrorList id={errorId} errors={errors[field.name]} />
         </div>
       );
     case "number":
@@ -120,7 +112,7 @@ export function FieldInput({
               {field.unit}
             </span>
           </div>
-          <ErrorText id={errorId} message={error} />
+          <ErrorList id={errorId} errors={errors[field.name]} />
         </div>
       );
     case "choice":
@@ -151,7 +143,7 @@ export function FieldInput({
               </label>
             ))}
           </div>
-          <ErrorText id={errorId} message={error} />
+          <ErrorList id={errorId} errors={errors[field.name]} />
         </fieldset>
       );
     }
@@ -160,7 +152,7 @@ export function FieldInput({
       return (
         <fieldset className="space-y-3">
           <legend className="text-sm font-medium">{field.label}</legend>
-          <ErrorText id={errorId} message={error} />
+          <ErrorList id={errorId} errors={errors[field.name]} />
           {Array.from({ length: field.rows }, (_, i) => {
             const row = rows[i] ?? {};
             const nameError = errorOf(errors, `competitors[${i}].name`);
@@ -181,7 +173,7 @@ export function FieldInput({
                     aria-invalid={nameError ? true : undefined}
                     className={inputClass}
                   />
-                  <ErrorText id={`competitor-${i}-name-error`} message={nameError} />
+                  <ErrorList id={`competitor-${i}-name-error`} errors={errors[`competitors[${i}].name`]} />
                 </div>
                 <div className="space-y-1">
                   <label htmlFor={`competitor-${i}-url`} className="block text-xs text-zinc-600 dark:text-zinc-400">
@@ -196,7 +188,7 @@ export function FieldInput({
                     aria-invalid={urlError ? true : undefined}
                     className={inputClass}
                   />
-                  <ErrorText id={`competitor-${i}-url-error`} message={urlError} />
+                  <ErrorList id={`competitor-${i}-url-error`} errors={errors[`competitors[${i}].url`]} />
                 </div>
               </div>
             );
@@ -229,7 +221,7 @@ export function FieldInput({
             aria-describedby={describedBy}
             className="block text-sm"
           />
-          <ErrorText id={errorId} message={error} />
+          <ErrorList id={errorId} errors={errors[field.name]} />
         </div>
       );
     case "brand-images": {
@@ -272,11 +264,11 @@ export function FieldInput({
               aria-describedby={describedBy}
               className="block text-sm"
             />
-            <ErrorText id={errorId} message={error} />
+            <ErrorList id={errorId} errors={errors[field.name]} />
           </div>
           <fieldset className="space-y-2">
             <legend className="text-sm font-medium">Brand colours (tick the ones you use)</legend>
-            <ErrorText id="colours-error" message={errorOf(errors, "colours")} />
+            <ErrorList id="colours-error" errors={errors.colours} />
             <div className="flex flex-wrap gap-4">
               {Array.from({ length: field.colourSlots }, (_, i) => {
                 const slot = slots[i] ?? {};

@@ -9,12 +9,14 @@ import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { requireUser } from "../accounts/auth.server.ts";
 import { imageUrl } from "../images/images.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
-import { requestInfo } from "../platform/request-info.ts";
+import { logRefusedForm, readFormBody } from "../platform/forms.server.ts";
+import { httpError } from "../platform/http-error.ts";
+import { ErrorList, FormError } from "../ui/form-field.tsx";
 import type { Route } from "./+types/card-page";
 import { FieldInput } from "./card-fields.tsx";
 import { cardCount, cards, findCard, isRecord, publicCard } from "./cards.ts";
 import { loadUserWorkspaceAndAnswers } from "./onboarding.server.ts";
-import { saveCard } from "./save-card.server.ts";
+import { cardFormBytes, saveCard } from "./save-card.server.ts";
 import { sections } from "./sections.ts";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
@@ -23,16 +25,16 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 
 export const headers: Route.HeadersFunction = () => ({ "Cache-Control": "no-store" });
 
-function cardOr404(id: string | undefined) {
+function cardOr404(context: Route.LoaderArgs["context"], id: string | undefined) {
   const found = id ? findCard(id) : undefined;
-  if (!found) throw data({ message: "There is no such onboarding card." }, { status: 404 });
+  if (!found) httpError(context, 404, "There is no such onboarding card.");
   return found;
 }
 
 export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
-  const { card, index } = cardOr404(args.params.card);
-  const { answers } = await withDatabase(args.context, (db) => loadUserWorkspaceAndAnswers(db, user.id));
+  const { card, index } = cardOr404(args.context, args.params.card);
+  const { answers } = await withDatabase(args.context, (db) => loadUserWorkspaceAndAnswers(args.context, db, user.id));
   const answer = answers.get(card.id);
   const value = answer && !answer.skipped && isRecord(answer.value) ? answer.value : null;
   const returnTo = new URL(args.request.url).searchParams.get("return") === "summary" ? "summary" : null;
@@ -52,9 +54,10 @@ export async function loader(args: Route.LoaderArgs) {
 
 export async function action(args: Route.ActionArgs) {
   const { user } = requireUser(args);
-  const { card, index } = cardOr404(args.params.card);
-  const { env } = args.context.get(requestInfo);
-  const outcome = await withDatabase(args.context, (db) => saveCard(env, db, { request: args.request, user, card }));
+  const { card, index } = cardOr404(args.context, args.params.card);
+  const read = await readFormBody(args.request, { maxBytes: cardFormBytes(card) });
+  if (!read.ok) logRefusedForm(args.context, read);
+  const outcome = await withDatabase(args.context, (db) => saveCard(args.context, db, { read, user, card }));
   if (!outcome.ok) {
     return data(
       { result: outcome.result as SubmissionResult<string[]>, formError: outcome.formError ?? null },
@@ -176,14 +179,7 @@ function CardForm({
         ) : null}
       </div>
 
-      {formError ? (
-        <p
-          role="alert"
-          className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
-        >
-          {formError}
-        </p>
-      ) : null}
+      <FormError errors={formError} />
 
       <div className="space-y-5">
         {card.fields.map((field, i) => (

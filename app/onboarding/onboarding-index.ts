@@ -9,7 +9,7 @@ import { firstOpenCard, loadUserWorkspaceAndAnswers } from "./onboarding.server.
 export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
   const open = await withDatabase(args.context, async (db) =>
-    firstOpenCard((await loadUserWorkspaceAndAnswers(db, user.id)).answers),
+    firstOpenCard((await loadUserWorkspaceAndAnswers(args.context, db, user.id)).answers),
   );
   return redirect(open ? `/onboarding/${open}` : "/onboarding/summary");
 }

@@ -1,9 +1,10 @@
 // Reading and saving onboarding answers, and keeping the client profile current. Everything is keyed
 // by the signed-in user's own workspace (currentWorkspace), never by anything the form sends.
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { data } from "react-router";
+import type { RouterContextProvider } from "react-router";
 import type { Database } from "../../db/client.ts";
 import { clientProfiles, images, onboardingAnswers, workspaceMembers } from "../../db/schema.ts";
+import { httpError } from "../platform/http-error.ts";
 import { cards, findCard } from "./cards.ts";
 import { buildProfile, type ClientProfile, PROFILE_SCHEMA_VERSION, type StoredAnswer } from "./profile.ts";
 
@@ -21,10 +22,16 @@ export async function currentWorkspace(db: Database, userId: string): Promise<st
   return row?.workspaceId ?? null;
 }
 
+const NO_WORKSPACE = "Your account has no business workspace yet.";
+
 /** currentWorkspace, or a 404 page when the account has none (it cannot be onboarded). */
-export async function requireWorkspace(db: Database, userId: string): Promise<string> {
+export async function requireWorkspace(
+  context: Readonly<RouterContextProvider>,
+  db: Database,
+  userId: string,
+): Promise<string> {
   const workspaceId = await currentWorkspace(db, userId);
-  if (!workspaceId) throw data({ message: "Your account has no business workspace yet." }, { status: 404 });
+  if (!workspaceId) httpError(context, 404, NO_WORKSPACE);
   return workspaceId;
 }
 
@@ -41,6 +48,7 @@ function parseJson(text: string): unknown {
  * card post needs both, and a round trip to the database is most of their time.
  */
 export async function loadUserWorkspaceAndAnswers(
+  context: Readonly<RouterContextProvider>,
   db: Database,
   userId: string,
 ): Promise<{ workspaceId: string; answers: Map<string, StoredAnswer> }> {
@@ -61,7 +69,7 @@ export async function loadUserWorkspaceAndAnswers(
     .leftJoin(onboardingAnswers, eq(onboardingAnswers.workspaceId, workspaceMembers.workspaceId))
     .where(and(eq(workspaceMembers.userId, userId), inArray(workspaceMembers.workspaceId, owned)));
   const workspaceId = rows[0]?.workspaceId;
-  if (!workspaceId) throw data({ message: "Your account has no business workspace yet." }, { status: 404 });
+  if (!workspaceId) httpError(context, 404, NO_WORKSPACE);
   const answers = new Map<string, StoredAnswer>();
   for (const row of rows) {
     if (row.cardId !== null)

@@ -6,7 +6,9 @@ import { loadProfile, requireWorkspace } from "./onboarding.server.ts";
 
 export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
-  const profile = await withDatabase(args.context, async (db) => loadProfile(db, await requireWorkspace(db, user.id)));
+  const profile = await withDatabase(args.context, async (db) =>
+    loadProfile(db, await requireWorkspace(args.context, db, user.id)),
+  );
   return new Response(`${JSON.stringify(profile, null, 2)}\n`, {
     headers: {
       "Content-Type": "application/json; charset=utf-8",

@@ -2,11 +2,18 @@
 // the logo and brand-image cards, refuse a skip of a required card, and save. The workspace is always
 // the signed-in user's own (currentWorkspace); a workspaceId in the form is never read.
 import type { SubmissionResult } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod/v4";
+import type { RouterContextProvider } from "react-router";
 import type { Database } from "../../db/client.ts";
 import type { User } from "../accounts/session.server.ts";
-import { deleteImage, MAX_IMAGE_BYTES, storeImage, TOO_LARGE_MESSAGE } from "../images/images.server.ts";
-import { MAX_UPLOAD_FORM_BYTES, readUploadForm } from "../images/upload-form.server.ts";
+import {
+  deleteImage,
+  MAX_IMAGE_BYTES,
+  MAX_UPLOAD_FORM_BYTES,
+  storeImage,
+  TOO_LARGE_MESSAGE,
+} from "../images/images.server.ts";
+import { type FormRead, parseFormData } from "../platform/forms.server.ts";
+import { requestInfo } from "../platform/request-info.ts";
 import { type Card, MAX_BRAND_IMAGES } from "./cards.ts";
 import { existingImageIds, loadUserWorkspaceAndAnswers, saveAnswer } from "./onboarding.server.ts";
 import type { StoredAnswer } from "./profile.ts";
@@ -45,17 +52,21 @@ function typedValues(form: FormData): FormData {
   return copy;
 }
 
+/** How large a card's form may be: an upload card carries its images. */
+export function cardFormBytes(card: Card): number {
+  return card.id === "logo" ? MAX_UPLOAD_FORM_BYTES : card.id === "brand-images" ? BRAND_FORM_BYTES : TEXT_FORM_BYTES;
+}
+
+/** `read` is the card's form read with readFormBody and cardFormBytes; a refusal is shown on the card. */
 export async function saveCard(
-  env: Env,
+  context: Readonly<RouterContextProvider>,
   db: Database,
-  input: { request: Request; user: User; card: Card },
+  input: { read: FormRead; user: User; card: Card },
 ): Promise<SaveOutcome> {
-  const { request, user, card } = input;
+  const { read, user, card } = input;
+  const { env } = context.get(requestInfo);
   const isUploadCard = card.id === "logo" || card.id === "brand-images";
 
-  const limit =
-    card.id === "logo" ? MAX_UPLOAD_FORM_BYTES : card.id === "brand-images" ? BRAND_FORM_BYTES : TEXT_FORM_BYTES;
-  const read = await readUploadForm(request, limit);
   if (!read.ok) {
     const field = card.id === "logo" ? "logo" : card.id === "brand-images" ? "images" : "";
     const message =
@@ -70,7 +81,7 @@ export async function saveCard(
   const returnTo = form.get("return") === "summary" ? "summary" : null;
   const intent = form.get("intent") === "skip" ? "skip" : "save";
 
-  const { workspaceId, answers } = await loadUserWorkspaceAndAnswers(db, user.id);
+  const { workspaceId, answers } = await loadUserWorkspaceAndAnswers(context, db, user.id);
   const previous = answers.get(card.id);
 
   if (intent === "skip") {
@@ -103,7 +114,7 @@ export async function saveCard(
       returnTo,
     });
 
-  const submission = parseWithZod(typedValues(form), { schema: card.schema });
+  const submission = parseFormData(typedValues(form), card.schema);
   if (submission.status !== "success")
     return { ok: false, status: 400, result: submission.reply() as SubmissionResult<string[]> };
   await saveAnswer(db, {
@@ -156,7 +167,7 @@ async function saveLogo(env: Env, db: Database, input: UploadInput): Promise<Sav
 async function saveBrandImages(env: Env, db: Database, input: UploadInput): Promise<SaveOutcome> {
   const { form, user, workspaceId, answers, returnTo } = input;
   const fields = typedValues(form);
-  const submission = parseWithZod(fields, { schema: input.card.schema });
+  const submission = parseFormData(fields, input.card.schema);
   if (submission.status !== "success")
     return { ok: false, status: 400, result: submission.reply() as SubmissionResult<string[]> };
   const colours = (submission.value as { colours: string[] }).colours;
@@ -172,7 +183,8 @@ async function saveBrandImages(env: Env, db: Database, input: UploadInput): Prom
     before.filter((id) => ticked.has(id)),
   );
   const files = uploadedFiles(form, "images");
-  const initialValue = submission.payload;
+  // What was typed, limited to the card's own fields (never the raw payload).
+  const initialValue = submission.reply().initialValue ?? {};
   if (kept.length + files.length > MAX_BRAND_IMAGES) {
     return failure(
       400,

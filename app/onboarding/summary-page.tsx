@@ -19,7 +19,7 @@ export const headers: Route.HeadersFunction = () => ({ "Cache-Control": "no-stor
 
 export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
-  const { answers } = await withDatabase(args.context, (db) => loadUserWorkspaceAndAnswers(db, user.id));
+  const { answers } = await withDatabase(args.context, (db) => loadUserWorkspaceAndAnswers(args.context, db, user.id));
   // Computed from the answers rather than read from client_profiles: the same function writes that
   // document, and this page must never show a stale count.
   const { completeness } = buildProfile(answers.values(), new Date());

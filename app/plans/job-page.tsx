@@ -5,10 +5,13 @@
 // succeeds the loader sends the browser to the plan. Cancel while queued or running; a failed or
 // cancelled job shows why and offers Retry.
 import { useEffect } from "react";
+import type { RouterContextProvider } from "react-router";
 import { data, Form, Link, redirect, useNavigation, useRevalidator } from "react-router";
 import { requireUser } from "../accounts/auth.server.ts";
 import { requireWorkspace } from "../onboarding/onboarding.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { readForm } from "../platform/forms.server.ts";
+import { httpError } from "../platform/http-error.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { formatTime } from "../settings/format.ts";
 import type { Route } from "./+types/job-page";
@@ -30,14 +33,16 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 ];
 export const headers: Route.HeadersFunction = planPageHeaders;
 
-const notFound = () => data({ message: "There is no such plan request." }, { status: 404 });
+function notFound(context: Readonly<RouterContextProvider>): never {
+  return httpError(context, 404, "There is no such plan request.");
+}
 
 export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
   const job = await withDatabase(args.context, async (db) =>
-    getJob(db, { workspaceId: await requireWorkspace(db, user.id), jobId: args.params.jobId }),
+    getJob(db, { workspaceId: await requireWorkspace(args.context, db, user.id), jobId: args.params.jobId }),
   );
-  if (!job) throw notFound();
+  if (!job) notFound(args.context);
   if (job.status === "succeeded" && job.resultPlanId) {
     throw redirect(`/plans/${job.resultPlanId}${job.kind === "section" && job.section ? `#${job.section}` : ""}`);
   }
@@ -58,15 +63,15 @@ export async function loader(args: Route.LoaderArgs) {
 export async function action(args: Route.ActionArgs) {
   const { user } = requireUser(args);
   const { env } = args.context.get(requestInfo);
-  const form = await args.request.formData();
+  const form = await readForm(args);
   const intent = form.get("intent");
   const jobId = args.params.jobId;
   return withDatabase(args.context, async (db) => {
-    const workspaceId = await requireWorkspace(db, user.id);
+    const workspaceId = await requireWorkspace(args.context, db, user.id);
     if (intent === "cancel") {
       // False when the job already ended (or is not ours): the page shows its state either way.
       if (!(await cancelJob(db, { workspaceId, jobId })) && !(await getJob(db, { workspaceId, jobId })))
-        throw notFound();
+        notFound(args.context);
       return redirect(jobPath(jobId), 303);
     }
     if (intent === "retry") {
@@ -74,7 +79,7 @@ export async function action(args: Route.ActionArgs) {
       if (refused) return refused;
       return requestOutcome(await retryJob(db, env, { workspaceId, userId: user.id, jobId }));
     }
-    throw data({ message: "Unknown action." }, { status: 400 });
+    httpError(args.context, 400, "Unknown action.");
   });
 }
 

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { requireUser } from "../accounts/auth.server.ts";
 import { requireWorkspace } from "../onboarding/onboarding.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { httpError } from "../platform/http-error.ts";
 import type { Route } from "./+types/plan-download";
 import { planToMarkdown } from "./plan-markdown.ts";
 import { loadPlan } from "./plans.server.ts";
@@ -18,16 +19,16 @@ export async function loader(args: Route.LoaderArgs) {
   const format = args.params.format;
   const parsed = query.safeParse(Object.fromEntries(new URL(args.request.url).searchParams));
   if ((format !== "markdown" && format !== "json") || !parsed.success) {
-    throw data({ message: "There is no such download." }, { status: 404 });
+    httpError(args.context, 404, "There is no such download.");
   }
   const loaded = await withDatabase(args.context, async (db) =>
     loadPlan(db, {
-      workspaceId: await requireWorkspace(db, user.id),
+      workspaceId: await requireWorkspace(args.context, db, user.id),
       planId: args.params.id,
       version: parsed.data.version,
     }),
   );
-  if (!loaded) throw data({ message: "There is no such plan." }, { status: 404 });
+  if (!loaded) httpError(args.context, 404, "There is no such plan.");
   const day = loaded.plan.createdAt.toISOString().slice(0, 10);
   const name = `alva-marketing-plan-${day}-v${loaded.version.number}`;
   const body =

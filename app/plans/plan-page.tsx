@@ -6,12 +6,15 @@
 // Ticks work without JavaScript (the roadmap is one form of checkboxes with a "Save ticks" button) and,
 // with it, each checkbox saves itself through a fetcher.
 import { useEffect, useState } from "react";
+import type { RouterContextProvider } from "react-router";
 import { data, Form, Link, redirect, useFetcher, useNavigation } from "react-router";
 import { z } from "zod";
 import { requireUser } from "../accounts/auth.server.ts";
 import { aiProvider, DEMO_MODEL } from "../ai/provider.server.ts";
 import { requireWorkspace } from "../onboarding/onboarding.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { readForm } from "../platform/forms.server.ts";
+import { httpError } from "../platform/http-error.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { formatTime } from "../settings/format.ts";
 import type { Route } from "./+types/plan-page";
@@ -29,25 +32,27 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 ];
 export const headers: Route.HeadersFunction = planPageHeaders;
 
-const notFound = () => data({ message: "There is no such plan." }, { status: 404 });
+function notFound(context: Readonly<RouterContextProvider>): never {
+  return httpError(context, 404, "There is no such plan.");
+}
 
 /** "?version=3": a positive whole number, or absent. Anything else is a page that does not exist. */
-function requestedVersion(request: Request): number | undefined {
+function requestedVersion(context: Readonly<RouterContextProvider>, request: Request): number | undefined {
   const raw = new URL(request.url).searchParams.get("version");
   if (raw === null) return undefined;
   const parsed = z.coerce.number().int().min(1).max(1_000_000).safeParse(raw);
-  if (!parsed.success) throw notFound();
+  if (!parsed.success) notFound(context);
   return parsed.data;
 }
 
 export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
   const { env } = args.context.get(requestInfo);
-  const version = requestedVersion(args.request);
+  const version = requestedVersion(args.context, args.request);
   const { loaded, rewriting } = await withDatabase(args.context, async (db) => {
-    const workspaceId = await requireWorkspace(db, user.id);
+    const workspaceId = await requireWorkspace(args.context, db, user.id);
     const loaded = await loadPlan(db, { workspaceId, planId: args.params.id, version });
-    if (!loaded) throw notFound();
+    if (!loaded) notFound(args.context);
     const jobs = await listJobs(db, { workspaceId, limit: 50 });
     const rewriting = jobs.filter(
       (job) =>
@@ -108,15 +113,15 @@ export async function action(args: Route.ActionArgs) {
   const { user } = requireUser(args);
   const { env } = args.context.get(requestInfo);
   const planId = args.params.id;
-  const form = await args.request.formData();
+  const form = await readForm(args);
   const intent = form.get("intent");
   return withDatabase(args.context, async (db) => {
-    const workspaceId = await requireWorkspace(db, user.id);
+    const workspaceId = await requireWorkspace(args.context, db, user.id);
     if (intent === "tick" || intent === "ticks") {
       const single = intent === "tick" ? tickInput.safeParse(Object.fromEntries(form)) : null;
       const all = intent === "ticks" ? ticksInput.safeParse(form.getAll("done")) : null;
       if (single?.success === false || all?.success === false)
-        throw data({ message: "That task could not be read." }, { status: 400 });
+        httpError(args.context, 400, "That task could not be read.");
       const saved = await setTaskTicks(db, {
         workspaceId,
         userId: user.id,
@@ -125,14 +130,14 @@ export async function action(args: Route.ActionArgs) {
           ? { taskId: single.data.taskId, done: single.data.done === "1" }
           : { doneTaskIds: all!.data! }),
       });
-      if (!saved) throw notFound();
+      if (!saved) notFound(args.context);
       return single ? { ticked: single.data!.taskId } : redirect(`/plans/${planId}#roadmap`, 303);
     }
     if (intent === "regenerate") {
       const parsed = regenerateInput.safeParse(Object.fromEntries(form));
       if (!parsed.success) {
         const section = planSectionKeys.find((key) => key === form.get("section"));
-        if (!section) throw data({ message: "There is no such section." }, { status: 400 });
+        if (!section) httpError(args.context, 400, "There is no such section.");
         return data(
           {
             regenerate: {
@@ -156,7 +161,7 @@ export async function action(args: Route.ActionArgs) {
         }),
       );
     }
-    throw data({ message: "Unknown action." }, { status: 400 });
+    httpError(args.context, 400, "Unknown action.");
   });
 }
 

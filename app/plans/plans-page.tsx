@@ -24,7 +24,7 @@ export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
   const { env } = args.context.get(requestInfo);
   const { plans, jobs } = await withDatabase(args.context, async (db) => {
-    const workspaceId = await requireWorkspace(db, user.id);
+    const workspaceId = await requireWorkspace(args.context, db, user.id);
     const [plans, jobs] = await Promise.all([listPlans(db, workspaceId), listJobs(db, { workspaceId, limit: 20 })]);
     return { plans, jobs };
   });
@@ -49,7 +49,9 @@ export async function action(args: Route.ActionArgs) {
   const refused = unverifiedRefusal(user);
   if (refused) return refused;
   return withDatabase(args.context, async (db) =>
-    requestOutcome(await requestPlan(db, env, { workspaceId: await requireWorkspace(db, user.id), userId: user.id })),
+    requestOutcome(
+      await requestPlan(db, env, { workspaceId: await requireWorkspace(args.context, db, user.id), userId: user.id }),
+    ),
   );
 }
 

@@ -4,12 +4,14 @@
 // version; if the plan changed since the form was opened, nothing is overwritten.
 import { useForm } from "@conform-to/react";
 import { useEffect, useRef } from "react";
+import type { RouterContextProvider } from "react-router";
 import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { requireUser } from "../accounts/auth.server.ts";
-import { readUploadForm } from "../images/upload-form.server.ts";
 import { requireWorkspace } from "../onboarding/onboarding.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { readFormBody } from "../platform/forms.server.ts";
+import { httpError } from "../platform/http-error.ts";
 import type { Route } from "./+types/section-edit-page";
 import { isBlank } from "./blank.ts";
 import { type PlanSectionKey, planSectionKeys, planSections } from "./plan-schema.ts";
@@ -24,21 +26,23 @@ export const headers: Route.HeadersFunction = () => ({ "Cache-Control": "no-stor
 /** A section form is text only: generous for the longest section (the 13-week roadmap), small for a body. */
 const MAX_FORM_BYTES = 512 * 1024;
 
-const notFound = () => data({ message: "There is no such plan section." }, { status: 404 });
+function notFound(context: Readonly<RouterContextProvider>): never {
+  return httpError(context, 404, "There is no such plan section.");
+}
 
-function sectionOr404(section: string): PlanSectionKey {
+function sectionOr404(context: Readonly<RouterContextProvider>, section: string): PlanSectionKey {
   const key = planSectionKeys.find((candidate) => candidate === section);
-  if (!key) throw notFound();
+  if (!key) notFound(context);
   return key;
 }
 
 export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
-  const section = sectionOr404(args.params.section);
+  const section = sectionOr404(args.context, args.params.section);
   const loaded = await withDatabase(args.context, async (db) =>
-    loadPlan(db, { workspaceId: await requireWorkspace(db, user.id), planId: args.params.id }),
+    loadPlan(db, { workspaceId: await requireWorkspace(args.context, db, user.id), planId: args.params.id }),
   );
-  if (!loaded) throw notFound();
+  if (!loaded) notFound(args.context);
   return {
     planId: loaded.plan.id,
     section,
@@ -49,20 +53,23 @@ export async function loader(args: Route.LoaderArgs) {
   };
 }
 
+// The roadmap's editor names fields like weeks[0].tasks[1].title (5 deep) and has hundreds of them.
+const SECTION_FORM_LIMITS = { maxFields: 1000, maxDepth: 5 };
+
 export async function action(args: Route.ActionArgs) {
   const { user } = requireUser(args);
-  const section = sectionOr404(args.params.section);
-  const read = await readUploadForm(args.request, MAX_FORM_BYTES);
+  const section = sectionOr404(args.context, args.params.section);
+  const read = await readFormBody(args.request, { maxBytes: MAX_FORM_BYTES, limits: SECTION_FORM_LIMITS });
   if (!read.ok) {
     const message = read.status === 413 ? "That is more text than a section can hold." : read.message;
     return data({ result: null, formError: message }, { status: read.status });
   }
   const baseVersion = z.coerce.number().int().min(1).safeParse(read.form.get("baseVersion"));
-  if (!baseVersion.success) throw data({ message: "That form could not be read." }, { status: 400 });
+  if (!baseVersion.success) httpError(args.context, 400, "That form could not be read.");
   return withDatabase(args.context, async (db) => {
-    const workspaceId = await requireWorkspace(db, user.id);
+    const workspaceId = await requireWorkspace(args.context, db, user.id);
     const loaded = await loadPlan(db, { workspaceId, planId: args.params.id, version: baseVersion.data });
-    if (!loaded) throw notFound();
+    if (!loaded) notFound(args.context);
     const parsed = parseSectionForm(section, read.form, loaded.document.content[section].basedOn);
     if (!parsed.ok) return data({ result: parsed.result, formError: null }, { status: 422 });
     const saved = await saveSectionEdit(db, {
@@ -74,7 +81,7 @@ export async function action(args: Route.ActionArgs) {
       content: parsed.content,
     });
     if (saved.ok) return redirect(`/plans/${loaded.plan.id}#${section}`, 303);
-    if (saved.reason === "not_found") throw notFound();
+    if (saved.reason === "not_found") notFound(args.context);
     const message = `The plan changed while you were editing (it is now at version ${saved.currentVersion}). Your text is kept below: compare it with the plan, then open the form again to save it.`;
     return data({ result: parsed.refuse(message), formError: message }, { status: 409 });
   });

@@ -3,13 +3,17 @@
 // one outage the rest of the request fails at once instead of waiting again). Loaders and actions run
 // their queries through `withDatabase`, so an unreachable database becomes a 503 page that says so
 // (with the request id) instead of an anonymous 500.
-import { createContext, data, type RouterContextProvider } from "react-router";
+import { createContext, type RouterContextProvider } from "react-router";
 import { createDatabase, type Database, isDatabaseUnavailable } from "../../db/client.ts";
+import { httpError } from "./http-error.ts";
 import { requestInfo } from "./request-info.ts";
 
-export interface DatabaseUnavailableData {
-  reason: "database_unavailable";
-  requestId: string;
+const DATABASE_UNAVAILABLE =
+  "Alva can't reach its database right now. Nothing you did caused this. Please try again in a minute; what you submitted was not saved.";
+
+/** The 503 page for an unreachable database (also thrown by the session middleware). */
+export function databaseUnavailable(context: Readonly<RouterContextProvider>): never {
+  return httpError(context, 503, DATABASE_UNAVAILABLE, { headers: { "Retry-After": "30" } });
 }
 
 const databaseContext = createContext<Database | null>(null);
@@ -32,9 +36,6 @@ export async function withDatabase<T>(
     return await work(getDatabase(context));
   } catch (error) {
     if (!isDatabaseUnavailable(error)) throw error;
-    throw data<DatabaseUnavailableData>(
-      { reason: "database_unavailable", requestId: context.get(requestInfo).requestId },
-      { status: 503, headers: { "Retry-After": "30" } },
-    );
+    databaseUnavailable(context);
   }
 }

@@ -1,11 +1,10 @@
 // Any URL no other route matches. Throwing here (rather than letting the router 404 on its own)
 // lets the root loader run, so the 404 page has the layout, the theme and the request id.
-import { data } from "react-router";
 import type { Route } from "./+types/not-found";
-import { requestInfo } from "./request-info.ts";
+import { httpError, NOT_FOUND_MESSAGE } from "./http-error.ts";
 
 function notFound(context: Route.LoaderArgs["context"]): never {
-  throw data({ requestId: context.get(requestInfo).requestId }, { status: 404 });
+  return httpError(context, 404, NOT_FOUND_MESSAGE);
 }
 
 export function loader({ context }: Route.LoaderArgs) {

@@ -24,6 +24,18 @@ export function logRequest(line: RequestLogLine): void {
 }
 
 /**
+ * Something a client got wrong (a refused form, a method a route does not take): one line, no stack,
+ * so nobody can fill the log with stacks by sending junk. Callers pass no request data.
+ */
+export function logWarning(
+  msg: string,
+  requestId: string | undefined,
+  detail: Record<string, string | number> = {},
+): void {
+  console.warn(JSON.stringify({ level: "warn", msg, requestId, ...detail }));
+}
+
+/**
  * Errors are logged by name, message and stack plus request id; callers pass no request data. Drizzle
  * puts a failed query's parameters into its message ("Failed query: … params: …"): e-mail addresses,
  * password and code hashes. Those are cut off here.

@@ -8,6 +8,7 @@ import { MAX_PASSWORD_INPUT_LENGTH } from "../accounts/password-limits.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { clearedSessionCookie, deleteSession, deleteUserSessions } from "../accounts/session.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import type { Route } from "./+types/sessions-page";
@@ -50,14 +51,14 @@ export interface SessionsActionData {
 export async function action(args: Route.ActionArgs) {
   const { request, context } = args;
   const { user, session } = requireUser(args);
-  const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) {
+  const submission = await parseForm(args, actionSchema);
+  if (submission.status !== "success") {
     return data<SessionsActionData>(
       { error: "That request wasn't understood. Reload the page and try again." },
       { status: 400 },
     );
   }
-  const input = parsed.data;
+  const input = submission.value;
 
   return withDatabase(context, async (db) => {
     // Ending this very session is signing out: always allowed, no password needed.

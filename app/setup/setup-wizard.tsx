@@ -1,12 +1,14 @@
 // /setup: the first-run wizard (welcome → admin account → organization → finish). One route; the
 // posted `step` says where the visitor is and `intent` whether they go on or back. Every step is a
 // plain form post, so it works with JavaScript off; with it on, the same posts run without reloads.
+import { getFormProps, useForm } from "@conform-to/react";
 import { useEffect, useRef } from "react";
 import { data, Form, redirect, useNavigation } from "react-router";
 import { checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { hashPassword } from "../accounts/password.server.ts";
 import { clientIp, sessionCookie } from "../accounts/session.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { Field, FormError } from "../ui/form-field.tsx";
@@ -50,9 +52,9 @@ function view(step: Step, answers: Answers, errors: WizardErrors, passwordKept: 
 }
 
 async function refuseOnceSetUp(context: Route.LoaderArgs["context"]): Promise<void> {
-  const { env, requestId } = context.get(requestInfo);
+  const { env } = context.get(requestInfo);
   const complete = await withDatabase(context, (db) => isSetupComplete(db, env.TURSO_DATABASE_URL));
-  if (complete) setupNotFound(requestId);
+  if (complete) setupNotFound(context);
 }
 
 export async function loader({ context }: Route.LoaderArgs) {
@@ -66,7 +68,7 @@ export async function loader({ context }: Route.LoaderArgs) {
 export async function action({ request, context }: Route.ActionArgs) {
   await refuseOnceSetUp(context);
   const { env } = context.get(requestInfo);
-  const form = await request.formData();
+  const form = await readForm({ request, context });
   const step = parseStep(form.get("step"));
   const answers = readAnswers(form);
 
@@ -115,7 +117,7 @@ export async function action({ request, context }: Route.ActionArgs) {
       if (!checked.ok) return data(view(checked.step, answers, checked.errors, kept), { status: 400 });
       const { requestId } = context.get(requestInfo);
       const result = await withDatabase(context, (db) => completeSetup(db, env, checked.input, request, requestId));
-      if (result.outcome === "already-set-up") setupNotFound(requestId);
+      if (result.outcome === "already-set-up") setupNotFound(context);
       if (result.outcome === "account-taken") {
         return data(
           view(
@@ -163,6 +165,18 @@ const secondaryButton =
 export default function SetupWizard({ loaderData, actionData }: Route.ComponentProps) {
   const state: WizardView = actionData ?? loaderData;
   const { step, answers, errors } = state;
+  // The wizard's own view (answers and errors per step) drives conform's fields; a new renderId is a new form.
+  const [form, fields] = useForm<Answers & { password: string; confirmPassword: string }>({
+    id: `setup-${state.renderId}`,
+    defaultValue: answers,
+    lastResult: {
+      status: "error",
+      initialValue: answers,
+      error: Object.fromEntries(
+        Object.entries(errors).map(([name, message]) => [name === "form" ? "" : name, message ? [message] : null]),
+      ),
+    },
+  });
   const navigation = useNavigation();
   const pendingIntent = navigation.state === "submitting" ? String(navigation.formData?.get("intent") ?? "next") : null;
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -192,8 +206,8 @@ export default function SetupWizard({ loaderData, actionData }: Route.ComponentP
       <h1 ref={headingRef} tabIndex={-1} className="text-2xl font-semibold tracking-tight focus:outline-none">
         {headings[step]}
       </h1>
-      <FormError message={errors.form} />
-      <Form ref={formRef} key={state.renderId} method="post" className="space-y-5" noValidate>
+      <FormError errors={form.errors} />
+      <Form ref={formRef} key={state.renderId} method="post" {...getFormProps(form)} className="space-y-5">
         <input type="hidden" name="step" value={step} />
         {carried.map((name) => (
           <input key={name} type="hidden" name={name} value={answers[name]} />
@@ -206,37 +220,20 @@ export default function SetupWizard({ loaderData, actionData }: Route.ComponentP
             <p className="text-sm text-zinc-600 dark:text-zinc-400">
               This is your own account. As the administrator you can later invite people and manage this instance.
             </p>
+            <Field meta={fields.email} label="E-mail" type="email" autoComplete="email" required />
             <Field
-              name="email"
-              label="E-mail"
-              type="email"
-              autoComplete="email"
-              defaultValue={answers.email}
-              error={errors.email}
-              required
-            />
-            <Field
-              name="username"
+              meta={fields.username}
               label="Username"
               autoComplete="username"
-              defaultValue={answers.username}
-              error={errors.username}
               hint="3–32 lowercase letters, digits or _."
               required
             />
+            <Field meta={fields.displayName} label="Display name (optional)" autoComplete="name" />
             <Field
-              name="displayName"
-              label="Display name (optional)"
-              autoComplete="name"
-              defaultValue={answers.displayName}
-              error={errors.displayName}
-            />
-            <Field
-              name="password"
+              meta={fields.password}
               label="Password"
               type="password"
               autoComplete="new-password"
-              error={errors.password}
               hint={
                 state.passwordKept
                   ? "You already chose a password: leave both password fields empty to keep it."
@@ -245,11 +242,10 @@ export default function SetupWizard({ loaderData, actionData }: Route.ComponentP
               required={!state.passwordKept}
             />
             <Field
-              name="confirmPassword"
+              meta={fields.confirmPassword}
               label="Password, again"
               type="password"
               autoComplete="new-password"
-              error={errors.confirmPassword}
               required={!state.passwordKept}
             />
           </>
@@ -260,14 +256,7 @@ export default function SetupWizard({ loaderData, actionData }: Route.ComponentP
             <p className="text-sm text-zinc-600 dark:text-zinc-400">
               The name of the business or team this Alva instance belongs to. It appears in e-mails and invitations.
             </p>
-            <Field
-              name="organization"
-              label="Organization name"
-              autoComplete="organization"
-              defaultValue={answers.organization}
-              error={errors.organization}
-              required
-            />
+            <Field meta={fields.organization} label="Organization name" autoComplete="organization" required />
           </>
         ) : null}
 

@@ -6,7 +6,7 @@
 // Between steps nothing is stored on the server. The answers travel in the form itself (hidden inputs,
 // validated again when the last step is posted); the password travels only as a sealed cookie
 // (wizard-cookie.server.ts).
-import { data } from "react-router";
+import type { RouterContextProvider } from "react-router";
 import { z } from "zod";
 import { type Database, isDatabaseUnavailable } from "../../db/client.ts";
 import { instance, organizations } from "../../db/schema.ts";
@@ -22,6 +22,7 @@ import { newId } from "../accounts/secrets.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { createSession, type NewSession, type User } from "../accounts/session.server.ts";
 import { sendVerificationEmail } from "../email-flows/verification.server.ts";
+import { httpError, NOT_FOUND_MESSAGE } from "../platform/http-error.ts";
 import { logError } from "../platform/request-log.ts";
 import { isSetupComplete } from "./instance.server.ts";
 import { type Answers, type Step, steps, type WizardErrors } from "./wizard-steps.ts";
@@ -137,8 +138,8 @@ export function checkEverything(answers: Answers, keptHash: string | null): Fina
 }
 
 /** The 404 the not-found route throws: once set up, the wizard does not exist. */
-export function setupNotFound(requestId: string): never {
-  throw data({ requestId }, { status: 404 });
+export function setupNotFound(context: Readonly<RouterContextProvider>): never {
+  return httpError(context, 404, NOT_FOUND_MESSAGE);
 }
 
 export type SetupResult =
