@@ -8,9 +8,9 @@ import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
 import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/login-page";
-import { getAuth, requireAnonymous } from "./auth.server.ts";
+import { requireAnonymous } from "./auth.server.ts";
 import { MAX_PASSWORD_INPUT_LENGTH } from "./password-limits.ts";
-import { readSessionToken, sessionCookie } from "./session.server.ts";
+import { sessionCookie } from "./session.server.ts";
 import { signIn } from "./sign-in.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Sign in — Alva" }];
@@ -45,15 +45,12 @@ export async function action(args: Route.ActionArgs) {
   if (!parsed.success) {
     return data({ login, error: parsed.error.issues[0]?.message ?? GENERIC_ERROR, throttled: false }, { status: 400 });
   }
-  const auth = getAuth(context);
-  const previousSessionId = auth.status === "signed-in" ? auth.session.id : readSessionToken(request)?.split(".")[0];
   const result = await withDatabase(context, (db) =>
     signIn(db, env, {
       login: parsed.data.login,
       password: parsed.data.password,
       persistent: parsed.data.remember === "on",
       request,
-      previousSessionId,
     }),
   );
   if (result.outcome === "throttled") {

@@ -66,22 +66,27 @@ export interface ValidSession {
   refreshed: boolean;
 }
 
+/** `<id>.<secret>` split, or null when the token cannot be one of ours. */
+function parseSessionToken(token: string): { id: string; secret: string } | null {
+  const match = /^([a-z2-7]{16})\.([a-z2-7]{32})$/.exec(token);
+  return match ? { id: match[1]!, secret: match[2]! } : null;
+}
+
 export async function validateSessionToken(
   db: Database,
   token: string,
   now = Date.now(),
 ): Promise<ValidSession | null> {
-  const match = /^([a-z2-7]{16})\.([a-z2-7]{32})$/.exec(token);
-  if (!match) return null;
-  const [, id, secret] = match;
+  const parsed = parseSessionToken(token);
+  if (!parsed) return null;
   const rows = await db
     .select({ session: sessions, user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, id!))
+    .where(eq(sessions.id, parsed.id))
     .limit(1);
   const row = rows[0];
-  if (!row || !secretMatches(secret!, row.session.secretHash)) return null;
+  if (!row || !secretMatches(parsed.secret, row.session.secretHash)) return null;
   const { session } = row;
   if (now >= session.idleExpiresAt.getTime() || now >= session.absoluteExpiresAt.getTime()) {
     await db.delete(sessions).where(eq(sessions.id, session.id));
@@ -99,6 +104,21 @@ export async function validateSessionToken(
 
 export async function deleteSession(db: Database, sessionId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+/**
+ * Ends the session this request's cookie holds, but only when the cookie's secret matches it: an id
+ * alone (seen in a log, say) must not let anyone end someone else's session.
+ */
+export async function endPresentedSession(db: Database, request: Request): Promise<void> {
+  const parsed = parseSessionToken(readSessionToken(request) ?? "");
+  if (!parsed) return;
+  const [row] = await db
+    .select({ secretHash: sessions.secretHash })
+    .from(sessions)
+    .where(eq(sessions.id, parsed.id))
+    .limit(1);
+  if (row && secretMatches(parsed.secret, row.secretHash)) await deleteSession(db, parsed.id);
 }
 
 /** Ends every session of the user, or every one but `exceptSessionId`. */

@@ -8,7 +8,7 @@ import { findUserByLogin } from "./accounts.server.ts";
 import { checkLimit, retryPhrase } from "./limits.server.ts";
 import { hashPassword, verifyNothing, verifyPassword } from "./password.server.ts";
 import { recordSecurityEvent } from "./security-log.server.ts";
-import { clientIp, createSession, deleteSession, type NewSession } from "./session.server.ts";
+import { clientIp, createSession, endPresentedSession, type NewSession } from "./session.server.ts";
 
 export type SignInResult =
   | { outcome: "signed-in"; session: NewSession }
@@ -18,7 +18,7 @@ export type SignInResult =
 export async function signIn(
   db: Database,
   env: Env,
-  input: { login: string; password: string; persistent: boolean; request: Request; previousSessionId?: string },
+  input: { login: string; password: string; persistent: boolean; request: Request },
 ): Promise<SignInResult> {
   const { request } = input;
   const ipLimit = await checkLimit(env, "signInIp", clientIp(request) ?? "unknown");
@@ -58,7 +58,7 @@ export async function signIn(
   }
   // A fresh token at every sign-in; a session the browser already had (someone else's, perhaps
   // planted) is ended, so it can never be promoted to this user's (no session fixation).
-  if (input.previousSessionId) await deleteSession(db, input.previousSessionId);
+  await endPresentedSession(db, request);
   const maxSessions = Number(env.MAX_SESSIONS_PER_USER) || undefined;
   const session = await createSession(db, { userId: user.id, persistent: input.persistent, request, maxSessions });
   await recordSecurityEvent(db, { userId: user.id, type: "sign-in", request });

@@ -55,6 +55,17 @@ describe("sign-in", () => {
     expect(tokenOf(first)).not.toBe(tokenOf(second));
   });
 
+  it("ends only a session whose secret the cookie proves: knowing another user's session id is not enough", async () => {
+    const victim = await createTestUser();
+    const victimCookie = await sessionFor(victim);
+    const victimId = victimCookie.split("=")[1]!.split(".")[0]!;
+    const attacker = await createTestUser();
+    const forged = `alva_session=${victimId}.${"a".repeat(32)}`;
+    const response = await login({ login: attacker.email, password: TEST_PASSWORD }, { Cookie: forged });
+    expect(response.status).toBe(302);
+    expect((await getAs("/dashboard", victimCookie)).status).toBe(200);
+  });
+
   it("answers a wrong password and an unknown account identically", async () => {
     const user = await createTestUser();
     const wrong = await login({ login: user.email, password: "not the password" });

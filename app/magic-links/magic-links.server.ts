@@ -17,8 +17,8 @@ import { hashSecret, newId, randomDigits, randomSecret, secretMatches } from "..
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import {
   createSession,
-  deleteSession,
   deleteUserSessions,
+  endPresentedSession,
   type NewSession,
   sessionCookie,
   type User,
@@ -258,7 +258,7 @@ export interface MagicSignIn {
 export async function signInWithLink(
   db: Database,
   env: Env,
-  input: { link: MagicLinkRow; request: Request; previousSessionId?: string; now?: number },
+  input: { link: MagicLinkRow; request: Request; now?: number },
 ): Promise<MagicSignIn> {
   const { link, request } = input;
   const now = new Date(input.now ?? Date.now());
@@ -313,7 +313,7 @@ export async function signInWithLink(
     .set({ consumedAt: now })
     .where(and(eq(magicLinks.email, link.email), isNull(magicLinks.consumedAt), ne(magicLinks.id, link.id)));
 
-  if (input.previousSessionId) await deleteSession(db, input.previousSessionId);
+  await endPresentedSession(db, request);
   const maxSessions = Number(env.MAX_SESSIONS_PER_USER) || undefined;
   const session = await createSession(db, { userId: signedIn.id, persistent: true, request, maxSessions });
   await recordSecurityEvent(db, { userId: signedIn.id, type: "magic-link-sign-in", request });

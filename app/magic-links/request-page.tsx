@@ -5,10 +5,10 @@
 // every address. The code works only in this browser (see magic-links.server.ts).
 import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { emailSchema } from "../accounts/accounts.server.ts";
-import { getAuth, requireAnonymous } from "../accounts/auth.server.ts";
+import { requireAnonymous } from "../accounts/auth.server.ts";
 import { retryPhrase } from "../accounts/limits.server.ts";
 import { randomSecret } from "../accounts/secrets.server.ts";
-import { clientIp, readSessionToken } from "../accounts/session.server.ts";
+import { clientIp } from "../accounts/session.server.ts";
 import { afterResponse } from "../email-flows/emails.server.ts";
 import { Panel } from "../email-flows/panel.tsx";
 import { withDatabase } from "../platform/database.server.ts";
@@ -99,9 +99,7 @@ async function typeCode({ request, context }: Route.ActionArgs, form: FormData) 
   const result = await withDatabase(context, async (db) => {
     const link = await consumeCode(db, { browserSecret: readBrowserSecret(request), code });
     if (!link) return null;
-    const auth = getAuth(context);
-    const previousSessionId = auth.status === "signed-in" ? auth.session.id : readSessionToken(request)?.split(".")[0];
-    return { link, signedIn: await signInWithLink(db, env, { link, request, previousSessionId }) };
+    return { link, signedIn: await signInWithLink(db, env, { link, request }) };
   });
   if (!result) return data({ view: "code" as const, code: typed, error: WRONG_CODE }, { status: 400 });
 

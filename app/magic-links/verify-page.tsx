@@ -2,8 +2,6 @@
 // — mail scanners and link previews fetch links, so it must use nothing up — and the POST uses the
 // token once (one conditional UPDATE) and signs this browser in. The token works in any browser.
 import { data, Form, Link, useNavigation } from "react-router";
-import { getAuth } from "../accounts/auth.server.ts";
-import { readSessionToken } from "../accounts/session.server.ts";
 import { Panel } from "../email-flows/panel.tsx";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
@@ -36,9 +34,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   const result = await withDatabase(context, async (db) => {
     const link = await consumeToken(db, token);
     if (!link) return null;
-    const auth = getAuth(context);
-    const previousSessionId = auth.status === "signed-in" ? auth.session.id : readSessionToken(request)?.split(".")[0];
-    return { link, signedIn: await signInWithLink(db, env, { link, request, previousSessionId }) };
+    return { link, signedIn: await signInWithLink(db, env, { link, request }) };
   });
   if (!result) return invalid();
 

@@ -6,7 +6,7 @@ import { data, type RouterContextProvider, redirect } from "react-router";
 import { createDatabase } from "../../db/client.ts";
 import { getAuth } from "../accounts/auth.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
-import { createSession, deleteSession, readSessionToken, sessionCookie } from "../accounts/session.server.ts";
+import { createSession, endPresentedSession, sessionCookie } from "../accounts/session.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
@@ -110,9 +110,7 @@ export async function handleCallback(input: {
       await recordSecurityEvent(db, { userId: user.id, type: "account-created", request, detail: label });
     if (result.outcome !== "existing") copyAvatarLater(user.id);
     // A session this browser already had is ended (no session fixation), as in password sign-in.
-    const auth = getAuth(context);
-    const previousSessionId = auth.status === "signed-in" ? auth.session.id : readSessionToken(request)?.split(".")[0];
-    if (previousSessionId) await deleteSession(db, previousSessionId);
+    await endPresentedSession(db, request);
     const maxSessions = Number(env.MAX_SESSIONS_PER_USER) || undefined;
     const { token, session } = await createSession(db, { userId: user.id, persistent: true, request, maxSessions });
     await recordSecurityEvent(db, { userId: user.id, type: "sign-in", request, detail: label });
