@@ -3,8 +3,8 @@
 import { desc, eq } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { type SecurityEventType, securityEvents } from "../../db/schema.ts";
+import { clientIp } from "./client-ip.server.ts";
 import { describeDevice } from "./device.ts";
-import { clientIp } from "./session.server.ts";
 
 export async function recordSecurityEvent(
   db: Database,

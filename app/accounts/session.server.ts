@@ -4,6 +4,7 @@
 import { and, asc, eq, lt, ne, or } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { sessions, users } from "../../db/schema.ts";
+import { clientIp } from "./client-ip.server.ts";
 import { describeDevice } from "./device.ts";
 import { hashSecret, randomSecret, secretMatches } from "./secrets.server.ts";
 
@@ -18,11 +19,6 @@ export type User = typeof users.$inferSelect;
 export interface NewSession {
   token: string;
   session: Session;
-}
-
-/** Where the request came from: Cloudflare sets CF-Connecting-IP; no client-supplied header is trusted. */
-export function clientIp(request: Request): string | null {
-  return request.headers.get("CF-Connecting-IP");
 }
 
 export async function createSession(

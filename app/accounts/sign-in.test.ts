@@ -138,13 +138,29 @@ describe("brute-force limits", () => {
     for (let i = 0; i < 5; i++) {
       expect((await login({ login: user.email, password: `wrong-${i}` })).status).toBe(400);
     }
-    const throttled = await login({ login: user.username, password: TEST_PASSWORD }); // right password, new IP
+    // The right password, from a new IP, typed with other case and spacing: still the same identifier.
+    const throttled = await login({ login: `  ${user.email.toUpperCase()} `, password: TEST_PASSWORD });
     expect(throttled.status).toBe(429);
     expect(Number(throttled.headers.get("Retry-After"))).toBeGreaterThan(0);
     const html = await throttled.text();
     expect(html).toMatch(/try again in \d+ minutes?/);
     expect(html).toContain('href="/forgot-password"');
   });
+
+  it("never tells which e-mail belongs to a throttled username: the e-mail answers like an unrelated address", async () => {
+    const user = await createTestUser();
+    for (let i = 0; i < 5; i++) {
+      expect((await login({ login: user.username, password: `wrong-${i}` })).status).toBe(400);
+    }
+    expect((await login({ login: user.username, password: "wrong-again" })).status).toBe(429);
+    const email = await login({ login: user.email, password: "wrong-again" });
+    const unrelated = await login({ login: "nobody-else@example.com", password: "wrong-again" });
+    expect(email.status).toBe(400);
+    expect(unrelated.status).toBe(400);
+    expect(comparable(await email.text()).replaceAll(user.email, "")).toBe(
+      comparable(await unrelated.text()).replaceAll("nobody-else@example.com", ""),
+    );
+  }, 60_000); // 8 Argon2 verifications
 
   it("throttles one client IP trying many accounts, whatever X-Forwarded-For says", async () => {
     const ip = randomIp().replace("198.51.100", "203.0.113");

@@ -5,8 +5,7 @@ import { toastCookie } from "../platform/toast.server.ts";
 import { Field, FormError, fieldErrors, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/signup-page";
 import { requireAnonymous } from "./auth.server.ts";
-import { checkLimit, retryPhrase } from "./limits.server.ts";
-import { clientIp } from "./session.server.ts";
+import { checkClientLimit, retryPhrase } from "./limits.server.ts";
 import { signUp, signUpForm } from "./signup.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Create your account — Alva" }];
@@ -39,7 +38,7 @@ export async function action(args: Route.ActionArgs) {
   if (!parsed.success)
     return data({ fields, errors: fieldErrors(parsed.error.issues), formError: null }, { status: 400 });
 
-  const limit = await checkLimit(env, "signUpIp", clientIp(request) ?? "unknown");
+  const limit = await checkClientLimit(env, "signUpIp", request);
   if (!limit.allowed) {
     return data(
       {

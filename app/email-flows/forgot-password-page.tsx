@@ -5,8 +5,7 @@
 import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { emailSchema, findUserByEmail } from "../accounts/accounts.server.ts";
-import { checkLimit, retryPhrase } from "../accounts/limits.server.ts";
-import { clientIp } from "../accounts/session.server.ts";
+import { checkClientLimit, checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { Field, SubmitButton } from "../ui/form-field.tsx";
@@ -36,7 +35,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   const { email } = parsed.data;
 
   // Per client first (one client trying many addresses), then per address (many clients, one address).
-  const limit = await checkLimit(env, "resetRequestIp", clientIp(request) ?? "unknown");
+  const limit = await checkClientLimit(env, "resetRequestIp", request);
   const limited = limit.allowed ? await checkLimit(env, "resetRequestAccount", email) : limit;
   if (!limited.allowed) {
     return data(

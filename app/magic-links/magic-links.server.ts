@@ -11,7 +11,6 @@ import { and, desc, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
 import { redirect } from "react-router";
 import type { Database } from "../../db/client.ts";
 import { magicLinks, users } from "../../db/schema.ts";
-import { type LimitOptions, type LimitResult, rateLimit } from "../../workers/rate-limiter.ts";
 import { createAccount, findUserByEmail, isUniqueViolation } from "../accounts/accounts.server.ts";
 import { hashSecret, newId, randomDigits, randomSecret, secretMatches } from "../accounts/secrets.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
@@ -31,22 +30,6 @@ import { toastCookie } from "../platform/toast.server.ts";
 export const MAGIC_LINK_TTL_MS = 10 * 60 * 1000;
 export const CODE_LENGTH = 8;
 export const MAX_CODE_ATTEMPTS = 5;
-
-/** Kept here rather than in accounts/limits.server.ts: keys `magicLinkEmail:<address>`, `magicLinkIp:<ip>`. */
-export const magicLinkLimits = {
-  /** Mails to one address, whoever asks: 3, then one more per 10 minutes. */
-  magicLinkEmail: { capacity: 3, refillPerSecond: 1 / 600 },
-  /** One client asking for many addresses. */
-  magicLinkIp: { capacity: 10, refillPerSecond: 1 / 360 },
-} satisfies Record<string, LimitOptions>;
-
-export function checkMagicLinkLimit(
-  env: Env,
-  name: keyof typeof magicLinkLimits,
-  subject: string,
-): Promise<LimitResult> {
-  return rateLimit(env, `${name}:${subject.toLowerCase()}`, magicLinkLimits[name]);
-}
 
 // ── The browser-binding cookie ──────────────────────────────────────────────────────────────
 // Same naming as the session cookie: `__Host-` (Secure, Path=/) over https; plain name on local http.

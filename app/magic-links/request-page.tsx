@@ -6,9 +6,8 @@
 import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { emailSchema } from "../accounts/accounts.server.ts";
 import { requireAnonymous } from "../accounts/auth.server.ts";
-import { retryPhrase } from "../accounts/limits.server.ts";
+import { checkClientLimit, checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { randomSecret } from "../accounts/secrets.server.ts";
-import { clientIp } from "../accounts/session.server.ts";
 import { afterResponse } from "../email-flows/emails.server.ts";
 import { Panel } from "../email-flows/panel.tsx";
 import { withDatabase } from "../platform/database.server.ts";
@@ -20,7 +19,6 @@ import { magicLinkHeaders } from "./headers.ts";
 import { MagicLinkForm } from "./magic-link-form.tsx";
 import {
   browserCookie,
-  checkMagicLinkLimit,
   consumeCode,
   createMagicLink,
   normalizeCode,
@@ -63,8 +61,8 @@ async function requestLink({ request, context }: Route.ActionArgs, form: FormDat
   const email = parsed.data;
 
   // Per client first (one client, many addresses), then per address (many clients, one mailbox).
-  const ipLimit = await checkMagicLinkLimit(env, "magicLinkIp", clientIp(request) ?? "unknown");
-  const limit = ipLimit.allowed ? await checkMagicLinkLimit(env, "magicLinkEmail", email) : ipLimit;
+  const ipLimit = await checkClientLimit(env, "magicLinkIp", request);
+  const limit = ipLimit.allowed ? await checkLimit(env, "magicLinkEmail", email) : ipLimit;
   if (!limit.allowed) {
     return data(
       {

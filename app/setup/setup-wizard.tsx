@@ -3,9 +3,9 @@
 // plain form post, so it works with JavaScript off; with it on, the same posts run without reloads.
 import { useEffect, useRef } from "react";
 import { data, Form, redirect, useNavigation } from "react-router";
-import { checkLimit, retryPhrase } from "../accounts/limits.server.ts";
+import { checkClientLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { hashPassword } from "../accounts/password.server.ts";
-import { clientIp, sessionCookie } from "../accounts/session.server.ts";
+import { sessionCookie } from "../accounts/session.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
@@ -87,7 +87,7 @@ export async function action({ request, context }: Route.ActionArgs) {
       if (!checked.ok) return data(view("account", answers, checked.errors, kept), { status: 400 });
       if (checked.newPassword === null) return view("organization", checked.answers, {}, true);
       // Hashing costs ~200 ms of CPU: an open /setup must not be a way to burn the instance's CPU.
-      const limit = await checkLimit(env, "setupIp", clientIp(request) ?? "unknown");
+      const limit = await checkClientLimit(env, "setupIp", request);
       if (!limit.allowed) {
         return data(
           view("account", answers, { password: `Too many attempts; ${retryPhrase(limit.retryAfterSeconds)}.` }, kept),
