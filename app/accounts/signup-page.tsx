@@ -1,4 +1,5 @@
 import { data, Form, Link, redirect, useNavigation } from "react-router";
+import { sendAfterResponse } from "../email-flows/emails.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
@@ -57,6 +58,7 @@ export async function action(args: Route.ActionArgs) {
       { status: 400 },
     );
   }
+  sendAfterResponse(context, result.mail);
   return redirect("/login", {
     headers: {
       "Set-Cookie": toastCookie(request, {

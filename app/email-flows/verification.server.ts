@@ -40,12 +40,23 @@ export async function sendVerificationEmail(
   env: Env,
   input: SendVerificationInput,
 ): Promise<{ expiresAt: Date }> {
+  const verification = prepareVerification(db, env, input);
+  await db.batch(verification.statements);
+  await sendMail(db, env, verification.mail);
+  return { expiresAt: verification.expiresAt };
+}
+
+/**
+ * The statements that store a verification (run them in one batch, possibly with others) and the
+ * mail that carries its code and link, to send once they are stored.
+ */
+export function prepareVerification(db: Database, env: { APP_URL: string }, input: SendVerificationInput) {
   const now = input.now ?? Date.now();
   const email = input.email.toLowerCase();
   const code = randomDigits(CODE_LENGTH);
   const token = randomSecret(20);
   const expiresAt = new Date(now + VERIFICATION_TTL_MS);
-  await db.batch([
+  const statements = [
     invalidatePending(db, input.user.id, input.purpose),
     db.insert(emailVerifications).values({
       id: newId(),
@@ -59,9 +70,9 @@ export async function sendVerificationEmail(
       consumedAt: null,
       createdAt: new Date(now),
     }),
-  ]);
-  await sendMail(db, env, verificationMail({ env, user: input.user, to: email, purpose: input.purpose, code, token }));
-  return { expiresAt };
+  ] as const;
+  const mail = verificationMail({ env, user: input.user, to: email, purpose: input.purpose, code, token });
+  return { statements, mail, expiresAt };
 }
 
 /** Deletes the user's unused verifications of `purpose`: only the newest mail works. */
