@@ -10,7 +10,6 @@ import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/login-page";
 import { requireAnonymous } from "./auth.server.ts";
 import { MAX_PASSWORD_INPUT_LENGTH } from "./password-limits.ts";
-import { sessionCookie } from "./session.server.ts";
 import { signIn } from "./sign-in.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Sign in — Alva" }];
@@ -60,9 +59,8 @@ export async function action(args: Route.ActionArgs) {
     );
   }
   if (result.outcome === "invalid") return data({ login, error: GENERIC_ERROR, throttled: false }, { status: 400 });
-  const { token, session } = result.session;
   return redirect(safeRedirectPath(parsed.data.redirectTo, "/dashboard"), {
-    headers: { "Set-Cookie": sessionCookie(request, token, session) },
+    headers: { "Set-Cookie": result.cookie },
   });
 }
 

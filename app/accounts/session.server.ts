@@ -3,10 +3,11 @@
 // sign-in, and at most MAX_SESSIONS_PER_USER sessions per user (the oldest end first).
 import { and, asc, eq, lt, ne, or } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
-import { sessions, users } from "../../db/schema.ts";
+import { type SecurityEventType, sessions, users } from "../../db/schema.ts";
 import { clientIp } from "./client-ip.server.ts";
 import { describeDevice } from "./device.ts";
 import { hashSecret, randomSecret, secretMatches } from "./secrets.server.ts";
+import { recordSecurityEvent } from "./security-log.server.ts";
 
 export const IDLE_TIMEOUT_MS = 10 * 24 * 60 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 30 * 24 * 60 * 60 * 1000;
@@ -19,6 +20,41 @@ export type User = typeof users.$inferSelect;
 export interface NewSession {
   token: string;
   session: Session;
+}
+
+/** MAX_SESSIONS_PER_USER from env (the one place it is read); DEFAULT_MAX_SESSIONS when unset or not a number. */
+export function maxSessionsPerUser(env: Pick<Env, "MAX_SESSIONS_PER_USER">): number {
+  const configured = Number(env.MAX_SESSIONS_PER_USER);
+  return Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_MAX_SESSIONS;
+}
+
+/**
+ * Signs `userId` in on this request: every sign-in path (password, e-mailed link, OAuth, setup wizard,
+ * API tokens to come) starts its session here. It ends the session the browser already carried, if
+ * its secret proves it (a fresh token at every sign-in: no session fixation, and no ending someone
+ * else's session by its id), creates the new one within the per-user limit, records the security event
+ * and returns the Set-Cookie value to send.
+ */
+export async function startSession(
+  db: Database,
+  env: Pick<Env, "MAX_SESSIONS_PER_USER">,
+  input: {
+    userId: string;
+    persistent: boolean;
+    request: Request;
+    event: { type: Extract<SecurityEventType, "sign-in" | "magic-link-sign-in">; detail?: string };
+  },
+): Promise<string> {
+  const { userId, persistent, request } = input;
+  await endPresentedSession(db, request);
+  const { token, session } = await createSession(db, {
+    userId,
+    persistent,
+    request,
+    maxSessions: maxSessionsPerUser(env),
+  });
+  await recordSecurityEvent(db, { userId, request, ...input.event });
+  return sessionCookie(request, token, session);
 }
 
 export async function createSession(
@@ -106,7 +142,7 @@ export async function deleteSession(db: Database, sessionId: string): Promise<vo
  * Ends the session this request's cookie holds, but only when the cookie's secret matches it: an id
  * alone (seen in a log, say) must not let anyone end someone else's session.
  */
-export async function endPresentedSession(db: Database, request: Request): Promise<void> {
+async function endPresentedSession(db: Database, request: Request): Promise<void> {
   const parsed = parseSessionToken(readSessionToken(request) ?? "");
   if (!parsed) return;
   const [row] = await db

@@ -8,10 +8,11 @@ import { findUserByLogin } from "./accounts.server.ts";
 import { checkClientLimit, checkLimit, retryPhrase } from "./limits.server.ts";
 import { hashPassword, verifyNothing, verifyPassword } from "./password.server.ts";
 import { recordSecurityEvent } from "./security-log.server.ts";
-import { createSession, endPresentedSession, type NewSession } from "./session.server.ts";
+import { startSession } from "./session.server.ts";
 
 export type SignInResult =
-  | { outcome: "signed-in"; session: NewSession }
+  /** `cookie`: the Set-Cookie value of the new session. */
+  | { outcome: "signed-in"; cookie: string }
   | { outcome: "invalid" }
   | { outcome: "throttled"; message: string; retryAfterSeconds: number };
 
@@ -58,11 +59,11 @@ export async function signIn(
       .set({ passwordHash: await hashPassword(input.password) })
       .where(eq(users.id, user.id));
   }
-  // A fresh token at every sign-in; a session the browser already had (someone else's, perhaps
-  // planted) is ended, so it can never be promoted to this user's (no session fixation).
-  await endPresentedSession(db, request);
-  const maxSessions = Number(env.MAX_SESSIONS_PER_USER) || undefined;
-  const session = await createSession(db, { userId: user.id, persistent: input.persistent, request, maxSessions });
-  await recordSecurityEvent(db, { userId: user.id, type: "sign-in", request });
-  return { outcome: "signed-in", session };
+  const cookie = await startSession(db, env, {
+    userId: user.id,
+    persistent: input.persistent,
+    request,
+    event: { type: "sign-in" },
+  });
+  return { outcome: "signed-in", cookie };
 }

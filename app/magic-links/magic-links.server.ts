@@ -14,14 +14,7 @@ import { magicLinks, users } from "../../db/schema.ts";
 import { createAccount, findUserByEmail, isUniqueViolation } from "../accounts/accounts.server.ts";
 import { hashSecret, newId, randomDigits, randomSecret, secretMatches } from "../accounts/secrets.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
-import {
-  createSession,
-  deleteUserSessions,
-  endPresentedSession,
-  type NewSession,
-  sessionCookie,
-  type User,
-} from "../accounts/session.server.ts";
+import { deleteUserSessions, startSession, type User } from "../accounts/session.server.ts";
 import { appLink, sendMail } from "../email-flows/emails.server.ts";
 import { composeMail } from "../mail/mail.server.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
@@ -227,7 +220,8 @@ export function generatedUsername(): string {
 
 export interface MagicSignIn {
   user: User;
-  session: NewSession;
+  /** The Set-Cookie value of the new session. */
+  cookie: string;
   created: boolean;
   /** An unverified account's password was removed when the link proved the address. */
   passwordCleared: boolean;
@@ -296,11 +290,13 @@ export async function signInWithLink(
     .set({ consumedAt: now })
     .where(and(eq(magicLinks.email, link.email), isNull(magicLinks.consumedAt), ne(magicLinks.id, link.id)));
 
-  await endPresentedSession(db, request);
-  const maxSessions = Number(env.MAX_SESSIONS_PER_USER) || undefined;
-  const session = await createSession(db, { userId: signedIn.id, persistent: true, request, maxSessions });
-  await recordSecurityEvent(db, { userId: signedIn.id, type: "magic-link-sign-in", request });
-  return { user: signedIn, session, created, passwordCleared };
+  const cookie = await startSession(db, env, {
+    userId: signedIn.id,
+    persistent: true,
+    request,
+    event: { type: "magic-link-sign-in" },
+  });
+  return { user: signedIn, cookie, created, passwordCleared };
 }
 
 /**
@@ -313,7 +309,7 @@ export function signedInRedirect(
   link: Pick<MagicLinkRow, "redirectTo">,
 ): Response {
   const headers = new Headers();
-  headers.append("Set-Cookie", sessionCookie(request, result.session.token, result.session.session));
+  headers.append("Set-Cookie", result.cookie);
   headers.append("Set-Cookie", clearedBrowserCookie(request));
   const message = result.passwordCleared
     ? "Your address is verified. The password set before it was verified no longer works: choose a new one in Settings → Password."

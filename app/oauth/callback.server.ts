@@ -6,7 +6,7 @@ import { data, type RouterContextProvider, redirect } from "react-router";
 import { createDatabase } from "../../db/client.ts";
 import { getAuth } from "../accounts/auth.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
-import { createSession, endPresentedSession, sessionCookie } from "../accounts/session.server.ts";
+import { startSession } from "../accounts/session.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
@@ -109,12 +109,15 @@ export async function handleCallback(input: {
     if (result.outcome === "created")
       await recordSecurityEvent(db, { userId: user.id, type: "account-created", request, detail: label });
     if (result.outcome !== "existing") copyAvatarLater(user.id);
-    // A session this browser already had is ended (no session fixation), as in password sign-in.
-    await endPresentedSession(db, request);
-    const maxSessions = Number(env.MAX_SESSIONS_PER_USER) || undefined;
-    const { token, session } = await createSession(db, { userId: user.id, persistent: true, request, maxSessions });
-    await recordSecurityEvent(db, { userId: user.id, type: "sign-in", request, detail: label });
-    headers.append("Set-Cookie", sessionCookie(request, token, session));
+    headers.append(
+      "Set-Cookie",
+      await startSession(db, env, {
+        userId: user.id,
+        persistent: true,
+        request,
+        event: { type: "sign-in", detail: label },
+      }),
+    );
     const destination =
       result.outcome === "created" || user.mustChooseUsername
         ? "/welcome"

@@ -5,7 +5,6 @@ import { useEffect, useRef } from "react";
 import { data, Form, redirect, useNavigation } from "react-router";
 import { checkClientLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { hashPassword } from "../accounts/password.server.ts";
-import { sessionCookie } from "../accounts/session.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
@@ -128,7 +127,7 @@ export async function action({ request, context }: Route.ActionArgs) {
         );
       }
       const headers = new Headers();
-      headers.append("Set-Cookie", sessionCookie(request, result.session.token, result.session.session));
+      headers.append("Set-Cookie", result.cookie);
       headers.append("Set-Cookie", clearedWizardCookie(request));
       const message = result.verificationSent
         ? `Alva is set up, and you are signed in as its administrator. We sent a code to ${result.user.email} to verify the address.`
