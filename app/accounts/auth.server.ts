@@ -3,6 +3,7 @@
 import { createContext, data, type MiddlewareFunction, type RouterContextProvider, redirect } from "react-router";
 import { createDatabase, isDatabaseUnavailable } from "../../db/client.ts";
 import type { Role } from "../../db/schema.ts";
+import { isSecureRequest } from "../platform/cookies.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import {
   clearedSessionCookie,
@@ -43,7 +44,7 @@ export const sessionMiddleware: MiddlewareFunction<Response> = async ({ request,
   }
   context.set(authContext, auth);
   const response = await next();
-  const name = sessionCookieName(new URL(request.url).protocol === "https:");
+  const name = sessionCookieName(isSecureRequest(request));
   const handlerSetsSession = response.headers.getSetCookie().some((value) => value.startsWith(`${name}=`));
   if (cookie && !handlerSetsSession) response.headers.append("Set-Cookie", cookie);
   return response;

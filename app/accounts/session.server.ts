@@ -4,6 +4,7 @@
 import { and, asc, eq, lt, ne, or } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { type SecurityEventType, sessions, users } from "../../db/schema.ts";
+import { isSecureRequest, readCookie, setCookie } from "../platform/cookies.server.ts";
 import { clientIp } from "./client-ip.server.ts";
 import { describeDevice } from "./device.ts";
 import { hashSecret, randomSecret, secretMatches } from "./secrets.server.ts";
@@ -175,23 +176,15 @@ export async function deleteExpiredSessions(db: Database, now = Date.now()): Pro
 }
 
 // ── The cookie ──────────────────────────────────────────────────────────────────────────────
-// Over https (production) the cookie is `__Host-alva_session`: Secure, Path=/, no Domain, so no
-// subdomain can set or shadow it. Browsers refuse Secure and __Host- cookies from plain
-// http://localhost in some cases, so local http uses `alva_session` without Secure; it is still
-// HttpOnly and SameSite=Lax.
+// `__Host-alva_session` over https (Secure, Path=/, no Domain), `alva_session` on local http; always
+// HttpOnly and SameSite=Lax (platform/cookies.server.ts).
 
 export function sessionCookieName(secure: boolean): string {
   return secure ? "__Host-alva_session" : "alva_session";
 }
 
 export function readSessionToken(request: Request): string | null {
-  const secure = new URL(request.url).protocol === "https:";
-  const name = sessionCookieName(secure);
-  for (const part of (request.headers.get("Cookie") ?? "").split(";")) {
-    const [key, ...value] = part.trim().split("=");
-    if (key === name) return value.join("=");
-  }
-  return null;
+  return readCookie(request, sessionCookieName(isSecureRequest(request)));
 }
 
 export function sessionCookie(
@@ -199,17 +192,21 @@ export function sessionCookie(
   token: string,
   session: Pick<Session, "persistent" | "idleExpiresAt">,
 ): string {
-  const secure = new URL(request.url).protocol === "https:";
-  const attributes = [`${sessionCookieName(secure)}=${token}`, "Path=/", "HttpOnly", "SameSite=Lax"];
-  if (secure) attributes.push("Secure");
-  // Without "remember me" the cookie has no expiry: the browser forgets it when it closes.
-  if (session.persistent) attributes.push(`Expires=${session.idleExpiresAt.toUTCString()}`);
-  return attributes.join("; ");
+  return setCookie(request, sessionCookieName(isSecureRequest(request)), token, [
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Lax",
+    isSecureRequest(request) && "Secure",
+    // Without "remember me" the cookie has no expiry: the browser forgets it when it closes.
+    session.persistent && `Expires=${session.idleExpiresAt.toUTCString()}`,
+  ]);
 }
 
 export function clearedSessionCookie(request: Request): string {
-  const secure = new URL(request.url).protocol === "https:";
-  const attributes = [`${sessionCookieName(secure)}=`, "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=0"];
-  if (secure) attributes.push("Secure");
-  return attributes.join("; ");
+  return setCookie(request, sessionCookieName(isSecureRequest(request)), "", [
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Lax",
+    "Max-Age=0",
+  ]);
 }

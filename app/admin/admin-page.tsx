@@ -1,6 +1,6 @@
 // /admin: the accounts of this instance and their roles. Admins only (everyone else gets the 403
 // page). Changing a role is a plain form post per row; users.server.ts keeps at least one admin.
-import { data, Form, redirect, useNavigation } from "react-router";
+import { data, Form, useNavigation } from "react-router";
 import { z } from "zod";
 import type { Role } from "../../db/schema.ts";
 import { requireRole } from "../accounts/auth.server.ts";
@@ -8,7 +8,7 @@ import { MAX_PASSWORD_INPUT_LENGTH } from "../accounts/password-limits.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
-import { toastCookie } from "../platform/toast.server.ts";
+import { redirectWithToast } from "../platform/toast.server.ts";
 import { formatTime, isoTime, roleNames, roleOptions } from "../settings/format.ts";
 import { confirmIdentity } from "../settings/reauth.server.ts";
 import type { Route } from "./+types/admin-page";
@@ -102,16 +102,10 @@ export async function action(args: Route.ActionArgs) {
       const self = userId === actor.id;
       const message = `${self ? "You are" : `@${change.username} is`} now ${withArticle(role)}.`;
       // Someone who just gave up the admin role can no longer see this page.
-      return redirect(self && role !== "admin" ? "/settings" : back, {
-        headers: { "Set-Cookie": toastCookie(request, { kind: "success", message }) },
-      });
+      return redirectWithToast(request, self && role !== "admin" ? "/settings" : back, { kind: "success", message });
     }
     case "unchanged":
-      return redirect(back, {
-        headers: {
-          "Set-Cookie": toastCookie(request, { kind: "info", message: `@${change.username} already has that role.` }),
-        },
-      });
+      return redirectWithToast(request, back, { kind: "info", message: `@${change.username} already has that role.` });
     case "not-found":
       return data<AdminActionData>({ error: "That account doesn't exist (any more).", userId }, { status: 404 });
     case "last-admin":

@@ -3,6 +3,7 @@
 // previews follow links — only the POST does. The token works signed out; the code only for its user.
 import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { getAuth, requireUser } from "../accounts/auth.server.ts";
+import { normalizeCode } from "../accounts/emailed-secrets.server.ts";
 import { checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
@@ -15,7 +16,6 @@ import {
   consumeVerificationCode,
   consumeVerificationToken,
   findUsableVerification,
-  normalizeCode,
   pendingEmailChange,
   type VerificationOutcome,
 } from "./verification.server.ts";

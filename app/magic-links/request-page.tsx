@@ -6,22 +6,22 @@
 import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { emailSchema } from "../accounts/accounts.server.ts";
 import { requireAnonymous } from "../accounts/auth.server.ts";
+import { normalizeCode } from "../accounts/emailed-secrets.server.ts";
 import { checkClientLimit, checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { randomSecret } from "../accounts/secrets.server.ts";
 import { afterResponse } from "../email-flows/emails.server.ts";
+import { pageHeaders } from "../email-flows/headers.ts";
 import { Panel } from "../email-flows/panel.tsx";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
 import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/request-page";
-import { magicLinkHeaders } from "./headers.ts";
 import { MagicLinkForm } from "./magic-link-form.tsx";
 import {
   browserCookie,
   consumeCode,
   createMagicLink,
-  normalizeCode,
   readBrowserSecret,
   sendMagicLinkMail,
   signedInRedirect,
@@ -29,7 +29,7 @@ import {
 } from "./magic-links.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Sign in with an e-mail link — Alva" }];
-export const headers: Route.HeadersFunction = magicLinkHeaders;
+export const headers: Route.HeadersFunction = pageHeaders;
 
 const WRONG_CODE =
   "That code doesn't work. Codes work once, for 10 minutes, only in the browser where you asked for the link, and only the newest one. Use the link in the e-mail, or ask for a new one.";

@@ -10,7 +10,7 @@ import { startSession } from "../accounts/session.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
-import { toastCookie } from "../platform/toast.server.ts";
+import { redirectWithToast } from "../platform/toast.server.ts";
 import { copyAvatar } from "./avatar.server.ts";
 import type { CallbackViewData as CallbackError } from "./callback-view.tsx";
 import { providerConfig, redirectUri } from "./config.server.ts";
@@ -97,8 +97,12 @@ export async function handleCallback(input: {
         await recordSecurityEvent(db, { userId: attempt.userId, type: "provider-linked", request, detail: label });
         copyAvatarLater(attempt.userId);
       }
-      headers.append("Set-Cookie", toastCookie(request, { kind: "success", message: `${label} is connected.` }));
-      return redirect("/settings/connections", { headers });
+      return redirectWithToast(
+        request,
+        "/settings/connections",
+        { kind: "success", message: `${label} is connected.` },
+        headers,
+      );
     }
 
     const result = await resolveSignIn(db, provider, profile);

@@ -11,9 +11,8 @@ export async function action({ request }: Route.ActionArgs) {
   if (!theme.success) {
     throw data("Unknown theme: choose light, dark or system.", { status: 400 });
   }
-  const secure = new URL(request.url).protocol === "https:";
   return redirect(safeRedirectPath(form.get("redirectTo")), {
-    headers: { "Set-Cookie": themeCookie(theme.data, secure) },
+    headers: { "Set-Cookie": themeCookie(request, theme.data) },
   });
 }
 
