@@ -90,9 +90,15 @@ export async function findUserByEmail(db: Database, email: string): Promise<User
 
 /** True when the error is a UNIQUE constraint failure (username or e-mail taken meanwhile). */
 export function isUniqueViolation(error: unknown): boolean {
+  return uniqueViolationMessage(error) !== null;
+}
+
+/** The database's message for a UNIQUE constraint failure ("… failed: users.email"), found in the cause chain. */
+export function uniqueViolationMessage(error: unknown): string | null {
   for (let current = error, depth = 0; current && depth < 6; depth++) {
-    if (/UNIQUE constraint failed|SQLITE_CONSTRAINT/.test(String((current as Error).message))) return true;
+    const message = String((current as Error).message);
+    if (/UNIQUE constraint failed|SQLITE_CONSTRAINT/.test(message)) return message;
     current = (current as { cause?: unknown }).cause;
   }
-  return false;
+  return null;
 }

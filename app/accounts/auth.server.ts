@@ -3,9 +3,9 @@
 import { createContext, type MiddlewareFunction, type RouterContextProvider, redirect } from "react-router";
 import { isDatabaseUnavailable } from "../../db/client.ts";
 import type { Role } from "../../db/schema.ts";
+import { isSecureRequest } from "../platform/cookies.server.ts";
 import { databaseUnavailable, getDatabase } from "../platform/database.server.ts";
 import { httpError } from "../platform/http-error.ts";
-import { requestInfo } from "../platform/request-info.ts";
 import {
   clearedSessionCookie,
   readSessionToken,
@@ -45,7 +45,7 @@ export const sessionMiddleware: MiddlewareFunction<Response> = async ({ request,
   }
   context.set(authContext, auth);
   const response = await next();
-  const name = sessionCookieName(new URL(request.url).protocol === "https:");
+  const name = sessionCookieName(isSecureRequest(request));
   const handlerSetsSession = response.headers.getSetCookie().some((value) => value.startsWith(`${name}=`));
   if (cookie && !handlerSetsSession) response.headers.append("Set-Cookie", cookie);
   return response;

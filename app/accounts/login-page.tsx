@@ -10,9 +10,8 @@ import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
 import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/login-page";
-import { getAuth, requireAnonymous } from "./auth.server.ts";
+import { requireAnonymous } from "./auth.server.ts";
 import { MAX_PASSWORD_INPUT_LENGTH } from "./password-limits.ts";
-import { readSessionToken, sessionCookie } from "./session.server.ts";
 import { signIn } from "./sign-in.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Sign in — Alva" }];
@@ -43,15 +42,12 @@ export async function action(args: Route.ActionArgs) {
   const { env } = context.get(requestInfo);
   const submission = await parseForm(args, signInForm);
   if (submission.status !== "success") return data({ result: submission.reply(), throttled: false }, { status: 400 });
-  const auth = getAuth(context);
-  const previousSessionId = auth.status === "signed-in" ? auth.session.id : readSessionToken(request)?.split(".")[0];
   const result = await withDatabase(context, (db) =>
     signIn(db, env, {
       login: submission.value.login,
       password: submission.value.password,
       persistent: submission.value.remember === "on",
       request,
-      previousSessionId,
     }),
   );
   if (result.outcome === "throttled") {
@@ -62,9 +58,8 @@ export async function action(args: Route.ActionArgs) {
   }
   if (result.outcome === "invalid")
     return data({ result: submission.reply({ formErrors: [GENERIC_ERROR] }), throttled: false }, { status: 400 });
-  const { token, session } = result.session;
   return redirect(safeRedirectPath(submission.value.redirectTo, "/dashboard"), {
-    headers: { "Set-Cookie": sessionCookie(request, token, session) },
+    headers: { "Set-Cookie": result.cookie },
   });
 }
 

@@ -2,7 +2,7 @@
 // so a link or an <img> elsewhere can never sign anyone out.
 import { redirect } from "react-router";
 import { withDatabase } from "../platform/database.server.ts";
-import { toastCookie } from "../platform/toast.server.ts";
+import { redirectWithToast } from "../platform/toast.server.ts";
 import type { Route } from "./+types/logout-action";
 import { getAuth } from "./auth.server.ts";
 import { recordSecurityEvent } from "./security-log.server.ts";
@@ -16,10 +16,8 @@ export async function action({ request, context }: Route.ActionArgs) {
       await recordSecurityEvent(db, { userId: auth.user.id, type: "sign-out", request });
     });
   }
-  const headers = new Headers();
-  headers.append("Set-Cookie", clearedSessionCookie(request));
-  headers.append("Set-Cookie", toastCookie(request, { kind: "info", message: "You are signed out." }));
-  return redirect("/", { headers });
+  const headers = new Headers({ "Set-Cookie": clearedSessionCookie(request) });
+  return redirectWithToast(request, "/", { kind: "info", message: "You are signed out." }, headers);
 }
 
 export function loader() {

@@ -3,14 +3,23 @@
 import { desc, eq } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { type SecurityEventType, securityEvents } from "../../db/schema.ts";
+import { clientIp } from "./client-ip.server.ts";
 import { describeDevice } from "./device.ts";
-import { clientIp } from "./session.server.ts";
 
-export async function recordSecurityEvent(
-  db: Database,
-  event: { userId: string; type: SecurityEventType; request: Request; detail?: string },
-): Promise<void> {
-  await db.insert(securityEvents).values({
+export interface SecurityEvent {
+  userId: string;
+  type: SecurityEventType;
+  request: Request;
+  detail?: string;
+}
+
+export async function recordSecurityEvent(db: Database, event: SecurityEvent): Promise<void> {
+  await securityEventInsert(db, event);
+}
+
+/** The statement that records `event`, for a batch that must record it together with its change. */
+export function securityEventInsert(db: Database, event: SecurityEvent) {
+  return db.insert(securityEvents).values({
     userId: event.userId,
     type: event.type,
     ip: clientIp(event.request),

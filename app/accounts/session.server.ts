@@ -3,9 +3,12 @@
 // sign-in, and at most MAX_SESSIONS_PER_USER sessions per user (the oldest end first).
 import { and, asc, eq, lt, ne, or } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
-import { sessions, users } from "../../db/schema.ts";
+import { type SecurityEventType, sessions, users } from "../../db/schema.ts";
+import { isSecureRequest, readCookie, setCookie } from "../platform/cookies.server.ts";
+import { clientIp } from "./client-ip.server.ts";
 import { describeDevice } from "./device.ts";
 import { hashSecret, randomSecret, secretMatches } from "./secrets.server.ts";
+import { recordSecurityEvent } from "./security-log.server.ts";
 
 export const IDLE_TIMEOUT_MS = 10 * 24 * 60 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 30 * 24 * 60 * 60 * 1000;
@@ -20,9 +23,39 @@ export interface NewSession {
   session: Session;
 }
 
-/** Where the request came from: Cloudflare sets CF-Connecting-IP; no client-supplied header is trusted. */
-export function clientIp(request: Request): string | null {
-  return request.headers.get("CF-Connecting-IP");
+/** MAX_SESSIONS_PER_USER from env (the one place it is read); DEFAULT_MAX_SESSIONS when unset or not a number. */
+export function maxSessionsPerUser(env: Pick<Env, "MAX_SESSIONS_PER_USER">): number {
+  const configured = Number(env.MAX_SESSIONS_PER_USER);
+  return Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_MAX_SESSIONS;
+}
+
+/**
+ * Signs `userId` in on this request: every sign-in path (password, e-mailed link, OAuth, setup wizard,
+ * API tokens to come) starts its session here. It ends the session the browser already carried, if
+ * its secret proves it (a fresh token at every sign-in: no session fixation, and no ending someone
+ * else's session by its id), creates the new one within the per-user limit, records the security event
+ * and returns the Set-Cookie value to send.
+ */
+export async function startSession(
+  db: Database,
+  env: Pick<Env, "MAX_SESSIONS_PER_USER">,
+  input: {
+    userId: string;
+    persistent: boolean;
+    request: Request;
+    event: { type: Extract<SecurityEventType, "sign-in" | "magic-link-sign-in">; detail?: string };
+  },
+): Promise<string> {
+  const { userId, persistent, request } = input;
+  await endPresentedSession(db, request);
+  const { token, session } = await createSession(db, {
+    userId,
+    persistent,
+    request,
+    maxSessions: maxSessionsPerUser(env),
+  });
+  await recordSecurityEvent(db, { userId, request, ...input.event });
+  return sessionCookie(request, token, session);
 }
 
 export async function createSession(
@@ -66,22 +99,27 @@ export interface ValidSession {
   refreshed: boolean;
 }
 
+/** `<id>.<secret>` split, or null when the token cannot be one of ours. */
+function parseSessionToken(token: string): { id: string; secret: string } | null {
+  const match = /^([a-z2-7]{16})\.([a-z2-7]{32})$/.exec(token);
+  return match ? { id: match[1]!, secret: match[2]! } : null;
+}
+
 export async function validateSessionToken(
   db: Database,
   token: string,
   now = Date.now(),
 ): Promise<ValidSession | null> {
-  const match = /^([a-z2-7]{16})\.([a-z2-7]{32})$/.exec(token);
-  if (!match) return null;
-  const [, id, secret] = match;
+  const parsed = parseSessionToken(token);
+  if (!parsed) return null;
   const rows = await db
     .select({ session: sessions, user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, id!))
+    .where(eq(sessions.id, parsed.id))
     .limit(1);
   const row = rows[0];
-  if (!row || !secretMatches(secret!, row.session.secretHash)) return null;
+  if (!row || !secretMatches(parsed.secret, row.session.secretHash)) return null;
   const { session } = row;
   if (now >= session.idleExpiresAt.getTime() || now >= session.absoluteExpiresAt.getTime()) {
     await db.delete(sessions).where(eq(sessions.id, session.id));
@@ -99,6 +137,21 @@ export async function validateSessionToken(
 
 export async function deleteSession(db: Database, sessionId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+/**
+ * Ends the session this request's cookie holds, but only when the cookie's secret matches it: an id
+ * alone (seen in a log, say) must not let anyone end someone else's session.
+ */
+async function endPresentedSession(db: Database, request: Request): Promise<void> {
+  const parsed = parseSessionToken(readSessionToken(request) ?? "");
+  if (!parsed) return;
+  const [row] = await db
+    .select({ secretHash: sessions.secretHash })
+    .from(sessions)
+    .where(eq(sessions.id, parsed.id))
+    .limit(1);
+  if (row && secretMatches(parsed.secret, row.secretHash)) await deleteSession(db, parsed.id);
 }
 
 /** Ends every session of the user, or every one but `exceptSessionId`. */
@@ -123,23 +176,15 @@ export async function deleteExpiredSessions(db: Database, now = Date.now()): Pro
 }
 
 // ── The cookie ──────────────────────────────────────────────────────────────────────────────
-// Over https (production) the cookie is `__Host-alva_session`: Secure, Path=/, no Domain, so no
-// subdomain can set or shadow it. Browsers refuse Secure and __Host- cookies from plain
-// http://localhost in some cases, so local http uses `alva_session` without Secure; it is still
-// HttpOnly and SameSite=Lax.
+// `__Host-alva_session` over https (Secure, Path=/, no Domain), `alva_session` on local http; always
+// HttpOnly and SameSite=Lax (platform/cookies.server.ts).
 
 export function sessionCookieName(secure: boolean): string {
   return secure ? "__Host-alva_session" : "alva_session";
 }
 
 export function readSessionToken(request: Request): string | null {
-  const secure = new URL(request.url).protocol === "https:";
-  const name = sessionCookieName(secure);
-  for (const part of (request.headers.get("Cookie") ?? "").split(";")) {
-    const [key, ...value] = part.trim().split("=");
-    if (key === name) return value.join("=");
-  }
-  return null;
+  return readCookie(request, sessionCookieName(isSecureRequest(request)));
 }
 
 export function sessionCookie(
@@ -147,17 +192,21 @@ export function sessionCookie(
   token: string,
   session: Pick<Session, "persistent" | "idleExpiresAt">,
 ): string {
-  const secure = new URL(request.url).protocol === "https:";
-  const attributes = [`${sessionCookieName(secure)}=${token}`, "Path=/", "HttpOnly", "SameSite=Lax"];
-  if (secure) attributes.push("Secure");
-  // Without "remember me" the cookie has no expiry: the browser forgets it when it closes.
-  if (session.persistent) attributes.push(`Expires=${session.idleExpiresAt.toUTCString()}`);
-  return attributes.join("; ");
+  return setCookie(request, sessionCookieName(isSecureRequest(request)), token, [
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Lax",
+    isSecureRequest(request) && "Secure",
+    // Without "remember me" the cookie has no expiry: the browser forgets it when it closes.
+    session.persistent && `Expires=${session.idleExpiresAt.toUTCString()}`,
+  ]);
 }
 
 export function clearedSessionCookie(request: Request): string {
-  const secure = new URL(request.url).protocol === "https:";
-  const attributes = [`${sessionCookieName(secure)}=`, "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=0"];
-  if (secure) attributes.push("Secure");
-  return attributes.join("; ");
+  return setCookie(request, sessionCookieName(isSecureRequest(request)), "", [
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Lax",
+    "Max-Age=0",
+  ]);
 }

@@ -1,27 +1,28 @@
 // Sign-in with e-mail or username + password. Rate limits come first (per client IP, then per
-// account), before any hashing; every wrong combination gets the same answer, and an unknown
-// account costs the same Argon2 time as a known one.
+// identifier as typed), before any lookup or hashing; every wrong combination gets the same answer,
+// and an unknown account costs the same Argon2 time as a known one.
 import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { users } from "../../db/schema.ts";
 import { findUserByLogin } from "./accounts.server.ts";
-import { checkLimit, retryPhrase } from "./limits.server.ts";
+import { checkClientLimit, checkLimit, retryPhrase } from "./limits.server.ts";
 import { hashPassword, verifyNothing, verifyPassword } from "./password.server.ts";
 import { recordSecurityEvent } from "./security-log.server.ts";
-import { clientIp, createSession, deleteSession, type NewSession } from "./session.server.ts";
+import { startSession } from "./session.server.ts";
 
 export type SignInResult =
-  | { outcome: "signed-in"; session: NewSession }
+  /** `cookie`: the Set-Cookie value of the new session. */
+  | { outcome: "signed-in"; cookie: string }
   | { outcome: "invalid" }
   | { outcome: "throttled"; message: string; retryAfterSeconds: number };
 
 export async function signIn(
   db: Database,
   env: Env,
-  input: { login: string; password: string; persistent: boolean; request: Request; previousSessionId?: string },
+  input: { login: string; password: string; persistent: boolean; request: Request },
 ): Promise<SignInResult> {
   const { request } = input;
-  const ipLimit = await checkLimit(env, "signInIp", clientIp(request) ?? "unknown");
+  const ipLimit = await checkClientLimit(env, "signInIp", request);
   if (!ipLimit.allowed) {
     return {
       outcome: "throttled",
@@ -30,16 +31,18 @@ export async function signIn(
     };
   }
 
-  const user = await findUserByLogin(db, input.login);
-  // Keyed by account (or by what was typed, for unknown ones), so rotating IPs does not help.
-  const accountLimit = await checkLimit(env, "signInAccount", user?.id ?? input.login.trim());
-  if (!accountLimit.allowed) {
+  // Keyed by the identifier as typed, not by the account it names: rotating IPs does not help, and a
+  // throttled username reveals nothing about its e-mail address (docs/decisions/0020).
+  const identifierLimit = await checkLimit(env, "signInIdentifier", input.login.trim());
+  if (!identifierLimit.allowed) {
     return {
       outcome: "throttled",
-      retryAfterSeconds: accountLimit.retryAfterSeconds,
-      message: `Too many attempts for this account; ${retryPhrase(accountLimit.retryAfterSeconds)}. If you forgot your password, you can reset it now.`,
+      retryAfterSeconds: identifierLimit.retryAfterSeconds,
+      message: `Too many attempts for this account; ${retryPhrase(identifierLimit.retryAfterSeconds)}. If you forgot your password, you can reset it now, or sign in with an e-mailed link below.`,
     };
   }
+
+  const user = await findUserByLogin(db, input.login);
 
   if (!user?.passwordHash) {
     await verifyNothing(input.password);
@@ -56,11 +59,11 @@ export async function signIn(
       .set({ passwordHash: await hashPassword(input.password) })
       .where(eq(users.id, user.id));
   }
-  // A fresh token at every sign-in; a session the browser already had (someone else's, perhaps
-  // planted) is ended, so it can never be promoted to this user's (no session fixation).
-  if (input.previousSessionId) await deleteSession(db, input.previousSessionId);
-  const maxSessions = Number(env.MAX_SESSIONS_PER_USER) || undefined;
-  const session = await createSession(db, { userId: user.id, persistent: input.persistent, request, maxSessions });
-  await recordSecurityEvent(db, { userId: user.id, type: "sign-in", request });
-  return { outcome: "signed-in", session };
+  const cookie = await startSession(db, env, {
+    userId: user.id,
+    persistent: input.persistent,
+    request,
+    event: { type: "sign-in" },
+  });
+  return { outcome: "signed-in", cookie };
 }

@@ -55,6 +55,17 @@ describe("sign-in", () => {
     expect(tokenOf(first)).not.toBe(tokenOf(second));
   });
 
+  it("ends only a session whose secret the cookie proves: knowing another user's session id is not enough", async () => {
+    const victim = await createTestUser();
+    const victimCookie = await sessionFor(victim);
+    const victimId = victimCookie.split("=")[1]!.split(".")[0]!;
+    const attacker = await createTestUser();
+    const forged = `alva_session=${victimId}.${"a".repeat(32)}`;
+    const response = await login({ login: attacker.email, password: TEST_PASSWORD }, { Cookie: forged });
+    expect(response.status).toBe(302);
+    expect((await getAs("/dashboard", victimCookie)).status).toBe(200);
+  });
+
   it("answers a wrong password and an unknown account identically", async () => {
     const user = await createTestUser();
     const wrong = await login({ login: user.email, password: "not the password" });
@@ -127,13 +138,29 @@ describe("brute-force limits", () => {
     for (let i = 0; i < 5; i++) {
       expect((await login({ login: user.email, password: `wrong-${i}` })).status).toBe(400);
     }
-    const throttled = await login({ login: user.username, password: TEST_PASSWORD }); // right password, new IP
+    // The right password, from a new IP, typed with other case and spacing: still the same identifier.
+    const throttled = await login({ login: `  ${user.email.toUpperCase()} `, password: TEST_PASSWORD });
     expect(throttled.status).toBe(429);
     expect(Number(throttled.headers.get("Retry-After"))).toBeGreaterThan(0);
     const html = await throttled.text();
     expect(html).toMatch(/try again in \d+ minutes?/);
     expect(html).toContain('href="/forgot-password"');
   });
+
+  it("never tells which e-mail belongs to a throttled username: the e-mail answers like an unrelated address", async () => {
+    const user = await createTestUser();
+    for (let i = 0; i < 5; i++) {
+      expect((await login({ login: user.username, password: `wrong-${i}` })).status).toBe(400);
+    }
+    expect((await login({ login: user.username, password: "wrong-again" })).status).toBe(429);
+    const email = await login({ login: user.email, password: "wrong-again" });
+    const unrelated = await login({ login: "nobody-else@example.com", password: "wrong-again" });
+    expect(email.status).toBe(400);
+    expect(unrelated.status).toBe(400);
+    expect(comparable(await email.text()).replaceAll(user.email, "")).toBe(
+      comparable(await unrelated.text()).replaceAll("nobody-else@example.com", ""),
+    );
+  }, 60_000); // 8 Argon2 verifications
 
   it("throttles one client IP trying many accounts, whatever X-Forwarded-For says", async () => {
     const ip = randomIp().replace("198.51.100", "203.0.113");

@@ -1,6 +1,7 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { data, Form, Link, redirect, useNavigation } from "react-router";
 import type { z } from "zod";
+import { sendAfterResponse } from "../email-flows/emails.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
@@ -8,8 +9,7 @@ import { toastCookie } from "../platform/toast.server.ts";
 import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/signup-page";
 import { requireAnonymous } from "./auth.server.ts";
-import { checkLimit, retryPhrase } from "./limits.server.ts";
-import { clientIp } from "./session.server.ts";
+import { checkClientLimit, retryPhrase } from "./limits.server.ts";
 import { signUp, signUpForm } from "./signup.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Create your account — Alva" }];
@@ -31,7 +31,7 @@ export async function action(args: Route.ActionArgs) {
   const submission = await parseForm(args, signUpForm);
   if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
 
-  const limit = await checkLimit(env, "signUpIp", clientIp(request) ?? "unknown");
+  const limit = await checkClientLimit(env, "signUpIp", request);
   if (!limit.allowed) {
     return data(
       {
@@ -50,6 +50,7 @@ export async function action(args: Route.ActionArgs) {
       { status: 400 },
     );
   }
+  sendAfterResponse(context, result.mail);
   return redirect("/login", {
     headers: {
       "Set-Cookie": toastCookie(request, {

@@ -1,7 +1,10 @@
+import { env } from "cloudflare:workers";
 import { desc, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../db/client.ts";
 import { devOutbox, users, workspaceMembers, workspaces } from "../../db/schema.ts";
 import { createTestUser, ensureInstance, formPost, send, setCookies, testDb } from "../../tests/worker-helpers.ts";
+import { signUp as signUpAccount, signUpForm } from "./signup.server.ts";
 
 beforeAll(ensureInstance);
 
@@ -61,6 +64,38 @@ describe("sign-up", () => {
     expect(notice?.subject).toBe("Someone tried to sign up to Alva with your address");
     const owners = await testDb().select().from(users).where(eq(users.email, existing.email));
     expect(owners).toHaveLength(1);
+  });
+
+  it("does the same database work for a registered address as for a new one, and mails nobody before answering", async () => {
+    // Timing is too noisy to test; the work is not: record every call signUp makes on the database.
+    const recorded = (db: Database) => {
+      const calls: string[] = [];
+      const proxy = new Proxy(db, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver);
+          if (typeof value !== "function") return value;
+          return (...args: unknown[]) => {
+            calls.push(String(property));
+            return value.apply(target, args);
+          };
+        },
+      });
+      return { db: proxy, calls };
+    };
+    const existing = await createTestUser();
+    const fresh = signUpForm.parse(validFields());
+    const known = signUpForm.parse({ ...validFields(), email: existing.email.toUpperCase() });
+    const request = new Request("http://localhost:5173/signup", { method: "POST" });
+    const forFresh = recorded(testDb());
+    const forKnown = recorded(testDb());
+    const a = await signUpAccount(forFresh.db, env, fresh, request);
+    const b = await signUpAccount(forKnown.db, env, known, request);
+    expect(a.outcome).toBe("check-email");
+    expect(b.outcome).toBe("check-email");
+    expect(forKnown.calls).toEqual(forFresh.calls);
+    expect(forFresh.calls.filter((call) => call === "batch")).toHaveLength(1);
+    expect(await mailTo(fresh.email)).toHaveLength(0);
+    expect(await mailTo(existing.email)).toHaveLength(0);
   });
 
   it("refuses a taken username whatever its case, keeping what was typed", async () => {

@@ -1,15 +1,17 @@
 // /admin: the accounts of this instance and their roles. Admins only (everyone else gets the 403
 // page). Changing a role is a plain form post per row; users.server.ts keeps at least one admin.
-import { data, Form, redirect, useNavigation } from "react-router";
+import { data, Form, useNavigation } from "react-router";
 import { z } from "zod";
 import type { Role } from "../../db/schema.ts";
 import { requireRole } from "../accounts/auth.server.ts";
+import { MAX_PASSWORD_INPUT_LENGTH } from "../accounts/password-limits.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
-import { toastCookie } from "../platform/toast.server.ts";
+import { redirectWithToast } from "../platform/toast.server.ts";
 import { formatTime, isoTime, roleNames, roleOptions } from "../settings/format.ts";
+import { confirmIdentity } from "../settings/reauth.server.ts";
 import type { Route } from "./+types/admin-page";
 import { changeRole, listUsers } from "./users.server.ts";
 
@@ -32,17 +34,24 @@ const roleChangeSchema = z.object({
   intent: z.literal("change-role", { error: "That request wasn't understood. Reload the page and try again." }),
   userId: z.string({ error: "Choose an account." }).trim().min(1, "Choose an account.").max(64, "No such account."),
   role: z.enum(roleOptions, { error: "Choose user, moderator or admin." }),
+  password: z
+    .string()
+    .max(MAX_PASSWORD_INPUT_LENGTH, "That password is too long.")
+    .optional()
+    .transform((value) => value || undefined),
 });
 
 export interface AdminActionData {
   error: string;
   /** The row the error belongs to, when known. */
   userId?: string;
+  /** Set when the password is needed first: the page asks for it to make this change. */
+  confirm?: { userId: string; role: Role };
 }
 
 export async function action(args: Route.ActionArgs) {
   const { request, context } = args;
-  const { user: actor } = requireRole(args, "admin");
+  const { user: actor, session } = requireRole(args, "admin");
   const submission = await parseForm(args, roleChangeSchema);
   if (submission.status !== "success") {
     const posted = submission.payload.userId;
@@ -50,8 +59,18 @@ export async function action(args: Route.ActionArgs) {
     const error = Object.values(submission.error ?? {}).flat()[0] ?? "Check the form.";
     return data<AdminActionData>({ error, userId }, { status: 400 });
   }
-  const { userId, role } = submission.value;
-  const { requestId } = context.get(requestInfo);
+  const { userId, role, password } = submission.value;
+  const { requestId, env } = context.get(requestInfo);
+  // Like ending other sessions: a stolen, older admin session must not hand out roles (reauth.server.ts).
+  const confirmation = await withDatabase(context, (db) =>
+    confirmIdentity({ db, env, request, user: actor, session, purpose: "changing a role", password }),
+  );
+  if (!confirmation.ok) {
+    return data<AdminActionData>(
+      { error: confirmation.message, userId, confirm: { userId, role } },
+      { status: confirmation.status },
+    );
+  }
   const change = await withDatabase(context, (db) => changeRole(db, { actorId: actor.id, targetId: userId, role }));
   const search = searchOf(request);
   const back = `/admin${search ? `?q=${encodeURIComponent(search)}` : ""}`;
@@ -82,16 +101,10 @@ export async function action(args: Route.ActionArgs) {
       const self = userId === actor.id;
       const message = `${self ? "You are" : `@${change.username} is`} now ${withArticle(role)}.`;
       // Someone who just gave up the admin role can no longer see this page.
-      return redirect(self && role !== "admin" ? "/settings" : back, {
-        headers: { "Set-Cookie": toastCookie(request, { kind: "success", message }) },
-      });
+      return redirectWithToast(request, self && role !== "admin" ? "/settings" : back, { kind: "success", message });
     }
     case "unchanged":
-      return redirect(back, {
-        headers: {
-          "Set-Cookie": toastCookie(request, { kind: "info", message: `@${change.username} already has that role.` }),
-        },
-      });
+      return redirectWithToast(request, back, { kind: "info", message: `@${change.username} already has that role.` });
     case "not-found":
       return data<AdminActionData>({ error: "That account doesn't exist (any more).", userId }, { status: 404 });
     case "last-admin":
@@ -113,7 +126,10 @@ export default function AdminPage({ loaderData, actionData }: Route.ComponentPro
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
   const { users, total, search, me } = loaderData;
-  const rowError = actionData?.userId && users.some((row) => row.id === actionData.userId) ? actionData : undefined;
+  const confirm = actionData?.confirm;
+  const rowError =
+    !confirm && actionData?.userId && users.some((row) => row.id === actionData.userId) ? actionData : undefined;
+  const confirmTarget = confirm ? users.find((row) => row.id === confirm.userId) : undefined;
 
   return (
     <section className="space-y-6" aria-labelledby="admin-title">
@@ -142,7 +158,48 @@ export default function AdminPage({ loaderData, actionData }: Route.ComponentPro
         </button>
       </Form>
 
-      {actionData?.error && !rowError ? (
+      {confirm ? (
+        <Form
+          method="post"
+          className="max-w-xl space-y-3 rounded-xl border border-amber-300 p-5 dark:border-amber-800"
+          aria-labelledby="confirm-title"
+        >
+          <h2 id="confirm-title" className="font-medium">
+            {`Confirm it's you to make ${confirmTarget ? `@${confirmTarget.username}` : "this account"} ${withArticle(confirm.role)}`}
+          </h2>
+          <input type="hidden" name="intent" value="change-role" />
+          <input type="hidden" name="userId" value={confirm.userId} />
+          <input type="hidden" name="role" value={confirm.role} />
+          <div>
+            <label htmlFor="confirm-password" className="block text-sm font-medium">
+              Your password
+            </label>
+            <input
+              id="confirm-password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              maxLength={MAX_PASSWORD_INPUT_LENGTH}
+              aria-invalid="true"
+              aria-describedby="confirm-error"
+              className="mt-1 w-full max-w-sm rounded-md border border-zinc-300 bg-white px-3 py-2 aria-invalid:border-red-600 dark:border-zinc-700 dark:bg-zinc-900"
+            />
+            <p id="confirm-error" role="alert" className="mt-1 text-sm text-red-700 dark:text-red-400">
+              {actionData?.error}
+            </p>
+          </div>
+          <button
+            type="submit"
+            disabled={busy}
+            className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+          >
+            {busy ? "Checking…" : "Confirm"}
+          </button>
+        </Form>
+      ) : null}
+
+      {actionData?.error && !rowError && !confirm ? (
         <p
           role="alert"
           className="rounded-md border border-red-300 bg-red-50 px-4 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100"

@@ -127,6 +127,38 @@ describe("changing a role", () => {
     expect((await getAs("/admin", memberCookie)).status).toBe(403);
   });
 
+  it("asks for the password again when the admin signed in more than 15 minutes ago", async () => {
+    const admin = await createTestUser({ label: "stale_admin", role: "admin" });
+    const member = await createTestUser({ label: "stale_target" });
+    const staleCookie = await signIn(admin, { now: Date.now() - 16 * 60 * 1000 });
+
+    const asked = await setRole(staleCookie, member, "moderator");
+    expect(asked.status).toBe(401);
+    const html = await asked.text();
+    expect(html).toContain("Enter your password to confirm it&#x27;s you.");
+    expect(html).toMatch(/<input id="confirm-password" type="password"[^>]* name="password"/);
+    expect(html).toContain('<input type="hidden" name="role" value="moderator"/>');
+    expect(await roleOf(member)).toBe("user");
+
+    const wrong = await postAs("/admin", staleCookie, {
+      intent: "change-role",
+      userId: member.id,
+      role: "moderator",
+      password: "not my password",
+    });
+    expect(wrong.status).toBe(401);
+    expect(await roleOf(member)).toBe("user");
+
+    const right = await postAs("/admin", staleCookie, {
+      intent: "change-role",
+      userId: member.id,
+      role: "moderator",
+      password: admin.password,
+    });
+    expect(right.status).toBe(302);
+    expect(await roleOf(member)).toBe("moderator");
+  });
+
   it("keeps the search when going back to the list", async () => {
     const admin = await createTestUser({ label: "keepq", role: "admin" });
     const member = await createTestUser({ label: "keepqm" });

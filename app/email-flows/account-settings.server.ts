@@ -52,7 +52,7 @@ export async function checkCurrentPassword(
           message: "For your safety, sign out and sign in again first, then do this within 15 minutes.",
         };
   }
-  const limit = await checkLimit(env, "signInAccount", user.id);
+  const limit = await checkLimit(env, "passwordConfirmation", user.id);
   if (!limit.allowed) {
     return {
       outcome: "throttled",

@@ -6,8 +6,7 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { emailSchema, findUserByEmail } from "../accounts/accounts.server.ts";
-import { checkLimit, retryPhrase } from "../accounts/limits.server.ts";
-import { clientIp } from "../accounts/session.server.ts";
+import { checkClientLimit, checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
@@ -36,7 +35,7 @@ export async function action(args: Route.ActionArgs) {
   const { email } = submission.value;
 
   // Per client first (one client trying many addresses), then per address (many clients, one address).
-  const limit = await checkLimit(env, "resetRequestIp", clientIp(request) ?? "unknown");
+  const limit = await checkClientLimit(env, "resetRequestIp", request);
   const limited = limit.allowed ? await checkLimit(env, "resetRequestAccount", email) : limit;
   if (!limited.allowed) {
     return data(

@@ -1,5 +1,6 @@
-// Response headers of the e-mail flow pages. React Router sends only what a route's `headers`
-// export returns, so a Retry-After set by an action has to be passed on here.
+// Response headers of the pages that handle e-mailed secrets (e-mail flows, sign-in links). React
+// Router sends only what a route's `headers` export returns, so a Retry-After set by an action has to
+// be passed on here.
 interface HeadersArgs {
   actionHeaders: Headers;
   loaderHeaders: Headers;

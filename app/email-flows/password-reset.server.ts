@@ -5,7 +5,8 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { passwordResets, users } from "../../db/schema.ts";
-import { hashSecret, newId, randomSecret } from "../accounts/secrets.server.ts";
+import { isPlausibleToken, newEmailedToken } from "../accounts/emailed-secrets.server.ts";
+import { hashSecret, newId } from "../accounts/secrets.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { deleteUserSessions, type User } from "../accounts/session.server.ts";
 import { passwordResetMail, sendMail } from "./emails.server.ts";
@@ -21,13 +22,13 @@ export async function issuePasswordReset(
   user: Pick<User, "id" | "username" | "email">,
   now = Date.now(),
 ): Promise<void> {
-  const token = randomSecret(20);
+  const { token, tokenHash } = newEmailedToken();
   await db.batch([
     db.delete(passwordResets).where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.consumedAt))),
     db.insert(passwordResets).values({
       id: newId(),
       userId: user.id,
-      tokenHash: hashSecret(token),
+      tokenHash,
       expiresAt: new Date(now + RESET_TTL_MS),
       consumedAt: null,
       createdAt: new Date(now),
@@ -42,7 +43,7 @@ export async function findUsableReset(
   token: string,
   now = Date.now(),
 ): Promise<(ResetRow & { email: string }) | undefined> {
-  if (!/^[a-z2-7]{32}$/.test(token)) return undefined;
+  if (!isPlausibleToken(token)) return undefined;
   const [row] = await db
     .select({ reset: passwordResets, email: users.email })
     .from(passwordResets)

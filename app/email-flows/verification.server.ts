@@ -8,15 +8,13 @@ import { and, eq, gt, inArray, isNull, lt, ne, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { emailVerifications, passwordResets, users } from "../../db/schema.ts";
 import { isUniqueViolation } from "../accounts/accounts.server.ts";
-import { hashSecret, newId, randomDigits, randomSecret, secretMatches } from "../accounts/secrets.server.ts";
+import { isPlausibleToken, MAX_CODE_ATTEMPTS, newEmailedTokenAndCode } from "../accounts/emailed-secrets.server.ts";
+import { hashSecret, newId, secretMatches } from "../accounts/secrets.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import type { User } from "../accounts/session.server.ts";
 import { emailChangedMail, sendMail, verificationMail } from "./emails.server.ts";
 
 export const VERIFICATION_TTL_MS = 60 * 60 * 1000;
-/** Wrong codes one row tolerates, on top of the per-user rate limit; then only a new code helps. */
-export const MAX_CODE_ATTEMPTS = 5;
-export const CODE_LENGTH = 8;
 
 export type VerificationPurpose = "verify-email" | "change-email";
 type VerificationRow = typeof emailVerifications.$inferSelect;
@@ -40,28 +38,38 @@ export async function sendVerificationEmail(
   env: Env,
   input: SendVerificationInput,
 ): Promise<{ expiresAt: Date }> {
+  const verification = prepareVerification(db, env, input);
+  await db.batch(verification.statements);
+  await sendMail(db, env, verification.mail);
+  return { expiresAt: verification.expiresAt };
+}
+
+/**
+ * The statements that store a verification (run them in one batch, possibly with others) and the
+ * mail that carries its code and link, to send once they are stored.
+ */
+export function prepareVerification(db: Database, env: { APP_URL: string }, input: SendVerificationInput) {
   const now = input.now ?? Date.now();
   const email = input.email.toLowerCase();
-  const code = randomDigits(CODE_LENGTH);
-  const token = randomSecret(20);
+  const { code, codeHash, token, tokenHash } = newEmailedTokenAndCode();
   const expiresAt = new Date(now + VERIFICATION_TTL_MS);
-  await db.batch([
+  const statements = [
     invalidatePending(db, input.user.id, input.purpose),
     db.insert(emailVerifications).values({
       id: newId(),
       userId: input.user.id,
       purpose: input.purpose,
       email,
-      codeHash: hashSecret(code),
-      tokenHash: hashSecret(token),
+      codeHash,
+      tokenHash,
       attempts: 0,
       expiresAt,
       consumedAt: null,
       createdAt: new Date(now),
     }),
-  ]);
-  await sendMail(db, env, verificationMail({ env, user: input.user, to: email, purpose: input.purpose, code, token }));
-  return { expiresAt };
+  ] as const;
+  const mail = verificationMail({ env, user: input.user, to: email, purpose: input.purpose, code, token });
+  return { statements, mail, expiresAt };
 }
 
 /** Deletes the user's unused verifications of `purpose`: only the newest mail works. */
@@ -268,16 +276,4 @@ async function applyChangeEmail(
   // The old mailbox is told, so a hijacked session cannot move the account away silently.
   await sendMail(db, env, emailChangedMail({ env, user: before, to: before.email, newEmail: row.email }));
   return { outcome: "verified", purpose: "change-email", userId: row.userId, email: row.email };
-}
-
-/** Codes as people type them: "1234 5678", "1234-5678". */
-export function normalizeCode(value: unknown): string | null {
-  if (typeof value !== "string") return null;
-  const digits = value.replace(/[\s-]/g, "");
-  return new RegExp(`^\\d{${CODE_LENGTH}}$`).test(digits) ? digits : null;
-}
-
-/** randomSecret(20) is 32 base32 characters; anything else is not worth a query. */
-function isPlausibleToken(token: string): boolean {
-  return /^[a-z2-7]{32}$/.test(token);
 }

@@ -5,6 +5,7 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { getAuth, requireUser } from "../accounts/auth.server.ts";
+import { normalizeCode } from "../accounts/emailed-secrets.server.ts";
 import { checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { oneTimeCodeField, parseFormData, readForm } from "../platform/forms.server.ts";
@@ -18,7 +19,6 @@ import {
   consumeVerificationCode,
   consumeVerificationToken,
   findUsableVerification,
-  normalizeCode,
   pendingEmailChange,
   type VerificationOutcome,
 } from "./verification.server.ts";

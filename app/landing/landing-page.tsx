@@ -1,30 +1,31 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { data, Form, redirect, useNavigation } from "react-router";
 import type { z } from "zod";
+import { checkClientLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { parseForm } from "../platform/forms.server.ts";
+import { requestInfo } from "../platform/request-info.ts";
 import { ErrorList } from "../ui/form-field.tsx";
 import type { Route } from "./+types/landing-page";
-import { joinWaitlist, type WaitlistOutcome, waitlistForm } from "./waitlist.server.ts";
+import { joinWaitlist, waitlistForm } from "./waitlist.server.ts";
 
 export function loader({ request }: Route.LoaderArgs) {
-  const shown = new URL(request.url).searchParams.get("waitlist");
-  const outcome: WaitlistOutcome | null = shown === "joined" || shown === "already-joined" ? shown : null;
-  return { outcome };
+  return { joined: new URL(request.url).searchParams.get("waitlist") === "joined" };
 }
 
 export async function action(args: Route.ActionArgs) {
   const submission = await parseForm(args, waitlistForm);
   if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
-  const outcome = await withDatabase(args.context, (db) => joinWaitlist(db, submission.value.email));
-  // Post/redirect/get: a refresh never re-submits, and the message survives without JavaScript.
-  return redirect(`/?waitlist=${outcome}#waitlist`);
+  const limit = await checkClientLimit(args.context.get(requestInfo).env, "waitlistIp", args.request);
+  if (!limit.allowed) {
+    const message = `Too many sign-ups from your network; ${retryPhrase(limit.retryAfterSeconds)}.`;
+    return data({ result: submission.reply({ fieldErrors: { email: [message] } }) }, { status: 429 });
+  }
+  await withDatabase(args.context, (db) => joinWaitlist(db, submission.value.email));
+  // Post/redirect/get: a refresh never re-submits, and the message survives without JavaScript. The
+  // same answer whether or not the address was on the list already.
+  return redirect("/?waitlist=joined#waitlist");
 }
-
-const messages: Record<WaitlistOutcome, string> = {
-  joined: "You're on the list. We'll write once, when Alva opens for you.",
-  "already-joined": "You're already on the list — no need to sign up twice. We'll be in touch.",
-};
 
 export default function LandingPage({ loaderData, actionData }: Route.ComponentProps) {
   const navigation = useNavigation();
@@ -54,12 +55,13 @@ export default function LandingPage({ loaderData, actionData }: Route.ComponentP
         </h2>
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">One e-mail when it's your turn. Nothing else.</p>
 
-        {loaderData.outcome && !actionData ? (
+        {loaderData.joined && !actionData ? (
           <p
             role="status"
             className="mt-4 rounded-md bg-brand-50 px-3 py-2 text-brand-700 dark:bg-brand-700/20 dark:text-brand-300"
           >
-            {messages[loaderData.outcome]}
+            You're on the list. If you were already on the list, nothing changed. We'll write once, when Alva opens for
+            you.
           </p>
         ) : null}
 

@@ -1,5 +1,7 @@
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { deadDatabase, ensureInstance, formPost, send } from "../../tests/worker-helpers.ts";
+import { waitlist } from "../../db/schema.ts";
+import { deadDatabase, ensureInstance, formPost, send, testDb } from "../../tests/worker-helpers.ts";
 
 // Pages redirect to /setup until the instance is set up.
 beforeAll(ensureInstance);
@@ -51,13 +53,33 @@ describe("waitlist", () => {
     expect(await confirmation.text()).toContain("You&#x27;re on the list.");
   });
 
-  it("answers a repeated e-mail kindly, whatever its case and spacing", async () => {
+  it("answers a repeated e-mail kindly, whatever its case and spacing, exactly as a new one (no list lookup)", async () => {
     const email = uniqueEmail("grace");
     expect((await send(formPost("/?index", { email }))).headers.get("Location")).toBe("/?waitlist=joined#waitlist");
     const again = await send(formPost("/?index", { email: `  ${email.toUpperCase()} ` }));
     expect(again.status).toBe(302);
-    expect(again.headers.get("Location")).toBe("/?waitlist=already-joined#waitlist");
-    expect(await (await send("/?waitlist=already-joined")).text()).toContain("already on the list");
+    expect(again.headers.get("Location")).toBe("/?waitlist=joined#waitlist");
+    expect(await (await send("/?waitlist=joined")).text()).toContain("already on the list");
+    const rows = await testDb().select().from(waitlist).where(eq(waitlist.email, email.toLowerCase()));
+    expect(rows).toHaveLength(1);
+  });
+
+  it("limits posts per client, counting an IPv6 client by its /64", async () => {
+    const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:7`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const address = `${prefix}:${i.toString(16)}::${(i * 7 + 1).toString(16)}`; // a new address each time
+      const response = await send(
+        formPost("/?index", { email: uniqueEmail("flood") }, { "CF-Connecting-IP": address }),
+      );
+      statuses.push(response.status);
+    }
+    expect(statuses.slice(0, 10).every((status) => status === 302)).toBe(true);
+    expect(statuses[10]).toBe(429);
+    const elsewhere = await send(
+      formPost("/?index", { email: uniqueEmail("neighbour") }, { "CF-Connecting-IP": `${prefix.slice(0, -1)}8::1` }),
+    );
+    expect(elsewhere.status).toBe(302);
   });
 
   it("shows a field error and keeps what was typed for an invalid address", async () => {

@@ -1,4 +1,6 @@
-// The landing page's waitlist: one row per e-mail address, stored lowercased.
+// The landing page's waitlist: one row per e-mail address, stored lowercased. Joining answers the same
+// whether or not the address was already on the list (the list is nobody else's business), and each
+// client may post only a few times (limits.server.ts, waitlistIp).
 import { z } from "zod";
 import type { Database } from "../../db/client.ts";
 import { waitlist } from "../../db/schema.ts";
@@ -12,13 +14,7 @@ export const waitlistForm = z.object({
     .pipe(z.email("That doesn't look like an e-mail address.").transform((email) => email.toLowerCase())),
 });
 
-export type WaitlistOutcome = "joined" | "already-joined";
-
-export async function joinWaitlist(db: Database, email: string): Promise<WaitlistOutcome> {
-  const inserted = await db
-    .insert(waitlist)
-    .values({ email })
-    .onConflictDoNothing({ target: waitlist.email })
-    .returning({ id: waitlist.id });
-  return inserted.length > 0 ? "joined" : "already-joined";
+/** Adds `email` unless it is there already; the same single statement either way. */
+export async function joinWaitlist(db: Database, email: string): Promise<void> {
+  await db.insert(waitlist).values({ email }).onConflictDoNothing({ target: waitlist.email });
 }

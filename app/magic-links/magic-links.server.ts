@@ -11,81 +11,46 @@ import { and, desc, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
 import { redirect } from "react-router";
 import type { Database } from "../../db/client.ts";
 import { magicLinks, users } from "../../db/schema.ts";
-import { type LimitOptions, type LimitResult, rateLimit } from "../../workers/rate-limiter.ts";
 import { createAccount, findUserByEmail, isUniqueViolation } from "../accounts/accounts.server.ts";
-import { hashSecret, newId, randomDigits, randomSecret, secretMatches } from "../accounts/secrets.server.ts";
+import { isPlausibleToken, MAX_CODE_ATTEMPTS, newEmailedTokenAndCode } from "../accounts/emailed-secrets.server.ts";
+import { hashSecret, newId, randomSecret, secretMatches } from "../accounts/secrets.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
-import {
-  createSession,
-  deleteSession,
-  deleteUserSessions,
-  type NewSession,
-  sessionCookie,
-  type User,
-} from "../accounts/session.server.ts";
+import { deleteUserSessions, startSession, type User } from "../accounts/session.server.ts";
 import { appLink, sendMail } from "../email-flows/emails.server.ts";
 import { composeMail } from "../mail/mail.server.ts";
+import { hostCookieName, readCookie, setCookie } from "../platform/cookies.server.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 
 export const MAGIC_LINK_TTL_MS = 10 * 60 * 1000;
-export const CODE_LENGTH = 8;
-export const MAX_CODE_ATTEMPTS = 5;
-
-/** Kept here rather than in accounts/limits.server.ts: keys `magicLinkEmail:<address>`, `magicLinkIp:<ip>`. */
-export const magicLinkLimits = {
-  /** Mails to one address, whoever asks: 3, then one more per 10 minutes. */
-  magicLinkEmail: { capacity: 3, refillPerSecond: 1 / 600 },
-  /** One client asking for many addresses. */
-  magicLinkIp: { capacity: 10, refillPerSecond: 1 / 360 },
-} satisfies Record<string, LimitOptions>;
-
-export function checkMagicLinkLimit(
-  env: Env,
-  name: keyof typeof magicLinkLimits,
-  subject: string,
-): Promise<LimitResult> {
-  return rateLimit(env, `${name}:${subject.toLowerCase()}`, magicLinkLimits[name]);
-}
 
 // ── The browser-binding cookie ──────────────────────────────────────────────────────────────
-// Same naming as the session cookie: `__Host-` (Secure, Path=/) over https; plain name on local http.
+// Named like the session cookie (`__Host-` over https), HttpOnly, SameSite=Lax, for the link's lifetime.
 
-export function browserCookieName(secure: boolean): string {
-  return secure ? "__Host-alva_magic_link" : "alva_magic_link";
-}
-
-const isSecure = (request: Request) => new URL(request.url).protocol === "https:";
+const BROWSER_COOKIE = "alva_magic_link";
 
 /** The browser's binding value, if it sent a well-formed one. */
 export function readBrowserSecret(request: Request): string | null {
-  const name = browserCookieName(isSecure(request));
-  for (const part of (request.headers.get("Cookie") ?? "").split(";")) {
-    const [key, ...value] = part.trim().split("=");
-    if (key === name) {
-      const secret = value.join("=");
-      return /^[a-z2-7]{32}$/.test(secret) ? secret : null;
-    }
-  }
-  return null;
+  const secret = readCookie(request, hostCookieName(request, BROWSER_COOKIE));
+  return isPlausibleToken(secret) ? secret : null;
 }
 
 export function browserCookie(request: Request, secret: string): string {
-  const attributes = [
-    `${browserCookieName(isSecure(request))}=${secret}`,
+  return setCookie(request, hostCookieName(request, BROWSER_COOKIE), secret, [
     "Path=/",
     "HttpOnly",
     "SameSite=Lax",
     `Max-Age=${MAGIC_LINK_TTL_MS / 1000}`,
-  ];
-  if (isSecure(request)) attributes.push("Secure");
-  return attributes.join("; ");
+  ]);
 }
 
 export function clearedBrowserCookie(request: Request): string {
-  const attributes = [`${browserCookieName(isSecure(request))}=`, "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=0"];
-  if (isSecure(request)) attributes.push("Secure");
-  return attributes.join("; ");
+  return setCookie(request, hostCookieName(request, BROWSER_COOKIE), "", [
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Lax",
+    "Max-Age=0",
+  ]);
 }
 
 // ── Requesting ──────────────────────────────────────────────────────────────────────────────
@@ -115,13 +80,12 @@ export async function createMagicLink(
   input: { email: string; browserSecret: string; redirectTo: string | null; now?: number },
 ) {
   const now = input.now ?? Date.now();
-  const token = randomSecret(20);
-  const code = randomDigits(CODE_LENGTH);
+  const { token, tokenHash, code, codeHash } = newEmailedTokenAndCode();
   await db.insert(magicLinks).values({
     id: newId(),
     email: input.email.toLowerCase(),
-    tokenHash: hashSecret(token),
-    codeHash: hashSecret(code),
+    tokenHash,
+    codeHash,
     browserHash: hashSecret(input.browserSecret),
     attempts: 0,
     redirectTo: input.redirectTo,
@@ -139,17 +103,6 @@ export function sendMagicLinkMail(db: Database, env: Env, message: ReturnType<ty
 // ── Using ───────────────────────────────────────────────────────────────────────────────────
 
 type MagicLinkRow = typeof magicLinks.$inferSelect;
-
-/** randomSecret(20) is 32 base32 characters; anything else is not worth a query. */
-export function isPlausibleToken(token: unknown): token is string {
-  return typeof token === "string" && /^[a-z2-7]{32}$/.test(token);
-}
-
-export function normalizeCode(value: unknown): string | null {
-  if (typeof value !== "string") return null;
-  const digits = value.replace(/[\s-]/g, "");
-  return new RegExp(`^\\d{${CODE_LENGTH}}$`).test(digits) ? digits : null;
-}
 
 /** The link a token points to, if it can still be used. Reading it consumes nothing (mail scanners GET links). */
 export async function findUsableLink(
@@ -244,7 +197,8 @@ export function generatedUsername(): string {
 
 export interface MagicSignIn {
   user: User;
-  session: NewSession;
+  /** The Set-Cookie value of the new session. */
+  cookie: string;
   created: boolean;
   /** An unverified account's password was removed when the link proved the address. */
   passwordCleared: boolean;
@@ -258,7 +212,7 @@ export interface MagicSignIn {
 export async function signInWithLink(
   db: Database,
   env: Env,
-  input: { link: MagicLinkRow; request: Request; previousSessionId?: string; now?: number },
+  input: { link: MagicLinkRow; request: Request; now?: number },
 ): Promise<MagicSignIn> {
   const { link, request } = input;
   const now = new Date(input.now ?? Date.now());
@@ -313,11 +267,13 @@ export async function signInWithLink(
     .set({ consumedAt: now })
     .where(and(eq(magicLinks.email, link.email), isNull(magicLinks.consumedAt), ne(magicLinks.id, link.id)));
 
-  if (input.previousSessionId) await deleteSession(db, input.previousSessionId);
-  const maxSessions = Number(env.MAX_SESSIONS_PER_USER) || undefined;
-  const session = await createSession(db, { userId: signedIn.id, persistent: true, request, maxSessions });
-  await recordSecurityEvent(db, { userId: signedIn.id, type: "magic-link-sign-in", request });
-  return { user: signedIn, session, created, passwordCleared };
+  const cookie = await startSession(db, env, {
+    userId: signedIn.id,
+    persistent: true,
+    request,
+    event: { type: "magic-link-sign-in" },
+  });
+  return { user: signedIn, cookie, created, passwordCleared };
 }
 
 /**
@@ -330,7 +286,7 @@ export function signedInRedirect(
   link: Pick<MagicLinkRow, "redirectTo">,
 ): Response {
   const headers = new Headers();
-  headers.append("Set-Cookie", sessionCookie(request, result.session.token, result.session.session));
+  headers.append("Set-Cookie", result.cookie);
   headers.append("Set-Cookie", clearedBrowserCookie(request));
   const message = result.passwordCleared
     ? "Your address is verified. The password set before it was verified no longer works: choose a new one in Settings → Password."

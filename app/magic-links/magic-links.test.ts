@@ -21,8 +21,9 @@ import {
   signIn,
   testDb,
 } from "../../tests/worker-helpers.ts";
+import { MAX_CODE_ATTEMPTS } from "../accounts/emailed-secrets.server.ts";
 import { hashSecret, newId, randomSecret } from "../accounts/secrets.server.ts";
-import { MAGIC_LINK_TTL_MS, MAX_CODE_ATTEMPTS } from "./magic-links.server.ts";
+import { MAGIC_LINK_TTL_MS } from "./magic-links.server.ts";
 
 beforeAll(ensureInstance);
 afterEach(() => vi.restoreAllMocks());

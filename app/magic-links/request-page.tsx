@@ -7,11 +7,12 @@ import { getFormProps, useForm } from "@conform-to/react";
 import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { emailSchema } from "../accounts/accounts.server.ts";
-import { getAuth, requireAnonymous } from "../accounts/auth.server.ts";
-import { retryPhrase } from "../accounts/limits.server.ts";
+import { requireAnonymous } from "../accounts/auth.server.ts";
+import { normalizeCode } from "../accounts/emailed-secrets.server.ts";
+import { checkClientLimit, checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { randomSecret } from "../accounts/secrets.server.ts";
-import { clientIp, readSessionToken } from "../accounts/session.server.ts";
 import { afterResponse } from "../email-flows/emails.server.ts";
+import { pageHeaders } from "../email-flows/headers.ts";
 import { Panel } from "../email-flows/panel.tsx";
 import { withDatabase } from "../platform/database.server.ts";
 import { oneTimeCodeField, parseFormData, readForm } from "../platform/forms.server.ts";
@@ -19,14 +20,11 @@ import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
 import { CodeInput, FormError, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/request-page";
-import { magicLinkHeaders } from "./headers.ts";
 import { MagicLinkForm } from "./magic-link-form.tsx";
 import {
   browserCookie,
-  checkMagicLinkLimit,
   consumeCode,
   createMagicLink,
-  normalizeCode,
   readBrowserSecret,
   sendMagicLinkMail,
   signedInRedirect,
@@ -34,7 +32,7 @@ import {
 } from "./magic-links.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Sign in with an e-mail link — Alva" }];
-export const headers: Route.HeadersFunction = magicLinkHeaders;
+export const headers: Route.HeadersFunction = pageHeaders;
 
 const WRONG_CODE =
   "That code doesn't work. Codes work once, for 10 minutes, only in the browser where you asked for the link, and only the newest one. Use the link in the e-mail, or ask for a new one.";
@@ -72,8 +70,8 @@ async function requestLink({ request, context }: Route.ActionArgs, form: FormDat
   const { email } = submission.value;
 
   // Per client first (one client, many addresses), then per address (many clients, one mailbox).
-  const ipLimit = await checkMagicLinkLimit(env, "magicLinkIp", clientIp(request) ?? "unknown");
-  const limit = ipLimit.allowed ? await checkMagicLinkLimit(env, "magicLinkEmail", email) : ipLimit;
+  const ipLimit = await checkClientLimit(env, "magicLinkIp", request);
+  const limit = ipLimit.allowed ? await checkLimit(env, "magicLinkEmail", email) : ipLimit;
   if (!limit.allowed) {
     return data(
       {
@@ -110,9 +108,7 @@ async function typeCode({ request, context }: Route.ActionArgs, form: FormData) 
   const result = await withDatabase(context, async (db) => {
     const link = await consumeCode(db, { browserSecret: readBrowserSecret(request), code });
     if (!link) return null;
-    const auth = getAuth(context);
-    const previousSessionId = auth.status === "signed-in" ? auth.session.id : readSessionToken(request)?.split(".")[0];
-    return { link, signedIn: await signInWithLink(db, env, { link, request, previousSessionId }) };
+    return { link, signedIn: await signInWithLink(db, env, { link, request }) };
   });
   if (!result)
     return data({ view: "code" as const, result: submission.reply({ formErrors: [WRONG_CODE] }) }, { status: 400 });

@@ -2,15 +2,13 @@
 // — mail scanners and link previews fetch links, so it must use nothing up — and the POST uses the
 // token once (one conditional UPDATE) and signs this browser in. The token works in any browser.
 import { data, Form, Link, useNavigation } from "react-router";
-import { getAuth } from "../accounts/auth.server.ts";
-import { readSessionToken } from "../accounts/session.server.ts";
+import { pageHeaders } from "../email-flows/headers.ts";
 import { Panel } from "../email-flows/panel.tsx";
 import { withDatabase } from "../platform/database.server.ts";
 import { readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/verify-page";
-import { magicLinkHeaders } from "./headers.ts";
 import { consumeToken, findUsableLink, signedInRedirect, signInWithLink } from "./magic-links.server.ts";
 
 export const meta: Route.MetaFunction = () => [
@@ -19,7 +17,7 @@ export const meta: Route.MetaFunction = () => [
   // The URL holds the token: no Referer with it, not even to our own origin's logs elsewhere.
   { name: "referrer", content: "no-referrer" },
 ];
-export const headers: Route.HeadersFunction = magicLinkHeaders;
+export const headers: Route.HeadersFunction = pageHeaders;
 
 const invalid = () => data({ view: "invalid" as const }, { status: 410 });
 
@@ -37,9 +35,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   const result = await withDatabase(context, async (db) => {
     const link = await consumeToken(db, token);
     if (!link) return null;
-    const auth = getAuth(context);
-    const previousSessionId = auth.status === "signed-in" ? auth.session.id : readSessionToken(request)?.split(".")[0];
-    return { link, signedIn: await signInWithLink(db, env, { link, request, previousSessionId }) };
+    return { link, signedIn: await signInWithLink(db, env, { link, request }) };
   });
   if (!result) return invalid();
 

@@ -5,12 +5,12 @@
 import { data, type RouterContextProvider, redirect } from "react-router";
 import { getAuth } from "../accounts/auth.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
-import { createSession, deleteSession, readSessionToken, sessionCookie } from "../accounts/session.server.ts";
+import { startSession } from "../accounts/session.server.ts";
 import { getDatabase, withDatabase } from "../platform/database.server.ts";
 import { httpError, NOT_FOUND_MESSAGE } from "../platform/http-error.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
-import { toastCookie } from "../platform/toast.server.ts";
+import { redirectWithToast } from "../platform/toast.server.ts";
 import { copyAvatar } from "./avatar.server.ts";
 import type { CallbackViewData as CallbackError } from "./callback-view.tsx";
 import { providerConfig, redirectUri } from "./config.server.ts";
@@ -97,8 +97,12 @@ export async function handleCallback(input: {
         await recordSecurityEvent(db, { userId: attempt.userId, type: "provider-linked", request, detail: label });
         copyAvatarLater(attempt.userId);
       }
-      headers.append("Set-Cookie", toastCookie(request, { kind: "success", message: `${label} is connected.` }));
-      return redirect("/settings/connections", { headers });
+      return redirectWithToast(
+        request,
+        "/settings/connections",
+        { kind: "success", message: `${label} is connected.` },
+        headers,
+      );
     }
 
     const result = await resolveSignIn(db, provider, profile);
@@ -109,14 +113,15 @@ export async function handleCallback(input: {
     if (result.outcome === "created")
       await recordSecurityEvent(db, { userId: user.id, type: "account-created", request, detail: label });
     if (result.outcome !== "existing") copyAvatarLater(user.id);
-    // A session this browser already had is ended (no session fixation), as in password sign-in.
-    const auth = getAuth(context);
-    const previousSessionId = auth.status === "signed-in" ? auth.session.id : readSessionToken(request)?.split(".")[0];
-    if (previousSessionId) await deleteSession(db, previousSessionId);
-    const maxSessions = Number(env.MAX_SESSIONS_PER_USER) || undefined;
-    const { token, session } = await createSession(db, { userId: user.id, persistent: true, request, maxSessions });
-    await recordSecurityEvent(db, { userId: user.id, type: "sign-in", request, detail: label });
-    headers.append("Set-Cookie", sessionCookie(request, token, session));
+    headers.append(
+      "Set-Cookie",
+      await startSession(db, env, {
+        userId: user.id,
+        persistent: true,
+        request,
+        event: { type: "sign-in", detail: label },
+      }),
+    );
     const destination =
       result.outcome === "created" || user.mustChooseUsername
         ? "/welcome"

@@ -10,6 +10,7 @@
 // Secure cookie from http://localhost (Chrome and Firefox treat localhost as a secure context), which is
 // enough for the fake provider in tests; Apple itself only accepts https return URLs anyway.
 import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from "@oslojs/encoding";
+import { isSecureRequest, readCookie, setCookie } from "../platform/cookies.server.ts";
 import type { OAuthProvider } from "./providers.ts";
 
 export const STATE_TTL_MS = 10 * 60 * 1000;
@@ -32,12 +33,11 @@ export function stateCookieName(provider: OAuthProvider): string {
 }
 
 function attributes(request: Request, provider: OAuthProvider): string[] {
-  const secure = new URL(request.url).protocol === "https:";
   const list = [`Path=/auth/${provider}`, "HttpOnly"];
   if (provider === "apple") list.push("SameSite=None", "Secure");
   else {
     list.push("SameSite=Lax");
-    if (secure) list.push("Secure");
+    if (isSecureRequest(request)) list.push("Secure");
   }
   return list;
 }
@@ -58,15 +58,14 @@ export async function stateCookie(request: Request, secret: string, attempt: OAu
     await crypto.subtle.sign("HMAC", await hmacKey(secret), new TextEncoder().encode(payload)),
   );
   const value = `${payload}.${encodeBase64urlNoPadding(signature)}`;
-  return [
-    `${stateCookieName(attempt.provider)}=${value}`,
+  return setCookie(request, stateCookieName(attempt.provider), value, [
     ...attributes(request, attempt.provider),
     `Max-Age=${STATE_TTL_MS / 1000}`,
-  ].join("; ");
+  ]);
 }
 
 export function clearedStateCookie(request: Request, provider: OAuthProvider): string {
-  return [`${stateCookieName(provider)}=`, ...attributes(request, provider), "Max-Age=0"].join("; ");
+  return setCookie(request, stateCookieName(provider), "", [...attributes(request, provider), "Max-Age=0"]);
 }
 
 /** The attempt in the request's cookie, or null when it is missing, tampered with, expired or for another provider. */
@@ -76,12 +75,7 @@ export async function readStateCookie(
   provider: OAuthProvider,
   now = Date.now(),
 ): Promise<OAuthAttempt | null> {
-  const name = stateCookieName(provider);
-  let raw: string | undefined;
-  for (const part of (request.headers.get("Cookie") ?? "").split(";")) {
-    const [key, ...rest] = part.trim().split("=");
-    if (key === name) raw = rest.join("=");
-  }
+  const raw = readCookie(request, stateCookieName(provider));
   const match = raw ? /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(raw) : null;
   if (!match) return null;
   try {

@@ -11,7 +11,7 @@ import { imageUrl } from "../images/images.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { logRefusedForm, readFormBody } from "../platform/forms.server.ts";
 import { httpError } from "../platform/http-error.ts";
-import { ErrorList, FormError } from "../ui/form-field.tsx";
+import { FormError } from "../ui/form-field.tsx";
 import type { Route } from "./+types/card-page";
 import { FieldInput } from "./card-fields.tsx";
 import { cardCount, cards, findCard, isRecord, publicCard } from "./cards.ts";

@@ -6,7 +6,7 @@
 // cancelled job shows why and offers Retry.
 import { useEffect } from "react";
 import type { RouterContextProvider } from "react-router";
-import { data, Form, Link, redirect, useNavigation, useRevalidator } from "react-router";
+import { Form, Link, redirect, useNavigation, useRevalidator } from "react-router";
 import { requireUser } from "../accounts/auth.server.ts";
 import { requireWorkspace } from "../onboarding/onboarding.server.ts";
 import { withDatabase } from "../platform/database.server.ts";

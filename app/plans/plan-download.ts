@@ -1,7 +1,3 @@
-// GET /plans/:id/download/markdown and /plans/:id/download/json (optionally ?version=n) — a plan version
-// as a Markdown document or as its PlanDocument JSON (schema: /plans/plan.schema.json). Only for members
-// of the plan's workspace; anyone else gets the 404 page.
-import { data } from "react-router";
 import { z } from "zod";
 import { requireUser } from "../accounts/auth.server.ts";
 import { requireWorkspace } from "../onboarding/onboarding.server.ts";

@@ -1,7 +1,8 @@
 // Authenticating again before ending other sessions (OWASP ASVS 5.0 V7.5.2): someone holding a
 // stolen, older session must not be able to sign the real owner out everywhere. A session that
 // signed in within RECENT_SIGN_IN_MS counts as freshly authenticated (its password was just typed);
-// an older one must enter the password again. Wrong guesses share the account's sign-in rate limit.
+// an older one must enter the password again. Wrong guesses count against the user's
+// passwordConfirmation limit.
 import type { Database } from "../../db/client.ts";
 import { checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { verifyPassword } from "../accounts/password.server.ts";
@@ -41,7 +42,7 @@ export async function confirmIdentity(input: {
   if (!password) return { ok: false, status: 401, message: "Enter your password to confirm it's you." };
 
   // Before hashing: each attempt costs the attacker a token of this account's sign-in bucket.
-  const limit = await checkLimit(env, "signInAccount", user.id);
+  const limit = await checkLimit(env, "passwordConfirmation", user.id);
   if (!limit.allowed) {
     return { ok: false, status: 429, message: `Too many password attempts; ${retryPhrase(limit.retryAfterSeconds)}.` };
   }

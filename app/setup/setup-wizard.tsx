@@ -4,9 +4,8 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { useEffect, useRef } from "react";
 import { data, Form, redirect, useNavigation } from "react-router";
-import { checkLimit, retryPhrase } from "../accounts/limits.server.ts";
+import { checkClientLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { hashPassword } from "../accounts/password.server.ts";
-import { clientIp, sessionCookie } from "../accounts/session.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
@@ -89,7 +88,7 @@ export async function action({ request, context }: Route.ActionArgs) {
       if (!checked.ok) return data(view("account", answers, checked.errors, kept), { status: 400 });
       if (checked.newPassword === null) return view("organization", checked.answers, {}, true);
       // Hashing costs ~200 ms of CPU: an open /setup must not be a way to burn the instance's CPU.
-      const limit = await checkLimit(env, "setupIp", clientIp(request) ?? "unknown");
+      const limit = await checkClientLimit(env, "setupIp", request);
       if (!limit.allowed) {
         return data(
           view("account", answers, { password: `Too many attempts; ${retryPhrase(limit.retryAfterSeconds)}.` }, kept),
@@ -130,7 +129,7 @@ export async function action({ request, context }: Route.ActionArgs) {
         );
       }
       const headers = new Headers();
-      headers.append("Set-Cookie", sessionCookie(request, result.session.token, result.session.session));
+      headers.append("Set-Cookie", result.cookie);
       headers.append("Set-Cookie", clearedWizardCookie(request));
       const message = result.verificationSent
         ? `Alva is set up, and you are signed in as its administrator. We sent a code to ${result.user.email} to verify the address.`

@@ -5,6 +5,7 @@
 // with HKDF from SESSION_SECRET, HttpOnly, SameSite=Strict, for 30 minutes. A cookie the server did
 // not make, or one changed by a single bit, fails to open and is refused.
 import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from "@oslojs/encoding";
+import { hostCookieName, readCookie, setCookie } from "../platform/cookies.server.ts";
 
 export const WIZARD_COOKIE_MAX_AGE_SECONDS = 30 * 60;
 
@@ -117,17 +118,10 @@ export async function openPasswordHash(secret: string, value: string | null, now
 // or shadow it), a plain name on local http. SameSite=Strict: it is only ever needed by the wizard's
 // own same-site form posts.
 
-export function wizardCookieName(request: Request): string {
-  return new URL(request.url).protocol === "https:" ? "__Host-alva_setup" : "alva_setup";
-}
+const WIZARD_COOKIE = "alva_setup";
 
 export function readWizardCookie(request: Request): string | null {
-  const name = wizardCookieName(request);
-  for (const part of (request.headers.get("Cookie") ?? "").split(";")) {
-    const [key, ...value] = part.trim().split("=");
-    if (key === name) return value.join("=");
-  }
-  return null;
+  return readCookie(request, hostCookieName(request, WIZARD_COOKIE));
 }
 
 export function wizardCookie(request: Request, value: string): string {
@@ -139,13 +133,10 @@ export function clearedWizardCookie(request: Request): string {
 }
 
 function cookie(request: Request, value: string, maxAge: number): string {
-  const attributes = [
-    `${wizardCookieName(request)}=${value}`,
+  return setCookie(request, hostCookieName(request, WIZARD_COOKIE), value, [
     "Path=/",
     `Max-Age=${maxAge}`,
     "HttpOnly",
     "SameSite=Strict",
-  ];
-  if (new URL(request.url).protocol === "https:") attributes.push("Secure");
-  return attributes.join("; ");
+  ]);
 }

@@ -20,7 +20,7 @@ import {
 import { newPasswordSchema } from "../accounts/password-policy.ts";
 import { newId } from "../accounts/secrets.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
-import { createSession, type NewSession, type User } from "../accounts/session.server.ts";
+import { startSession, type User } from "../accounts/session.server.ts";
 import { sendVerificationEmail } from "../email-flows/verification.server.ts";
 import { httpError, NOT_FOUND_MESSAGE } from "../platform/http-error.ts";
 import { logError } from "../platform/request-log.ts";
@@ -144,7 +144,8 @@ export function setupNotFound(context: Readonly<RouterContextProvider>): never {
 
 export type SetupResult =
   /** `verificationSent` false: the account exists and is signed in, but the mail could not go out. */
-  | { outcome: "done"; user: User; session: NewSession; verificationSent: boolean }
+  /** `cookie`: the Set-Cookie value of the admin's new session. */
+  | { outcome: "done"; user: User; cookie: string; verificationSent: boolean }
   | { outcome: "already-set-up" }
   /** Only possible if accounts exist without an instance row (made outside the wizard). */
   | { outcome: "account-taken" };
@@ -185,13 +186,12 @@ export async function completeSetup(
   }
 
   await recordSecurityEvent(db, { userId: user.id, type: "account-created", request });
-  const session = await createSession(db, {
+  const cookie = await startSession(db, env, {
     userId: user.id,
     persistent: true,
     request,
-    maxSessions: Number(env.MAX_SESSIONS_PER_USER) || undefined,
+    event: { type: "sign-in" },
   });
-  await recordSecurityEvent(db, { userId: user.id, type: "sign-in", request });
 
   // The instance is set up whatever happens to the mail (a first deploy often has no mail provider
   // yet): a failure is logged and the admin is told to ask for a new code from the banner.
@@ -202,5 +202,5 @@ export async function completeSetup(
     logError(error, requestId);
     verificationSent = false;
   }
-  return { outcome: "done", user, session, verificationSent };
+  return { outcome: "done", user, cookie, verificationSent };
 }

@@ -13,9 +13,8 @@ const themeForm = z.object({ theme: themeSchema, redirectTo: z.string().max(2048
 export async function action({ request, context }: Route.ActionArgs) {
   const submission = await parseForm({ request, context }, themeForm);
   if (submission.status !== "success") httpError(context, 400, "Unknown theme: choose light, dark or system.");
-  const secure = new URL(request.url).protocol === "https:";
   return redirect(safeRedirectPath(submission.value.redirectTo), {
-    headers: { "Set-Cookie": themeCookie(submission.value.theme, secure) },
+    headers: { "Set-Cookie": themeCookie(request, submission.value.theme) },
   });
 }
 

@@ -1,5 +1,6 @@
 // The colour theme a visitor picked, kept in a cookie so the server renders the right one first.
 import { z } from "zod";
+import { readCookie, setCookie } from "../platform/cookies.server.ts";
 
 export const themes = ["light", "dark", "system"] as const;
 export type Theme = (typeof themes)[number];
@@ -8,14 +9,10 @@ export const themeSchema = z.enum(themes);
 const COOKIE = "theme";
 
 export function readTheme(request: Request): Theme {
-  const raw = request.headers.get("Cookie") ?? "";
-  const match = /(?:^|;\s*)theme=([^;]*)/.exec(raw);
-  const parsed = themeSchema.safeParse(match?.[1]);
+  const parsed = themeSchema.safeParse(readCookie(request, COOKIE));
   return parsed.success ? parsed.data : "system";
 }
 
-export function themeCookie(theme: Theme, secure: boolean): string {
-  const attributes = [`${COOKIE}=${theme}`, "Path=/", "Max-Age=31536000", "SameSite=Lax", "HttpOnly"];
-  if (secure) attributes.push("Secure");
-  return attributes.join("; ");
+export function themeCookie(request: Request, theme: Theme): string {
+  return setCookie(request, COOKIE, theme, ["Path=/", "Max-Age=31536000", "SameSite=Lax", "HttpOnly"]);
 }

@@ -76,5 +76,6 @@ export function toastOf(response: Response): { kind: string; message: string } |
 
 /** A random documentation-range IP, so per-IP limits of one test don't spill into another. */
 export function randomIp(): string {
-  return `2001:db8::${crypto.randomUUID().slice(0, 4)}:${crypto.randomUUID().slice(0, 4)}`;
+  // Random in the /64 part: per-client limits count an IPv6 client by its /64.
+  return `2001:db8:${crypto.randomUUID().slice(0, 4)}:${crypto.randomUUID().slice(0, 4)}::1`;
 }
