@@ -21,6 +21,10 @@ export default defineConfig({
           RESEND_API_KEY: "",
           // GitHub, Google and Apple sign-in against the fake provider (tests/fake-oauth.setup.ts).
           ...inject<Record<string, string>>("fakeOAuthEnv"),
+          // Plans against the fake OpenAI-compatible server (tests/fake-openai.setup.ts).
+          OPENAI_API_KEY: "test-openai-key",
+          OPENAI_BASE_URL: inject<string>("fakeOpenAiUrl"),
+          OPENAI_MODEL: "fake-gpt",
         },
       },
     })),
@@ -34,7 +38,7 @@ export default defineConfig({
   },
   test: {
     include: ["app/**/*.test.{ts,tsx}", "workers/**/*.test.ts"],
-    globalSetup: ["./tests/worker-database.setup.ts", "./tests/fake-oauth.setup.ts"],
+    globalSetup: ["./tests/worker-database.setup.ts", "./tests/fake-oauth.setup.ts", "./tests/fake-openai.setup.ts"],
     server: { deps: { inline: [/@libsql\//] } },
   },
 });

@@ -33,6 +33,8 @@ export default [
   route("auth/apple/callback", "oauth/apple-form-post.ts"),
   route("auth/apple/finish", "oauth/apple-finish-page.tsx"),
   // ROUTES:EMAIL-FLOWS
+  // The plan document's JSON Schema, public like the profile's (app/plans)
+  route("plans/plan.schema.json", "plans/plan-schema-route.ts"),
 
   // The signed-in shell (app/shell) and what lives in it
   layout("shell/shell-layout.tsx", [
@@ -52,6 +54,12 @@ export default [
     route("onboarding/profile.json", "onboarding/profile-download.ts"),
     route("onboarding/profile.schema.json", "onboarding/profile-schema.ts"),
     route("onboarding/:card", "onboarding/card-page.tsx"),
+    // AI marketing plans: list and generate, a job being written, a plan, edits, downloads (app/plans)
+    route("plans", "plans/plans-page.tsx"),
+    route("plans/jobs/:jobId", "plans/job-page.tsx"),
+    route("plans/:id", "plans/plan-page.tsx"),
+    route("plans/:id/sections/:section/edit", "plans/section-edit-page.tsx"),
+    route("plans/:id/download/:format", "plans/plan-download.ts"),
     // ROUTES:SETTINGS
   ]),
 

@@ -1,10 +1,7 @@
 // Queue consumer for AI marketing-plan jobs. The AI plan feature fills in the generation itself; until
 // then a job message is validated, logged and acknowledged, one message at a time, so one bad message
 // never retries the whole batch.
-import { z } from "zod";
-
-export const planJobMessage = z.object({ jobId: z.string().min(1) });
-export type PlanJobMessage = z.infer<typeof planJobMessage>;
+import { planJobMessage } from "../app/plans/plan-job-message.ts";
 
 export async function consumePlanJobs(batch: MessageBatch, _env: Env): Promise<void> {
   for (const message of batch.messages) {

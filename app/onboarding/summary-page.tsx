@@ -2,8 +2,11 @@
 // complete it is (required cards answered), the JSON download, and the way to a marketing plan.
 import { Link } from "react-router";
 import { requireUser } from "../accounts/auth.server.ts";
+import { aiProvider } from "../ai/provider.server.ts";
 import { imageUrl } from "../images/images.server.ts";
+import { GenerateForm } from "../plans/plan-ui.tsx";
 import { withDatabase } from "../platform/database.server.ts";
+import { requestInfo } from "../platform/request-info.ts";
 import type { Route } from "./+types/summary-page";
 import { cards } from "./cards.ts";
 import { describeAnswer } from "./describe-answer.ts";
@@ -37,11 +40,17 @@ export async function loader(args: Route.LoaderArgs) {
       colours: described.colours,
     } as const;
   });
-  return { items, requiredAnswered: completeness.requiredAnswered, requiredTotal: completeness.requiredTotal };
+  return {
+    items,
+    requiredAnswered: completeness.requiredAnswered,
+    requiredTotal: completeness.requiredTotal,
+    providerConfigured: aiProvider(args.context.get(requestInfo).env).kind !== "none",
+    isAdmin: user.role === "admin",
+  };
 }
 
 export default function SummaryPage({ loaderData }: Route.ComponentProps) {
-  const { items, requiredAnswered, requiredTotal } = loaderData;
+  const { items, requiredAnswered, requiredTotal, providerConfigured, isAdmin } = loaderData;
   const complete = requiredAnswered === requiredTotal;
   const firstOpen = items.find((item) => item.status === "unanswered" || (item.required && item.status !== "answered"));
   return (
@@ -76,20 +85,8 @@ export default function SummaryPage({ loaderData }: Route.ComponentProps) {
           ) : null}
         </div>
         {complete ? (
-          // The AI plan feature is not built yet: say so rather than pretend.
-          <div className="space-y-1">
-            <button
-              type="button"
-              disabled
-              aria-describedby="plan-note"
-              className="rounded-md bg-brand-600 px-5 py-2 font-medium text-white opacity-60"
-            >
-              Generate my marketing plan
-            </button>
-            <p id="plan-note" className="text-sm text-zinc-600 dark:text-zinc-400">
-              Plan generation arrives with the next release
-            </p>
-          </div>
+          // Posts to /plans: the same action as the plans page's Generate button (refusals are shown there).
+          <GenerateForm providerConfigured={providerConfigured} isAdmin={isAdmin} label="Generate my marketing plan" />
         ) : (
           <p className="text-sm text-zinc-600 dark:text-zinc-400">
             Answer every required card to generate your marketing plan.

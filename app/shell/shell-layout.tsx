@@ -15,7 +15,7 @@ const linkClass = ({ isActive }: { isActive: boolean }) =>
   `block rounded-md px-3 py-2 text-sm ${isActive ? "bg-zinc-100 font-medium dark:bg-zinc-800" : "hover:bg-zinc-50 dark:hover:bg-zinc-900"}`;
 
 // Features that land in later releases are listed, marked, and not yet links.
-const upcoming = ["Plans", "Chat"];
+const upcoming = ["Chat"];
 
 export default function ShellLayout({ loaderData }: Route.ComponentProps) {
   return (
@@ -26,6 +26,9 @@ export default function ShellLayout({ loaderData }: Route.ComponentProps) {
         </NavLink>
         <NavLink to="/onboarding" className={linkClass}>
           Onboarding
+        </NavLink>
+        <NavLink to="/plans" className={linkClass}>
+          Plans
         </NavLink>
         {upcoming.map((name) => (
           <span
