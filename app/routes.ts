@@ -33,6 +33,8 @@ export default [
   route("auth/apple/callback", "oauth/apple-form-post.ts"),
   route("auth/apple/finish", "oauth/apple-finish-page.tsx"),
   // ROUTES:EMAIL-FLOWS
+  // Accepting an invitation to a workspace (app/workspaces); signed-out visitors see it too
+  route("invitations/:token", "workspaces/invitation-page.tsx"),
   // The plan document's JSON Schema, public like the profile's (app/plans)
   route("plans/plan.schema.json", "plans/plan-schema-route.ts"),
 
@@ -61,6 +63,10 @@ export default [
     route("plans/:id/sections/:section/edit", "plans/section-edit-page.tsx"),
     route("plans/:id/download/:format", "plans/plan-download.ts"),
     // ROUTES:SETTINGS
+    // Workspaces, members, invitations (app/workspaces)
+    route("workspaces", "workspaces/workspaces-page.tsx"),
+    route("workspaces/switch", "workspaces/switch-action.ts"),
+    route("workspaces/:workspaceId/members", "workspaces/members-page.tsx"),
   ]),
 
   // Any other URL is a 404 rendered in the app's layout, with the request id. Keep it last.
