@@ -1,9 +1,12 @@
 // What `npm run dev` and `npm run preview` need before the Worker starts: .dev.vars, the local
-// libSQL server (started here unless one is already listening), and migrations applied.
+// libSQL server (started here unless one is already listening), and migrations applied; for `npm run
+// dev` without an AI provider in .dev.vars, also the offline demo model (scripts/demo-model.ts).
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { DEMO_MODEL } from "../app/ai/provider.server.ts";
 import { startLocalDbServer } from "../db/local-server/server.ts";
 import { migrateDatabase } from "../db/migrate.ts";
+import { startDemoModel } from "./demo-model.ts";
 import { ensureDevVars, readDevVars } from "./dev-vars.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -11,10 +14,18 @@ export const localDatabaseFile = `${root}.data/alva.db`;
 
 export interface LocalStack {
   vars: Record<string, string>;
+  /** Variables the Worker gets on top of .dev.vars (the demo model's address), for DEV_WORKER_VARS. */
+  workerVars: Record<string, string>;
   stop(): Promise<void>;
 }
 
-export async function startLocalStack(): Promise<LocalStack> {
+/**
+ * The Worker reads .dev.vars itself; vite.config.ts adds the variables in this environment variable (JSON)
+ * to the Worker's [vars], which is how `npm run dev` points the Worker at the demo model it started.
+ */
+export const DEV_WORKER_VARS = "DEV_WORKER_VARS";
+
+export async function startLocalStack(options: { demoModel?: boolean } = {}): Promise<LocalStack> {
   const devVars = ensureDevVars();
   if (devVars === "created") console.log("• Created .dev.vars from .dev.vars.example with fresh secrets.");
   else if (devVars.added.length > 0) console.log(`• Added to .dev.vars: ${devVars.added.join(", ")}`);
@@ -47,7 +58,39 @@ export async function startLocalStack(): Promise<LocalStack> {
     await stopDatabase();
     throw new Error(`Applying migrations failed: ${(error as Error).message}`);
   }
-  return { vars, stop: stopDatabase };
+
+  if (!options.demoModel) return { vars, workerVars: {}, stop: stopDatabase };
+  if (vars.OPENAI_API_KEY || vars.OPENAI_BASE_URL) {
+    const where = vars.OPENAI_BASE_URL ? new URL(vars.OPENAI_BASE_URL).host : "OpenAI";
+    console.log(`• AI: ${vars.OPENAI_MODEL || "the default model"} at ${where} (from .dev.vars)`);
+    return { vars, workerVars: {}, stop: stopDatabase };
+  }
+  // .dev.vars wins over the variables handed to the Worker, even with an empty value.
+  const shadowing = ["OPENAI_BASE_URL", "OPENAI_MODEL"].filter((name) => name in vars);
+  if (shadowing.length > 0) {
+    console.log(
+      `! AI: no provider — .dev.vars has no OPENAI_API_KEY, and its ${shadowing.join(" and ")} would hide the offline demo model. Remove those lines to use it, or set a provider (README, "AI providers").`,
+    );
+    return { vars, workerVars: {}, stop: stopDatabase };
+  }
+  let demo: Awaited<ReturnType<typeof startDemoModel>>;
+  try {
+    demo = await startDemoModel({ port: 0 });
+  } catch (error) {
+    await stopDatabase();
+    throw new Error(`Starting the offline demo model failed: ${(error as Error).message}`);
+  }
+  console.log(
+    `• AI: offline demo model at ${demo.url} — not an AI; plans are assembled from the answers. For real plans set OPENAI_API_KEY in .dev.vars (README, "AI providers").`,
+  );
+  return {
+    vars,
+    workerVars: { OPENAI_BASE_URL: demo.url, OPENAI_MODEL: DEMO_MODEL },
+    stop: async () => {
+      await demo.close();
+      await stopDatabase();
+    },
+  };
 }
 
 /** True when a libSQL server answers at `url` and accepts our token. */
@@ -76,7 +119,12 @@ export function runForeground(command: string, args: string[], stack: LocalStack
   const child = spawn(command, args, {
     cwd: root,
     stdio: "inherit",
-    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+    env: {
+      ...process.env,
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      WRANGLER_SEND_METRICS: "false",
+      [DEV_WORKER_VARS]: JSON.stringify(stack.workerVars),
+    },
   });
   let stopping = false;
   const forward = (signal: NodeJS.Signals) => {

@@ -1,7 +1,8 @@
 // npm test: every suite, one after the other, then one summary line over all of them:
 //   1. the local libSQL server (Node, real @libsql/client and drizzle)
-//   2. the Worker in workerd (pages, actions, Durable Objects, queue and cron handlers)
-//   3. end to end in Chromium against the production build
+//   2. the Node scripts (the offline demo model server, through the real openai SDK)
+//   3. the Worker in workerd (pages, actions, Durable Objects, queue and cron handlers)
+//   4. end to end in Chromium against the production build
 // Each suite writes a JSON report under test-results/; a suite that crashes before reporting
 // counts as one failure, so a broken suite can never look green.
 import { spawnSync } from "node:child_process";
@@ -39,6 +40,22 @@ const suites: Suite[] = [
         "--reporter=default",
         "--reporter=json",
         "--outputFile.json=test-results/db.json",
+      ],
+    ],
+    read: vitestCounts,
+  },
+  {
+    name: "scripts (node)",
+    report: "test-results/scripts.json",
+    commands: [
+      [
+        "vitest",
+        "run",
+        "--config",
+        "scripts/vitest.config.ts",
+        "--reporter=default",
+        "--reporter=json",
+        "--outputFile.json=test-results/scripts.json",
       ],
     ],
     read: vitestCounts,

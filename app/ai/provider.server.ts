@@ -2,6 +2,7 @@
 //   OPENAI_API_KEY   the provider's key (empty: no provider, unless OPENAI_BASE_URL points at one that needs none)
 //   OPENAI_BASE_URL  empty = OpenAI; Azure OpenAI, Cloudflare AI Gateway, Workers AI, Ollama, vLLM otherwise
 //   OPENAI_MODEL     the model id; "alva-demo" is the offline demo model (scripts/demo-model.ts), not an AI
+//   OPENAI_TIMEOUT_SECONDS  optional: how long one call may take (default 120; a slow local model needs more)
 // Production refuses the demo model: there, no key means "no AI provider configured", never a fake plan.
 import OpenAI from "openai";
 
@@ -18,6 +19,7 @@ export interface AiEnv {
   OPENAI_API_KEY?: string;
   OPENAI_BASE_URL?: string;
   OPENAI_MODEL?: string;
+  OPENAI_TIMEOUT_SECONDS?: string;
 }
 
 export type AiProvider =
@@ -39,6 +41,12 @@ export function aiProvider(env: AiEnv): AiProvider {
   // Ollama and vLLM need no key, only their address; OpenAI itself needs a key.
   if (!apiKey && !baseURL) return { kind: "none", reason: "No AI provider configured: set OPENAI_API_KEY." };
   return { kind: "configured", model, baseURL, apiKey: apiKey || "none" };
+}
+
+/** The per-call timeout: OPENAI_TIMEOUT_SECONDS when it is a positive number, else MODEL_CALL_TIMEOUT_MS. */
+export function callTimeoutMs(env: AiEnv): number {
+  const seconds = Number(env.OPENAI_TIMEOUT_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : MODEL_CALL_TIMEOUT_MS;
 }
 
 /**

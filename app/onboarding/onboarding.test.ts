@@ -424,8 +424,9 @@ describe("the summary", () => {
     html = await summary.text();
     expect(html).toContain(`13<!-- --> of <!-- -->13<!-- --> required cards answered`);
     expect(html).toContain("Generate my marketing plan");
-    expect(html).toMatch(/<button type="button" disabled=""[^>]*>Generate my marketing plan/);
-    expect(html).toContain("Plan generation arrives with the next release");
+    // A real form now (the plan feature exists): it posts to the plans page's Generate action.
+    expect(html).toMatch(/<form [^>]*action="\/plans"[^>]*>/);
+    expect(html).toMatch(/<button type="submit"[^>]*>Generate my marketing plan<\/button>/);
     expect(html).toContain("Growing — steady sales, want more"); // choice shown by its label
     expect(html).toContain("300<!-- --> EUR per month".replace("<!-- -->", "")); // number with its unit
   });

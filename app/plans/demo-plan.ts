@@ -9,9 +9,6 @@ import { cards, findCard, sectionKeys } from "../onboarding/cards.ts";
 import type { ClientProfile } from "../onboarding/profile.ts";
 import { type PlanContent, type PlanSection, type PlanSectionKey, ROADMAP_WEEKS } from "./plan-schema.ts";
 
-/** The model id plans written by the demo model are stored with. Production refuses it. */
-export const DEMO_MODEL = "alva-demo";
-
 // ── Reading the profile ─────────────────────────────────────────────────────────────────────────
 
 type Goal = "leads" | "sales" | "awareness" | "retention";

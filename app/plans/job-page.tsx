@@ -14,12 +14,13 @@ import { formatTime } from "../settings/format.ts";
 import type { Route } from "./+types/job-page";
 import { finishedSections, planJobView } from "./job-view.server.ts";
 import { cancelJob, getJob, retryJob } from "./jobs.server.ts";
+import { jobPath } from "./paths.ts";
 import { RequestProblemMessage } from "./plan-notices.tsx";
 import type { PlanContent, PlanSectionKey } from "./plan-schema.ts";
 import { planSectionKeys, planSections } from "./plan-schema.ts";
 import { SectionBody } from "./plan-sections.tsx";
 import { JobStatus } from "./plan-ui.tsx";
-import { cardTitles, jobPath, requestOutcome, unverifiedRefusal } from "./request-outcome.server.ts";
+import { cardTitles, planPageHeaders, requestOutcome, unverifiedRefusal } from "./request-outcome.server.ts";
 
 /** How often a live job's page looks again, with or without JavaScript. */
 const REFRESH_SECONDS = 3;
@@ -27,7 +28,7 @@ const REFRESH_SECONDS = 3;
 export const meta: Route.MetaFunction = ({ loaderData }) => [
   { title: loaderData?.job.status === "running" ? "Writing your plan… — Alva" : "Plan request — Alva" },
 ];
-export const headers: Route.HeadersFunction = () => ({ "Cache-Control": "no-store" });
+export const headers: Route.HeadersFunction = planPageHeaders;
 
 const notFound = () => data({ message: "There is no such plan request." }, { status: 404 });
 

@@ -16,17 +16,18 @@ import { requestInfo } from "../platform/request-info.ts";
 import { formatTime } from "../settings/format.ts";
 import type { Route } from "./+types/plan-page";
 import { listJobs, MAX_INSTRUCTION_LENGTH, requestSectionRewrite } from "./jobs.server.ts";
+import { jobPath } from "./paths.ts";
 import { DemoModelNotice, RequestProblemMessage } from "./plan-notices.tsx";
 import { type PlanSectionKey, planSectionKeys, planSections, roadmapTaskId } from "./plan-schema.ts";
 import { type RoadmapTaskView, SectionBody, TaskMeta } from "./plan-sections.tsx";
 import { loadPlan, roadmapProgress, setTaskTicks } from "./plans.server.ts";
-import { cardTitles, jobPath, requestOutcome, unverifiedRefusal } from "./request-outcome.server.ts";
+import { cardTitles, planPageHeaders, requestOutcome, unverifiedRefusal } from "./request-outcome.server.ts";
 import "./plan-print.css";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
   { title: loaderData ? `${loaderData.title} — Alva` : "Marketing plan — Alva" },
 ];
-export const headers: Route.HeadersFunction = () => ({ "Cache-Control": "no-store" });
+export const headers: Route.HeadersFunction = planPageHeaders;
 
 const notFound = () => data({ message: "There is no such plan." }, { status: 404 });
 

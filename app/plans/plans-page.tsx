@@ -11,13 +11,14 @@ import { formatTime } from "../settings/format.ts";
 import type { Route } from "./+types/plans-page";
 import { planJobView } from "./job-view.server.ts";
 import { listJobs, requestPlan } from "./jobs.server.ts";
+import { jobPath } from "./paths.ts";
 import { RequestProblemMessage } from "./plan-notices.tsx";
 import { GenerateForm, JobStatus } from "./plan-ui.tsx";
 import { listPlans } from "./plans.server.ts";
-import { jobPath, requestOutcome, unverifiedRefusal } from "./request-outcome.server.ts";
+import { planPageHeaders, requestOutcome, unverifiedRefusal } from "./request-outcome.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Marketing plans — Alva" }];
-export const headers: Route.HeadersFunction = () => ({ "Cache-Control": "no-store" });
+export const headers: Route.HeadersFunction = planPageHeaders;
 
 export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);

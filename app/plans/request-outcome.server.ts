@@ -6,6 +6,7 @@ import { data, redirect } from "react-router";
 import type { User } from "../accounts/session.server.ts";
 import { cards } from "../onboarding/cards.ts";
 import type { RequestResult } from "./jobs.server.ts";
+import { jobPath } from "./paths.ts";
 
 export type RequestProblem =
   | { reason: "profile_incomplete"; missingCards: { id: string; title: string }[] }
@@ -15,11 +16,6 @@ export type RequestProblem =
 
 /** Onboarding card id → title (for "based on" lines and the missing-cards message). */
 export const cardTitles: Record<string, string> = Object.fromEntries(cards.map((card) => [card.id, card.title]));
-
-/** The page to watch a job on. */
-export function jobPath(jobId: string): string {
-  return `/plans/jobs/${jobId}`;
-}
 
 export function requestOutcome(result: RequestResult) {
   if (result.ok) return redirect(jobPath(result.job.id), 303);
@@ -56,4 +52,12 @@ export function requestOutcome(result: RequestResult) {
 export function unverifiedRefusal(user: User) {
   if (user.emailVerifiedAt) return null;
   return data({ problem: { reason: "email_unverified" } satisfies RequestProblem }, { status: 403 });
+}
+
+/** Headers of a page whose action may ask for a job: never cached, and a refusal's Retry-After kept. */
+export function planPageHeaders({ actionHeaders }: { actionHeaders: Headers }): Headers {
+  const headers = new Headers({ "Cache-Control": "no-store" });
+  const retryAfter = actionHeaders.get("Retry-After");
+  if (retryAfter) headers.set("Retry-After", retryAfter);
+  return headers;
 }

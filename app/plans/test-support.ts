@@ -2,6 +2,7 @@
 // binding that records what was sent instead of delivering it (tests drive the consumer themselves).
 import { env } from "cloudflare:workers";
 import { onboardingAnswers } from "../../db/schema.ts";
+import type { FakeScenario } from "../../tests/fake-openai/scenarios.ts";
 import { createTestUser, ensureInstance, type TestUser, testDb } from "../../tests/worker-helpers.ts";
 import { currentWorkspace, loadProfile } from "../onboarding/onboarding.server.ts";
 
@@ -67,4 +68,28 @@ export function recordingQueue(options: { fail?: boolean } = {}) {
 /** The test Worker env with its plan queue replaced, and other overrides. */
 export function planEnv(queue: Queue, overrides: Record<string, unknown> = {}): Env {
   return { ...env, PLAN_JOBS: queue, ...overrides } as Env;
+}
+
+// ── The fake OpenAI server (tests/fake-openai/server.ts), reached at OPENAI_BASE_URL ─────────────────
+
+const fakeBase = () => String((env as unknown as { OPENAI_BASE_URL: string }).OPENAI_BASE_URL).replace(/\/v1$/, "");
+
+/** What the fake answers the job's next calls with, in order (then "ok"). */
+export async function scriptFake(jobId: string, scenarios: FakeScenario[]): Promise<void> {
+  const response = await fetch(`${fakeBase()}/_control/jobs/${jobId}`, {
+    method: "POST",
+    body: JSON.stringify({ scenarios }),
+  });
+  if (!response.ok) throw new Error(`fake OpenAI control answered ${response.status}`);
+}
+
+/** The model calls the fake received for a job, with their request bodies. */
+export async function fakeCalls(jobId: string): Promise<{
+  calls: number;
+  requests: {
+    messages: { role: string; content: string }[];
+    response_format: { json_schema: { name: string; schema: { properties: Record<string, unknown> } } };
+  }[];
+}> {
+  return (await fetch(`${fakeBase()}/_control/jobs/${jobId}`)).json();
 }

@@ -4,13 +4,17 @@
 //   node tests/e2e/serve.ts 8798 fresh   a fresh instance that has not been set up (setup.spec.ts)
 // The set-up instance also gets the fake OAuth provider (tests/fake-oauth/server.ts) on
 // E2E_FAKE_OAUTH_PORT (default 8797), with GitHub, Google and Apple sign-in pointed at it.
+// Both get the offline demo model (scripts/demo-model.ts) as their AI provider, as `npm run dev` does
+// without a key, so plans can be generated end to end.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEMO_MODEL } from "../../app/ai/provider.server.ts";
 import { startLocalDbServer } from "../../db/local-server/server.ts";
 import { migrateDatabase } from "../../db/migrate.ts";
+import { startDemoModel } from "../../scripts/demo-model.ts";
 import { markInstanceSetUp } from "./seed.ts";
 
 const port = process.argv[2] ?? "8799";
@@ -22,6 +26,8 @@ await migrateDatabase({ url: database.url, authToken });
 if (!fresh) await markInstanceSetUp(database.url, authToken);
 
 const appUrl = `http://localhost:${port}`;
+// Short pauses between streamed pieces: a plan still arrives section by section, in about a second.
+const demoModel = await startDemoModel({ port: 0, chunkDelayMs: 30 });
 const fakeOAuth = fresh ? null : await startFakeOAuth(process.env.E2E_FAKE_OAUTH_PORT ?? "8797");
 // `--var NAME:value` takes one line: the Apple key's newlines travel as \n (the app accepts both).
 const oauthVars = Object.entries(fakeOAuth?.env ?? {}).flatMap(([name, value]) => [
@@ -65,6 +71,12 @@ const wrangler = spawn(
     `SESSION_SECRET:${randomBytes(32).toString("base64url")}`,
     "--var",
     "RESEND_API_KEY:",
+    "--var",
+    "OPENAI_API_KEY:",
+    "--var",
+    `OPENAI_BASE_URL:${demoModel.url}`,
+    "--var",
+    `OPENAI_MODEL:${DEMO_MODEL}`,
     ...oauthVars,
     "--persist-to",
     join(dir, "wrangler-state"),
@@ -82,6 +94,7 @@ async function stop(code: number) {
   stopping = true;
   wrangler.kill("SIGTERM");
   fakeOAuth?.close();
+  await demoModel.close();
   await database.close();
   rmSync(dir, { recursive: true, force: true });
   process.exit(code);

@@ -1,17 +1,12 @@
 // A small, valid marketing plan for tests: it passes the server checks (app/plans/plan-checks.ts) for
 // the start date, budget and currency it is built with. The fake OpenAI server answers with it.
+import { addDays } from "../../app/plans/plan-dates.ts";
 import type { PlanContent } from "../../app/plans/plan-schema.ts";
 
 export interface FixturePlanInput {
   startDate: string;
   monthlyBudget: number;
   currency: string;
-}
-
-function addDays(isoDate: string, days: number): string {
-  const date = new Date(`${isoDate}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
 }
 
 export function buildFixturePlan({ startDate, monthlyBudget, currency }: FixturePlanInput): PlanContent {

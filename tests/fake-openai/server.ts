@@ -16,28 +16,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { buildFixturePlan } from "./fixture-plan.ts";
-
-export type FakeScenario =
-  | "ok"
-  /** 429 with Retry-After: 1. */
-  | "rate-limited"
-  | "server-error"
-  | "unauthorized"
-  | "bad-request"
-  /** Accepts the request and never answers. */
-  | "timeout"
-  | "invalid-json"
-  /** Well-formed JSON whose executiveSummary breaks the schema. */
-  | "schema"
-  /** Valid against the schema, but the budget lines do not add up (a server-check violation). */
-  | "checks"
-  /** Streams part of the answer, then drops the connection. */
-  | "truncated"
-  | "refusal"
-  /** An answer of several megabytes. */
-  | "huge"
-  /** Like ok, but each streamed piece waits 300 ms (time to cancel mid-stream). */
-  | "slow";
+import type { FakeScenario } from "./scenarios.ts";
 
 export interface FakeOpenAiOptions {
   port?: number;
@@ -164,7 +143,7 @@ interface ChatRequest {
   response_format?: { type: string; json_schema?: { schema?: { properties?: Record<string, unknown> } } };
 }
 
-/** The plan inputs the app put in the user message (JSON): start date, currency, monthly budget. */
+/** The plan inputs the app puts in its user message (JSON): start date, currency, monthly budget. */
 function planInputs(params: ChatRequest) {
   for (const message of params.messages) {
     if (message.role !== "user") continue;
@@ -172,13 +151,13 @@ function planInputs(params: ChatRequest) {
       const data = JSON.parse(message.content) as {
         startDate?: string;
         currency?: string;
-        profile?: { goals?: { monthlyBudget?: number } };
+        monthlyBudget?: number;
       };
       if (data.startDate) {
         return {
           startDate: data.startDate,
           currency: data.currency ?? "EUR",
-          monthlyBudget: data.profile?.goals?.monthlyBudget ?? 0,
+          monthlyBudget: data.monthlyBudget ?? 0,
         };
       }
     } catch {
