@@ -84,6 +84,8 @@ function reduce(view: View, frame: ServerFrame): View {
   }
 }
 
+const smallInput = "rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900";
+
 const stateLabel: Record<ConnectionState, string> = {
   connecting: "Connecting…",
   online: "Live",
@@ -194,20 +196,14 @@ export default function RoomPage({ loaderData, actionData }: Route.ComponentProp
           <input type="hidden" name="intent" value="create-room" />
           <label className="block">
             <span className="sr-only">New room name</span>
-            <input
-              name="name"
-              required
-              maxLength={60}
-              placeholder="New room"
-              className="w-full rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
-            />
+            <input name="name" required maxLength={60} placeholder="New room" className={`w-full ${smallInput}`} />
           </label>
           <input
             name="topic"
             maxLength={200}
             placeholder="Topic (optional)"
             aria-label="Topic"
-            className="w-full rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
+            className={`w-full ${smallInput}`}
           />
           <button type="submit" className="underline">
             Add room
@@ -320,15 +316,9 @@ function RoomSettings({ room }: { room: { name: string; topic: string | null; ar
           required
           maxLength={60}
           aria-label="Room name"
-          className="rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
+          className={smallInput}
         />
-        <input
-          name="topic"
-          defaultValue={room.topic ?? ""}
-          maxLength={200}
-          aria-label="Topic"
-          className="rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
-        />
+        <input name="topic" defaultValue={room.topic ?? ""} maxLength={200} aria-label="Topic" className={smallInput} />
         <button type="submit" className="underline">
           Rename
         </button>
@@ -382,7 +372,7 @@ function MessageItem({
             value={text}
             onChange={(event) => setText(event.target.value)}
             aria-label="Edit message"
-            className="min-w-0 flex-1 rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
+            className={`min-w-0 flex-1 ${smallInput}`}
           />
           <button type="submit" className="text-sm underline">
             Save
