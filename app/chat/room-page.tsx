@@ -92,7 +92,12 @@ const stateLabel: Record<ConnectionState, string> = {
   offline: "Offline: reconnecting; messages you send wait and go out when it is back",
 };
 
-export default function RoomPage({ loaderData, actionData }: Route.ComponentProps) {
+// Keyed by room: moving to another room starts a fresh view and connection, never mixing two rooms.
+export default function RoomPage(props: Route.ComponentProps) {
+  return <RoomView key={props.loaderData.room.id} {...props} />;
+}
+
+function RoomView({ loaderData, actionData }: Route.ComponentProps) {
   const { room, rooms, me, usernames } = loaderData;
   const [view, dispatch] = useReducer(reduce, {
     messages: loaderData.messages,
