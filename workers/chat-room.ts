@@ -84,8 +84,11 @@ function toMessage(row: MessageRow): ChatMessage {
 }
 
 export class ChatRoom extends DurableObject<Env> {
-  /** Frames that write are handled one at a time, in arrival order (the rate-limit call is an await). */
-  private writes: Promise<unknown> = Promise.resolve();
+  /**
+   * Each author's messages are stored one at a time, in arrival order (the rate-limit call is an await
+   * that lets other frames in); different authors do not wait for each other.
+   */
+  private writes = new Map<string, Promise<unknown>>();
   private lastTyping = new WeakMap<WebSocket, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -200,7 +203,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** Posts a message as `author` (the no-JavaScript form goes through here, like a socket frame). */
   post(author: Author, clientId: string, text: string): Promise<PostOutcome> {
-    return this.serialized(() => this.store(author, clientId, text));
+    return this.serialized(author.userId, () => this.store(author, clientId, text));
   }
 
   // ── Frames ──────────────────────────────────────────────────────────────────────────────────
@@ -257,9 +260,13 @@ export class ChatRoom extends DurableObject<Env> {
     }
   }
 
-  private serialized<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.writes.then(work, work);
-    this.writes = result.catch(() => undefined);
+  private serialized<T>(userId: string, work: () => Promise<T>): Promise<T> {
+    const result = (this.writes.get(userId) ?? Promise.resolve()).then(work, work);
+    const settled = result.catch(() => undefined);
+    this.writes.set(userId, settled);
+    void settled.then(() => {
+      if (this.writes.get(userId) === settled) this.writes.delete(userId);
+    });
     return result;
   }
 
