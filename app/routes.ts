@@ -35,6 +35,10 @@ export default [
   // ROUTES:EMAIL-FLOWS
   // The client profile's JSON Schema is public, so it lives outside the signed-in shell.
   route("onboarding/profile.schema.json", "onboarding/profile-schema.ts"),
+  // Accepting an invitation to a workspace (app/workspaces); signed-out visitors see it too
+  route("invitations/:token", "workspaces/invitation-page.tsx"),
+  // The chat socket: upgraded in the Worker after session, Origin and membership checks (app/chat)
+  route("chat/:room/socket", "chat/socket-route.ts"),
   // The plan document's JSON Schema, public like the profile's (app/plans)
   route("plans/plan.schema.json", "plans/plan-schema-route.ts"),
 
@@ -62,6 +66,12 @@ export default [
     route("plans/:id/sections/:section/edit", "plans/section-edit-page.tsx"),
     route("plans/:id/download/:format", "plans/plan-download.ts"),
     // ROUTES:SETTINGS
+    // Workspaces, members, invitations (app/workspaces) and chat rooms (app/chat)
+    route("workspaces", "workspaces/workspaces-page.tsx"),
+    route("workspaces/switch", "workspaces/switch-action.ts"),
+    route("workspaces/:workspaceId/members", "workspaces/members-page.tsx"),
+    route("chat", "chat/chat-index.tsx"),
+    route("chat/:room", "chat/room-page.tsx"),
   ]),
 
   // Any other URL is a 404 rendered in the app's layout, with the request id. Keep it last.

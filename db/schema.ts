@@ -76,8 +76,13 @@ export const workspaceMembers = sqliteTable(
       .references(() => users.id, { onDelete: "cascade" }),
     role: text("role", { enum: ["owner", "member"] }).notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    /** When the member last switched to this workspace: the most recent is their current one. */
+    selectedAt: integer("selected_at", { mode: "timestamp_ms" }),
   },
-  (table) => [primaryKey({ columns: [table.workspaceId, table.userId] })],
+  (table) => [
+    primaryKey({ columns: [table.workspaceId, table.userId] }),
+    index("workspace_members_user").on(table.userId),
+  ],
 );
 
 export const sessions = sqliteTable(
@@ -388,4 +393,64 @@ export const planTaskTicks = sqliteTable(
     doneAt: integer("done_at", { mode: "timestamp_ms" }).notNull(),
   },
   (table) => [primaryKey({ columns: [table.planId, table.taskId] })],
+);
+
+// ── Teams and chat ─────────────────────────────────────────────────────────────────────────────
+// Messages live in each room's Durable Object (workers/chat-room.ts); the database knows the rooms.
+
+/** An e-mailed invitation to join a workspace: single use, bound to `email`, valid until `expiresAt`. */
+export const workspaceInvitations = sqliteTable(
+  "workspace_invitations",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    /** Lowercased; only an account with this address can accept. */
+    email: text("email").notNull(),
+    /** SHA-256 of the token in the link; replaced when the invitation is resent (the old link dies). */
+    tokenHash: text("token_hash").notNull().unique(),
+    invitedBy: text("invited_by").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    acceptedAt: integer("accepted_at", { mode: "timestamp_ms" }),
+    acceptedBy: text("accepted_by").references(() => users.id, { onDelete: "set null" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    sentAt: integer("sent_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [
+    // At most one open invitation per address and workspace: inviting again resends it.
+    uniqueIndex("workspace_invitations_one_open")
+      .on(table.workspaceId, table.email)
+      .where(sql`${table.acceptedAt} IS NULL AND ${table.revokedAt} IS NULL`),
+  ],
+);
+
+export const chatRoomKinds = ["general", "topic", "alva"] as const;
+export type ChatRoomKind = (typeof chatRoomKinds)[number];
+
+/** A room of a workspace; its id names its ChatRoom Durable Object. "alva" rooms belong to one member. */
+export const chatRooms = sqliteTable(
+  "chat_rooms",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: chatRoomKinds }).notNull(),
+    name: text("name").notNull(),
+    topic: text("topic"),
+    /** The member whose private "Ask Alva" room this is; null for shared rooms. */
+    ownerId: text("owner_id").references(() => users.id, { onDelete: "cascade" }),
+    archivedAt: integer("archived_at", { mode: "timestamp_ms" }),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [
+    index("chat_rooms_workspace").on(table.workspaceId),
+    uniqueIndex("chat_rooms_one_general").on(table.workspaceId).where(sql`${table.kind} = 'general'`),
+    uniqueIndex("chat_rooms_one_alva_per_member")
+      .on(table.workspaceId, table.ownerId)
+      .where(sql`${table.kind} = 'alva'`),
+  ],
 );

@@ -1,33 +1,364 @@
-// ChatRoom: one Durable Object per conversation. Sockets use the Hibernation API, so an idle room
-// costs nothing and wakes up (constructor re-run) when a message arrives. At this stage a room relays
-// each message to every other socket; the chat feature adds members, history and Alva's replies.
+// ChatRoom: one Durable Object per room (named by the room's id). Sockets use the Hibernation API, so
+// an idle room costs nothing and wakes up (constructor re-run) when a frame arrives; everything a
+// socket needs is in its attachment. Who is connecting was checked by the Worker (app/chat/socket-route.ts):
+// the object only ever reads the user from headers the Worker set on its own request to the stub.
+//
+// Messages are rows in the object's SQLite storage with a server-assigned, strictly increasing id
+// (AUTOINCREMENT never reuses one), written before they are broadcast (outgoing frames wait for the
+// write to commit). The client's own id (clientId) is unique per author, so a retry after a lost
+// acknowledgement returns the stored message instead of a second one. Protocol: app/chat/protocol.ts.
 import { DurableObject } from "cloudflare:workers";
+import {
+  type ChatMessage,
+  clientFrame,
+  HISTORY_PAGE,
+  MAX_MESSAGE_CHARS,
+  type Presence,
+  REPLAY_LIMIT,
+  type ServerFrame,
+} from "../app/chat/protocol.ts";
+import { liveSessions } from "../app/chat/rooms.server.ts";
+import { createDatabase } from "../db/client.ts";
+import { type LimitOptions, rateLimit } from "./rate-limiter.ts";
 
-/** Larger messages are refused: a chat message is text, not a file transfer. */
+/** Larger frames close the socket (1009): a chat frame is one message, not a file transfer. */
 export const MAX_MESSAGE_BYTES = 16 * 1024;
 
+/** Messages per user across every room: a burst of 10, then one per second. */
+export const messageLimit: LimitOptions = { capacity: 10, refillPerSecond: 1 };
+
+/** How often an object with open sockets re-checks their sessions and memberships (decision 0080). */
+export const SESSION_CHECK_MS = 60_000;
+
+/** The verified user, set by the Worker on its request to the stub (never by the client). */
+export const verifiedHeaders = {
+  userId: "X-Alva-User-Id",
+  username: "X-Alva-Username",
+  name: "X-Alva-User-Name",
+  sessionId: "X-Alva-Session-Id",
+  moderator: "X-Alva-Moderator",
+  workspaceId: "X-Alva-Workspace-Id",
+} as const;
+
+export interface Author {
+  userId: string;
+  username: string;
+  name: string;
+  /** Workspace owners, and site moderators and admins, delete anyone's messages. */
+  moderator: boolean;
+}
+
+/** What each socket carries through hibernation (well under the 16 KiB limit). */
+interface Attachment extends Author {
+  sessionId: string;
+}
+
+interface MessageRow extends Record<string, SqlStorageValue> {
+  id: number;
+  client_id: string;
+  user_id: string;
+  username: string;
+  author: string;
+  text: string | null;
+  created_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+}
+
+export type PostOutcome =
+  | { ok: true; message: ChatMessage; duplicate: boolean }
+  | { ok: false; code: string; message: string };
+
+function toMessage(row: MessageRow): ChatMessage {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    userId: row.user_id,
+    username: row.username,
+    author: row.author,
+    text: row.deleted_at === null ? row.text : null,
+    createdAt: row.created_at,
+    editedAt: row.edited_at,
+    deleted: row.deleted_at !== null,
+  };
+}
+
 export class ChatRoom extends DurableObject<Env> {
+  /**
+   * Each author's messages are stored one at a time, in arrival order (the rate-limit call is an await
+   * that lets other frames in); different authors do not wait for each other.
+   */
+  private writes = new Map<string, Promise<unknown>>();
+  private lastTyping = new WeakMap<WebSocket, number>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS messages (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      client_id TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      username TEXT NOT NULL,
+      author TEXT NOT NULL,
+      text TEXT,
+      created_at INTEGER NOT NULL,
+      edited_at INTEGER,
+      deleted_at INTEGER,
+      UNIQUE (user_id, client_id)
+    )`);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS reads (user_id TEXT PRIMARY KEY, last_read_id INTEGER NOT NULL)");
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  }
+
+  // ── Connecting ──────────────────────────────────────────────────────────────────────────────
+
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return new Response("This endpoint only speaks WebSocket.", { status: 426, headers: { Upgrade: "websocket" } });
     }
+    const header = (name: string) => request.headers.get(name) ?? "";
+    const attachment: Attachment = {
+      userId: header(verifiedHeaders.userId),
+      username: header(verifiedHeaders.username),
+      name: safeDecode(header(verifiedHeaders.name)),
+      sessionId: header(verifiedHeaders.sessionId),
+      moderator: header(verifiedHeaders.moderator) === "1",
+    };
+    const workspaceId = header(verifiedHeaders.workspaceId);
+    if (!attachment.userId || !attachment.sessionId || !workspaceId) {
+      return new Response("Connect through /chat/:room/socket.", { status: 400 });
+    }
+    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('workspace_id', ?)", workspaceId);
+
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
+    server.serializeAttachment(attachment);
+
+    const after = Number(new URL(request.url).searchParams.get("after"));
+    server.send(
+      JSON.stringify(this.welcome(attachment.userId, Number.isSafeInteger(after) && after > 0 ? after : null)),
+    );
+    this.broadcast({ type: "presence", online: this.presence() });
+    await this.scheduleSessionCheck();
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  override webSocketMessage(sender: WebSocket, message: string | ArrayBuffer): void {
-    const size = typeof message === "string" ? new TextEncoder().encode(message).byteLength : message.byteLength;
+  /** The first frame: who is online and either what was missed since `after` or the latest page. */
+  private welcome(userId: string, after: number | null): ServerFrame {
+    if (after !== null) {
+      const missed = this.ctx.storage.sql
+        .exec<MessageRow>("SELECT * FROM messages WHERE id > ? ORDER BY id LIMIT ?", after, REPLAY_LIMIT + 1)
+        .toArray();
+      if (missed.length <= REPLAY_LIMIT) {
+        return {
+          type: "welcome",
+          you: userId,
+          online: this.presence(),
+          mode: "replay",
+          messages: missed.map(toMessage),
+          hasMore: true,
+        };
+      }
+    }
+    const page = this.latest();
+    return { type: "welcome", you: userId, online: this.presence(), mode: "latest", ...page };
+  }
+
+  // ── For server-rendered pages (RPC from the Worker) ─────────────────────────────────────────
+
+  /** The latest page of messages and how many the user has not read yet. */
+  latest(before?: number): { messages: ChatMessage[]; hasMore: boolean } {
+    const rows = this.ctx.storage.sql
+      .exec<MessageRow>(
+        "SELECT * FROM messages WHERE id < ? ORDER BY id DESC LIMIT ?",
+        before ?? Number.MAX_SAFE_INTEGER,
+        HISTORY_PAGE + 1,
+      )
+      .toArray();
+    const hasMore = rows.length > HISTORY_PAGE;
+    return { messages: rows.slice(0, HISTORY_PAGE).reverse().map(toMessage), hasMore };
+  }
+
+  unreadCount(userId: string): number {
+    const read =
+      this.ctx.storage.sql
+        .exec<{ id: number }>("SELECT last_read_id AS id FROM reads WHERE user_id = ?", userId)
+        .toArray()[0]?.id ?? 0;
+    return this.ctx.storage.sql
+      .exec<{ n: number }>(
+        "SELECT count(*) AS n FROM messages WHERE id > ? AND user_id <> ? AND deleted_at IS NULL",
+        read,
+        userId,
+      )
+      .one().n;
+  }
+
+  markRead(userId: string, id: number): void {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO reads (user_id, last_read_id) VALUES (?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET last_read_id = max(last_read_id, excluded.last_read_id)`,
+      userId,
+      id,
+    );
+  }
+
+  /** Posts a message as `author` (the no-JavaScript form goes through here, like a socket frame). */
+  post(author: Author, clientId: string, text: string): Promise<PostOutcome> {
+    return this.serialized(author.userId, () => this.store(author, clientId, text));
+  }
+
+  // ── Frames ──────────────────────────────────────────────────────────────────────────────────
+
+  override async webSocketMessage(socket: WebSocket, frame: string | ArrayBuffer): Promise<void> {
+    const size = typeof frame === "string" ? new TextEncoder().encode(frame).byteLength : frame.byteLength;
     if (size > MAX_MESSAGE_BYTES) {
-      sender.close(1009, "Message too large");
+      socket.close(1009, "Message too large");
       return;
     }
+    const me = socket.deserializeAttachment() as Attachment | null;
+    if (!me) return;
+    let parsedJson: unknown;
+    try {
+      parsedJson = typeof frame === "string" ? JSON.parse(frame) : null;
+    } catch {
+      parsedJson = null;
+    }
+    const parsed = clientFrame.safeParse(parsedJson);
+    if (!parsed.success) {
+      this.send(socket, { type: "error", code: "malformed", message: "That frame could not be understood." });
+      return;
+    }
+    const input = parsed.data;
+    switch (input.type) {
+      case "send": {
+        const outcome = await this.post(me, input.clientId, input.text);
+        if (!outcome.ok) {
+          this.send(socket, { type: "error", code: outcome.code, message: outcome.message, clientId: input.clientId });
+        } else if (outcome.duplicate) {
+          this.send(socket, { type: "message", message: outcome.message });
+        }
+        return;
+      }
+      case "edit":
+      case "delete": {
+        const outcome = this.change(me, input.id, input.type === "edit" ? input.text : null);
+        if (!outcome.ok) this.send(socket, { type: "error", code: outcome.code, message: outcome.message });
+        return;
+      }
+      case "history":
+        this.send(socket, { type: "history", ...this.latest(input.before) });
+        return;
+      case "read":
+        this.markRead(me.userId, input.id);
+        return;
+      case "typing": {
+        const now = Date.now();
+        if (now - (this.lastTyping.get(socket) ?? 0) < 1000) return;
+        this.lastTyping.set(socket, now);
+        this.broadcast({ type: "typing", userId: me.userId, name: me.name }, socket);
+        return;
+      }
+    }
+  }
+
+  private serialized<T>(userId: string, work: () => Promise<T>): Promise<T> {
+    const result = (this.writes.get(userId) ?? Promise.resolve()).then(work, work);
+    const settled = result.catch(() => undefined);
+    this.writes.set(userId, settled);
+    void settled.then(() => {
+      if (this.writes.get(userId) === settled) this.writes.delete(userId);
+    });
+    return result;
+  }
+
+  private async store(author: Author, clientId: string, rawText: string): Promise<PostOutcome> {
+    const text = rawText.trim();
+    if (text.length === 0) return { ok: false, code: "empty", message: "Write something first." };
+    if (text.length > MAX_MESSAGE_CHARS) {
+      return {
+        ok: false,
+        code: "too_long",
+        message: `A message holds at most ${MAX_MESSAGE_CHARS.toLocaleString("en")} characters.`,
+      };
+    }
+    const sql = this.ctx.storage.sql;
+    const existing = sql
+      .exec<MessageRow>("SELECT * FROM messages WHERE user_id = ? AND client_id = ?", author.userId, clientId)
+      .toArray()[0];
+    // A retry of a message that was stored: acknowledged again (to the sender only), stored once.
+    if (existing) return { ok: true, message: toMessage(existing), duplicate: true };
+    const limit = await rateLimit(this.env, `chat:user:${author.userId}`, messageLimit);
+    if (!limit.allowed) {
+      return { ok: false, code: "rate_limited", message: `Slow down: try again in ${limit.retryAfterSeconds} s.` };
+    }
+    const row = sql
+      .exec<MessageRow>(
+        `INSERT INTO messages (client_id, user_id, username, author, text, created_at) VALUES (?, ?, ?, ?, ?, ?)
+         RETURNING *`,
+        clientId,
+        author.userId,
+        author.username,
+        author.name,
+        text,
+        Date.now(),
+      )
+      .one();
+    this.markRead(author.userId, row.id);
+    const message = toMessage(row);
+    this.broadcast({ type: "message", message });
+    return { ok: true, message, duplicate: false };
+  }
+
+  /** Edits (text) or deletes (null) message `id`: authors their own; moderators delete any. */
+  private change(me: Author, id: number, text: string | null): PostOutcome {
+    const sql = this.ctx.storage.sql;
+    const row = sql.exec<MessageRow>("SELECT * FROM messages WHERE id = ?", id).toArray()[0];
+    if (!row || row.deleted_at !== null) return { ok: false, code: "not_found", message: "That message is gone." };
+    const own = row.user_id === me.userId;
+    if (text !== null) {
+      if (!own) return { ok: false, code: "forbidden", message: "You can only edit your own messages." };
+      const trimmed = text.trim();
+      if (trimmed.length === 0 || trimmed.length > MAX_MESSAGE_CHARS) {
+        return { ok: false, code: "too_long", message: `A message holds 1 to ${MAX_MESSAGE_CHARS} characters.` };
+      }
+      sql.exec("UPDATE messages SET text = ?, edited_at = ? WHERE id = ?", trimmed, Date.now(), id);
+    } else {
+      if (!own && !me.moderator)
+        return { ok: false, code: "forbidden", message: "You can only delete your own messages." };
+      // The text is gone for good; the row stays as the "message deleted" mark.
+      sql.exec("UPDATE messages SET text = NULL, deleted_at = ? WHERE id = ?", Date.now(), id);
+    }
+    const message = toMessage(sql.exec<MessageRow>("SELECT * FROM messages WHERE id = ?", id).one());
+    this.broadcast({ type: "updated", message });
+    return { ok: true, message, duplicate: false };
+  }
+
+  // ── Presence, broadcast, closing ────────────────────────────────────────────────────────────
+
+  private presence(): Presence[] {
+    const online = new Map<string, Presence>();
     for (const socket of this.ctx.getWebSockets()) {
-      if (socket === sender || socket.readyState !== WebSocket.OPEN) continue;
+      const who = socket.deserializeAttachment() as Attachment | null;
+      if (who && socket.readyState === WebSocket.OPEN) online.set(who.userId, { userId: who.userId, name: who.name });
+    }
+    return [...online.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private send(socket: WebSocket, frame: ServerFrame): void {
+    try {
+      socket.send(JSON.stringify(frame));
+    } catch {
+      // Closing already; its close handler cleans up.
+    }
+  }
+
+  private broadcast(frame: ServerFrame, except?: WebSocket): void {
+    const text = JSON.stringify(frame);
+    for (const socket of this.ctx.getWebSockets()) {
+      if (socket === except || socket.readyState !== WebSocket.OPEN) continue;
       try {
-        socket.send(message);
+        socket.send(text);
       } catch {
-        // A socket closing mid-broadcast is not the sender's problem; its close handler cleans up.
+        // A socket closing mid-broadcast is not the sender's problem.
       }
     }
   }
@@ -35,10 +366,55 @@ export class ChatRoom extends DurableObject<Env> {
   override webSocketClose(socket: WebSocket, code: number, reason: string): void {
     // 1005/1006 are reserved and cannot be sent back; answer those with a normal close.
     closeQuietly(socket, code === 1005 || code === 1006 ? 1000 : code, reason);
+    this.broadcast({ type: "presence", online: this.presence() }, socket);
   }
 
   override webSocketError(socket: WebSocket): void {
     closeQuietly(socket, 1011, "Socket error");
+    this.broadcast({ type: "presence", online: this.presence() }, socket);
+  }
+
+  // ── Ended sessions (decision 0080) ──────────────────────────────────────────────────────────
+
+  private async scheduleSessionCheck(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SESSION_CHECK_MS);
+  }
+
+  /** Closes sockets whose session ended (sign-out, revoke, reset, expiry) or whose user left the workspace. */
+  override async alarm(): Promise<void> {
+    await this.closeEndedSessions();
+    if (this.ctx.getWebSockets().length > 0) await this.ctx.storage.setAlarm(Date.now() + SESSION_CHECK_MS);
+  }
+
+  async closeEndedSessions(): Promise<number> {
+    const workspaceId = this.ctx.storage.sql
+      .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'workspace_id'")
+      .toArray()[0]?.value;
+    const sockets = this.ctx
+      .getWebSockets()
+      .map((socket) => ({ socket, who: socket.deserializeAttachment() as Attachment | null }));
+    if (!workspaceId || sockets.length === 0) return 0;
+    const live = await liveSessions(
+      createDatabase(this.env),
+      workspaceId,
+      sockets.flatMap(({ who }) => (who ? [{ sessionId: who.sessionId, userId: who.userId }] : [])),
+    );
+    let closed = 0;
+    for (const { socket, who } of sockets) {
+      if (who && live.has(who.sessionId)) continue;
+      closeQuietly(socket, 4001, "Session ended");
+      closed++;
+    }
+    if (closed > 0) this.broadcast({ type: "presence", online: this.presence() });
+    return closed;
+  }
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
   }
 }
 

@@ -1,6 +1,6 @@
 // Reading and saving onboarding answers, and keeping the client profile current. Everything is keyed
-// by the signed-in user's own workspace (currentWorkspace), never by anything the form sends.
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+// by the signed-in user's current workspace (currentWorkspace), never by anything the form sends.
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { RouterContextProvider } from "react-router";
 import type { Database } from "../../db/client.ts";
 import { clientProfiles, images, onboardingAnswers, workspaceMembers } from "../../db/schema.ts";
@@ -9,15 +9,25 @@ import { cards, findCard } from "./cards.ts";
 import { buildProfile, type ClientProfile, PROFILE_SCHEMA_VERSION, type StoredAnswer } from "./profile.ts";
 
 /**
- * The workspace whose profile the user is filling in: the one they own (every account gets one at
- * sign-up). The oldest if there were ever several. Null only for an account without one.
+ * The order that makes a user's first membership their current workspace: the one they switched to
+ * last (workspace_members.selected_at), else the oldest they own, else the oldest they joined. The
+ * selection is a column of the membership itself, so it can never point at a workspace the user is
+ * no longer a member of (see app/workspaces/).
  */
+const currentFirst = [
+  sql`${workspaceMembers.selectedAt} IS NULL`,
+  desc(workspaceMembers.selectedAt),
+  sql`${workspaceMembers.role} <> 'owner'`,
+  asc(workspaceMembers.createdAt),
+];
+
+/** The user's current workspace (see currentFirst). Null only for an account that belongs to none. */
 export async function currentWorkspace(db: Database, userId: string): Promise<string | null> {
   const [row] = await db
     .select({ workspaceId: workspaceMembers.workspaceId })
     .from(workspaceMembers)
-    .where(and(eq(workspaceMembers.userId, userId), eq(workspaceMembers.role, "owner")))
-    .orderBy(asc(workspaceMembers.createdAt))
+    .where(eq(workspaceMembers.userId, userId))
+    .orderBy(...currentFirst)
     .limit(1);
   return row?.workspaceId ?? null;
 }
@@ -52,11 +62,11 @@ export async function loadUserWorkspaceAndAnswers(
   db: Database,
   userId: string,
 ): Promise<{ workspaceId: string; answers: Map<string, StoredAnswer> }> {
-  const owned = db
+  const current = db
     .select({ id: workspaceMembers.workspaceId })
     .from(workspaceMembers)
-    .where(and(eq(workspaceMembers.userId, userId), eq(workspaceMembers.role, "owner")))
-    .orderBy(asc(workspaceMembers.createdAt))
+    .where(eq(workspaceMembers.userId, userId))
+    .orderBy(...currentFirst)
     .limit(1);
   const rows = await db
     .select({
@@ -67,7 +77,7 @@ export async function loadUserWorkspaceAndAnswers(
     })
     .from(workspaceMembers)
     .leftJoin(onboardingAnswers, eq(onboardingAnswers.workspaceId, workspaceMembers.workspaceId))
-    .where(and(eq(workspaceMembers.userId, userId), inArray(workspaceMembers.workspaceId, owned)));
+    .where(and(eq(workspaceMembers.userId, userId), inArray(workspaceMembers.workspaceId, current)));
   const workspaceId = rows[0]?.workspaceId;
   if (!workspaceId) httpError(context, 404, NO_WORKSPACE);
   const answers = new Map<string, StoredAnswer>();

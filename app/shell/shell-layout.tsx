@@ -1,7 +1,11 @@
 // The signed-in shell: sidebar navigation around every page that needs an account.
 import { Form, NavLink, Outlet } from "react-router";
 import { finishedProfileMiddleware, requireFinishedProfile } from "../magic-links/finished-profile.server.ts";
+import { currentWorkspace } from "../onboarding/onboarding.server.ts";
 import { privateNoStoreMiddleware } from "../platform/cache-control.server.ts";
+import { withDatabase } from "../platform/database.server.ts";
+import { WorkspaceSwitcher } from "../workspaces/workspace-switcher.tsx";
+import { listMemberships } from "../workspaces/workspaces.server.ts";
 import type { Route } from "./+types/shell-layout";
 
 // Every page inside the shell, present and future, needs a signed-in user who has chosen a username
@@ -9,16 +13,22 @@ import type { Route } from "./+types/shell-layout";
 // which no cache may keep (the admin page lists every user's e-mail).
 export const middleware: Route.MiddlewareFunction[] = [finishedProfileMiddleware, privateNoStoreMiddleware];
 
-export function loader(args: Route.LoaderArgs) {
+export async function loader(args: Route.LoaderArgs) {
   const { user } = requireFinishedProfile(args);
-  return { isAdmin: user.role === "admin", emailVerified: user.emailVerifiedAt !== null, email: user.email };
+  const [memberships, current] = await withDatabase(args.context, (db) =>
+    Promise.all([listMemberships(db, user.id), currentWorkspace(db, user.id)]),
+  );
+  return {
+    isAdmin: user.role === "admin",
+    emailVerified: user.emailVerifiedAt !== null,
+    email: user.email,
+    memberships,
+    current,
+  };
 }
 
 const linkClass = ({ isActive }: { isActive: boolean }) =>
   `block rounded-md px-3 py-2 text-sm ${isActive ? "bg-zinc-100 font-medium dark:bg-zinc-800" : "hover:bg-zinc-50 dark:hover:bg-zinc-900"}`;
-
-// Features that land in later releases are listed, marked, and not yet links.
-const upcoming = ["Chat"];
 
 export default function ShellLayout({ loaderData }: Route.ComponentProps) {
   return (
@@ -33,15 +43,9 @@ export default function ShellLayout({ loaderData }: Route.ComponentProps) {
         <NavLink to="/plans" className={linkClass}>
           Plans
         </NavLink>
-        {upcoming.map((name) => (
-          <span
-            key={name}
-            className="flex items-center justify-between px-3 py-2 text-sm text-zinc-400"
-            aria-disabled="true"
-          >
-            {name} <span className="rounded bg-zinc-100 px-1.5 text-xs dark:bg-zinc-800">soon</span>
-          </span>
-        ))}
+        <NavLink to="/chat" className={linkClass}>
+          Chat
+        </NavLink>
         <NavLink to="/settings" className={linkClass}>
           Settings
         </NavLink>
@@ -52,6 +56,7 @@ export default function ShellLayout({ loaderData }: Route.ComponentProps) {
         ) : null}
       </nav>
       <div className="min-w-0 space-y-6">
+        <WorkspaceSwitcher memberships={loaderData.memberships} current={loaderData.current} />
         {loaderData.emailVerified ? null : (
           <div
             role="note"

@@ -1,0 +1,405 @@
+import { useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { Form, Link } from "react-router";
+import { requireUser } from "../accounts/auth.server.ts";
+import { withDatabase } from "../platform/database.server.ts";
+import { requestInfo } from "../platform/request-info.ts";
+import type { Route } from "./+types/room-page";
+import { ChatClient, type ConnectionState } from "./chat-client.ts";
+import { MessageText } from "./message-text.tsx";
+import { type ChatMessage, MAX_MESSAGE_CHARS, type Presence, type ServerFrame } from "./protocol.ts";
+import { roomAction } from "./room-actions.server.ts";
+import { ensureRooms, listRooms, memberUsernames, requireRoom } from "./rooms.server.ts";
+
+export const meta: Route.MetaFunction = ({ loaderData }) => [
+  { title: loaderData ? `#${loaderData.room.name} — Chat — Alva` : "Chat — Alva" },
+];
+export const headers: Route.HeadersFunction = () => ({ "Cache-Control": "no-store" });
+
+export async function loader(args: Route.LoaderArgs) {
+  const { user } = requireUser(args);
+  const { env } = args.context.get(requestInfo);
+  return withDatabase(args.context, async (db) => {
+    const { room, role } = await requireRoom(db, args.params.room, user.id);
+    await ensureRooms(db, room.workspaceId, user.id);
+    const [rooms, usernames] = await Promise.all([
+      listRooms(db, room.workspaceId, user.id),
+      memberUsernames(db, room.workspaceId),
+    ]);
+    const stub = env.CHAT_ROOM.getByName(room.id);
+    const [page, unread] = await Promise.all([
+      stub.latest(),
+      Promise.all(
+        rooms.map((other) => (other.id === room.id ? 0 : env.CHAT_ROOM.getByName(other.id).unreadCount(user.id))),
+      ),
+    ]);
+    const lastId = page.messages.at(-1)?.id;
+    if (lastId) await stub.markRead(user.id, lastId);
+    return {
+      room,
+      rooms: rooms.map((other, index) => ({ ...other, unread: unread[index] ?? 0 })),
+      messages: page.messages,
+      hasMore: page.hasMore,
+      me: { userId: user.id, moderator: role === "owner" || user.role !== "user" },
+      usernames,
+      /** The no-JavaScript form's message id: a resubmitted form is stored once. */
+      formClientId: crypto.randomUUID(),
+    };
+  });
+}
+
+export async function action(args: Route.ActionArgs) {
+  const { user } = requireUser(args);
+  return roomAction(args, user);
+}
+
+type View = {
+  messages: ChatMessage[];
+  hasMore: boolean;
+  online: Presence[];
+};
+
+function byId(messages: Iterable<ChatMessage>): ChatMessage[] {
+  const unique = new Map<number, ChatMessage>();
+  for (const message of messages) unique.set(message.id, message);
+  return [...unique.values()].sort((a, b) => a.id - b.id);
+}
+
+function reduce(view: View, frame: ServerFrame): View {
+  switch (frame.type) {
+    case "welcome":
+      return {
+        online: frame.online,
+        messages: frame.mode === "latest" ? frame.messages : byId([...view.messages, ...frame.messages]),
+        hasMore: frame.mode === "latest" ? frame.hasMore : view.hasMore,
+      };
+    case "message":
+    case "updated":
+      return { ...view, messages: byId([...view.messages, frame.message]) };
+    case "history":
+      return { ...view, messages: byId([...frame.messages, ...view.messages]), hasMore: frame.hasMore };
+    case "presence":
+      return { ...view, online: frame.online };
+    default:
+      return view;
+  }
+}
+
+const smallInput = "rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900";
+
+const stateLabel: Record<ConnectionState, string> = {
+  connecting: "Connecting…",
+  online: "Live",
+  offline: "Offline: reconnecting; messages you send wait and go out when it is back",
+};
+
+// Keyed by room: moving to another room starts a fresh view and connection, never mixing two rooms.
+export default function RoomPage(props: Route.ComponentProps) {
+  return <RoomView key={props.loaderData.room.id} {...props} />;
+}
+
+function RoomView({ loaderData, actionData }: Route.ComponentProps) {
+  const { room, rooms, me, usernames } = loaderData;
+  const [view, dispatch] = useReducer(reduce, {
+    messages: loaderData.messages,
+    hasMore: loaderData.hasMore,
+    online: [],
+  });
+  const [connection, setConnection] = useState<ConnectionState | null>(null);
+  const [typing, setTyping] = useState<Record<string, { name: string; until: number }>>({});
+  const [problem, setProblem] = useState<string | null>(null);
+  const [queued, setQueued] = useState(0);
+  const client = useRef<ChatClient | null>(null);
+  const [draft, setDraft] = useState("");
+
+  useEffect(() => {
+    const url = new URL(`/chat/${room.id}/socket`, window.location.href);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    const live = new ChatClient({
+      url: url.href,
+      onState: (state) => {
+        setConnection(state);
+        setQueued(live.pending);
+      },
+      onFrame: (frame) => {
+        if (frame.type === "typing") {
+          setTyping((now) => ({ ...now, [frame.userId]: { name: frame.name, until: Date.now() + 4000 } }));
+          return;
+        }
+        if (frame.type === "error") setProblem(frame.message);
+        if (frame.type === "message") {
+          setTyping((now) => {
+            const { [frame.message.userId]: _gone, ...rest } = now;
+            return rest;
+          });
+          live.send({ type: "read", id: frame.message.id });
+        }
+        setQueued(live.pending);
+        dispatch(frame);
+      },
+    });
+    client.current = live;
+    live.start(loaderData.messages.at(-1)?.id ?? 0);
+    return () => live.stop();
+  }, [room.id, loaderData.messages]);
+
+  // Forget typing indicators that went quiet.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      setTyping((now) => {
+        const fresh = Object.fromEntries(Object.entries(now).filter(([, who]) => who.until > Date.now()));
+        return Object.keys(fresh).length === Object.keys(now).length ? now : fresh;
+      });
+    }, 1000);
+    return () => clearInterval(timer);
+  }, []);
+
+  const typingNames = Object.entries(typing)
+    .filter(([userId]) => userId !== me.userId)
+    .map(([, who]) => who.name);
+  const known = useMemo(() => new Set(usernames), [usernames]);
+  const live = connection !== null;
+
+  function submit(event: React.FormEvent<HTMLFormElement>) {
+    if (!client.current) return; // no JavaScript yet: the form posts
+    event.preventDefault();
+    const text = draft.trim();
+    if (!text) return;
+    if (text.length > MAX_MESSAGE_CHARS) {
+      setProblem(`A message holds at most ${MAX_MESSAGE_CHARS.toLocaleString("en")} characters.`);
+      return;
+    }
+    client.current.sendMessage(text);
+    setQueued(client.current.pending);
+    setProblem(null);
+    setDraft("");
+  }
+
+  return (
+    <div className="grid gap-6 lg:grid-cols-[14rem_1fr]">
+      <noscript>
+        <meta httpEquiv="refresh" content="15" />
+      </noscript>
+      <nav aria-label="Rooms" className="space-y-3">
+        <ul className="space-y-1" data-testid="rooms">
+          {rooms.map((other) => (
+            <li key={other.id}>
+              <Link
+                to={`/chat/${other.id}`}
+                className={`flex justify-between rounded-md px-2 py-1 text-sm ${other.id === room.id ? "bg-zinc-100 font-medium dark:bg-zinc-800" : "hover:bg-zinc-50 dark:hover:bg-zinc-900"} ${other.archived ? "text-zinc-400" : ""}`}
+              >
+                <span># {other.name}</span>
+                {other.unread > 0 ? (
+                  <span className="rounded-full bg-brand-600 px-2 text-xs text-white" data-testid="unread">
+                    {other.unread}
+                  </span>
+                ) : null}
+              </Link>
+            </li>
+          ))}
+        </ul>
+        <Form method="post" className="space-y-2 text-sm">
+          <input type="hidden" name="intent" value="create-room" />
+          <label className="block">
+            <span className="sr-only">New room name</span>
+            <input name="name" required maxLength={60} placeholder="New room" className={`w-full ${smallInput}`} />
+          </label>
+          <input
+            name="topic"
+            maxLength={200}
+            placeholder="Topic (optional)"
+            aria-label="Topic"
+            className={`w-full ${smallInput}`}
+          />
+          <button type="submit" className="underline">
+            Add room
+          </button>
+        </Form>
+      </nav>
+
+      <section aria-labelledby="room-title" className="min-w-0 space-y-4">
+        <header className="flex flex-wrap items-baseline justify-between gap-2">
+          <div>
+            <h1 id="room-title" className="text-xl font-semibold">
+              # {room.name}
+            </h1>
+            {room.topic ? <p className="text-sm text-zinc-500">{room.topic}</p> : null}
+          </div>
+          <p className="text-sm" data-testid="connection" data-state={connection ?? "static"}>
+            {connection ? stateLabel[connection] : "Refreshes every 15 seconds"}
+            {queued > 0 ? ` · ${queued} waiting to send` : ""}
+          </p>
+        </header>
+        {room.kind === "topic" ? <RoomSettings room={room} /> : null}
+        <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="online">
+          {view.online.length > 0 ? `Online: ${view.online.map((who) => who.name).join(", ")}` : null}
+        </p>
+
+        {view.hasMore && live ? (
+          <button
+            type="button"
+            className="text-sm underline"
+            onClick={() => {
+              const oldest = view.messages[0]?.id;
+              if (oldest) client.current?.send({ type: "history", before: oldest });
+            }}
+          >
+            Earlier messages
+          </button>
+        ) : null}
+        <ol className="space-y-3" data-testid="messages" aria-live="polite">
+          {view.messages.map((message) => (
+            <MessageItem
+              key={message.id}
+              message={message}
+              mine={message.userId === me.userId}
+              canDelete={message.userId === me.userId || me.moderator}
+              known={known}
+              client={client.current}
+            />
+          ))}
+        </ol>
+        <p className="h-5 text-sm text-zinc-500" data-testid="typing">
+          {typingNames.length > 0 ? `${typingNames.join(", ")} ${typingNames.length > 1 ? "are" : "is"} typing…` : ""}
+        </p>
+
+        {problem || actionData?.error ? (
+          <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+            {problem ?? actionData?.error}
+          </p>
+        ) : null}
+        {room.archived ? (
+          <p className="text-sm text-zinc-500">This room is archived: it can be read, not written to.</p>
+        ) : (
+          <Form method="post" onSubmit={submit} className="flex gap-2" data-testid="composer">
+            <input type="hidden" name="intent" value="send" />
+            <input type="hidden" name="clientId" value={loaderData.formClientId} />
+            <label htmlFor="message" className="sr-only">
+              Message
+            </label>
+            <textarea
+              id="message"
+              name="text"
+              required
+              rows={2}
+              maxLength={MAX_MESSAGE_CHARS}
+              value={draft}
+              onChange={(event) => {
+                setDraft(event.target.value);
+                client.current?.send({ type: "typing" });
+              }}
+              onKeyDown={(event) => {
+                if (event.key === "Enter" && !event.shiftKey) {
+                  event.preventDefault();
+                  event.currentTarget.form?.requestSubmit();
+                }
+              }}
+              placeholder="Write a message (Markdown; @name mentions)"
+              className="min-w-0 flex-1 rounded-md border border-zinc-300 px-3 py-2 dark:border-zinc-700 dark:bg-zinc-900"
+            />
+            <button
+              type="submit"
+              className="rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700"
+            >
+              Send
+            </button>
+          </Form>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function RoomSettings({ room }: { room: { name: string; topic: string | null; archived: boolean } }) {
+  return (
+    <details className="text-sm">
+      <summary className="cursor-pointer text-zinc-500">Room settings</summary>
+      <Form method="post" className="mt-2 flex flex-wrap items-end gap-2">
+        <input type="hidden" name="intent" value="rename" />
+        <input
+          name="name"
+          defaultValue={room.name}
+          required
+          maxLength={60}
+          aria-label="Room name"
+          className={smallInput}
+        />
+        <input name="topic" defaultValue={room.topic ?? ""} maxLength={200} aria-label="Topic" className={smallInput} />
+        <button type="submit" className="underline">
+          Rename
+        </button>
+      </Form>
+      <Form method="post" className="mt-2">
+        <input type="hidden" name="intent" value={room.archived ? "restore" : "archive"} />
+        <button type="submit" className="underline">
+          {room.archived ? "Restore room" : "Archive room"}
+        </button>
+      </Form>
+    </details>
+  );
+}
+
+function MessageItem({
+  message,
+  mine,
+  canDelete,
+  known,
+  client,
+}: {
+  message: ChatMessage;
+  mine: boolean;
+  canDelete: boolean;
+  known: Set<string>;
+  client: ChatClient | null;
+}) {
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState(message.text ?? "");
+  return (
+    <li className="space-y-1" data-testid="message" data-id={message.id}>
+      <p className="text-xs text-zinc-500">
+        <strong className="text-zinc-800 dark:text-zinc-200">{message.author}</strong> @{message.username} ·{" "}
+        <time dateTime={new Date(message.createdAt).toISOString()}>
+          {new Date(message.createdAt).toISOString().slice(11, 16)} UTC
+        </time>
+        {message.editedAt ? " · edited" : ""}
+      </p>
+      {message.deleted ? (
+        <p className="text-sm italic text-zinc-400">message deleted</p>
+      ) : editing ? (
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            client?.send({ type: "edit", id: message.id, text });
+            setEditing(false);
+          }}
+          className="flex gap-2"
+        >
+          <input
+            value={text}
+            onChange={(event) => setText(event.target.value)}
+            aria-label="Edit message"
+            className={`min-w-0 flex-1 ${smallInput}`}
+          />
+          <button type="submit" className="text-sm underline">
+            Save
+          </button>
+        </form>
+      ) : (
+        <MessageText text={message.text ?? ""} members={known} />
+      )}
+      {client && !message.deleted ? (
+        <p className="flex gap-3 text-xs text-zinc-500">
+          {mine ? (
+            <button type="button" className="underline" onClick={() => setEditing(!editing)}>
+              Edit
+            </button>
+          ) : null}
+          {canDelete ? (
+            <button type="button" className="underline" onClick={() => client.send({ type: "delete", id: message.id })}>
+              Delete
+            </button>
+          ) : null}
+        </p>
+      ) : null}
+    </li>
+  );
+}

@@ -1,0 +1,22 @@
+import { data, redirect } from "react-router";
+import { z } from "zod";
+import { requireUser } from "../accounts/auth.server.ts";
+import { withDatabase } from "../platform/database.server.ts";
+import { parseForm } from "../platform/forms.server.ts";
+import { safeRedirectPath } from "../platform/safe-redirect.ts";
+import type { Route } from "./+types/switch-action";
+import { selectWorkspace } from "./workspaces.server.ts";
+
+const switchSchema = z.object({ workspaceId: z.uuid("Choose a workspace."), redirectTo: z.string().optional() });
+
+export async function action(args: Route.ActionArgs) {
+  const { user } = requireUser(args);
+  const submission = await parseForm(args, switchSchema);
+  if (submission.status !== "success") throw data({ message: "Choose a workspace." }, { status: 400 });
+  await withDatabase(args.context, (db) => selectWorkspace(db, user.id, submission.value.workspaceId));
+  return redirect(safeRedirectPath(submission.value.redirectTo, "/dashboard"));
+}
+
+export function loader() {
+  return redirect("/workspaces");
+}

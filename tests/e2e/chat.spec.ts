@@ -1,0 +1,48 @@
+// Two browsers in one room: presence, typing, a message each way, and the no-JavaScript form.
+import { test } from "@playwright/test";
+
+import { expectSoon as expect, inviteTeammate, newPage, signedInUser } from "./team.ts";
+
+// Several accounts and browsers per test on a shared machine.
+test.setTimeout(180_000);
+
+test("two teammates chat live: presence, typing, a message each way", async ({ browser }) => {
+  const owner = await signedInUser(browser, "owner");
+  const mate = await inviteTeammate(browser, owner);
+  await owner.page.goto("/chat");
+  await expect(owner.page.getByTestId("connection")).toHaveAttribute("data-state", "online");
+  await expect(mate.page.getByTestId("connection")).toHaveAttribute("data-state", "online");
+  await expect(owner.page.getByTestId("online")).toContainText(mate.username);
+  await expect(mate.page.getByTestId("online")).toContainText(owner.username);
+
+  await mate.page.getByLabel("Message").pressSequentially("hel");
+  await expect(owner.page.getByTestId("typing")).toContainText(`${mate.username} is typing`);
+  await mate.page.getByLabel("Message").fill(`hello @${owner.username}`);
+  await mate.page.getByRole("button", { name: "Send", exact: true }).click();
+  await expect(owner.page.getByTestId("messages")).toContainText(`hello @${owner.username}`);
+  await expect(owner.page.getByTestId("messages").locator("strong", { hasText: `@${owner.username}` })).toBeVisible();
+
+  await owner.page.getByLabel("Message").fill("hi **back**");
+  await owner.page.getByLabel("Message").press("Enter");
+  await expect(mate.page.getByTestId("messages").locator("strong", { hasText: "back" })).toBeVisible();
+
+  // A reload shows the same conversation (stored, not just relayed)
+  await mate.page.reload();
+  await expect(mate.page.getByTestId("messages")).toContainText("hi back");
+  await expect(mate.page.getByTestId("message")).toHaveCount(2);
+});
+
+test("without JavaScript the room renders on the server and the form posts a message", async ({ browser }) => {
+  const owner = await signedInUser(browser, "owner");
+  await owner.page.goto("/chat");
+  await expect(owner.page.getByTestId("connection")).toHaveAttribute("data-state", "online");
+  const noJs = await newPage(browser, false);
+  await noJs.context().addCookies(await owner.page.context().cookies());
+  await noJs.goto(owner.page.url());
+  await expect(noJs.getByTestId("connection")).toHaveAttribute("data-state", "static");
+  await noJs.getByLabel("Message").fill("sent from a plain form");
+  await noJs.getByRole("button", { name: "Send", exact: true }).click();
+  await expect(noJs.getByTestId("messages")).toContainText("sent from a plain form");
+  // The live page got it through the same room
+  await expect(owner.page.getByTestId("messages")).toContainText("sent from a plain form");
+});
