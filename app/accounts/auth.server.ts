@@ -6,6 +6,7 @@ import type { Role } from "../../db/schema.ts";
 import { isSecureRequest } from "../platform/cookies.server.ts";
 import { databaseUnavailable, getDatabase } from "../platform/database.server.ts";
 import { httpError } from "../platform/http-error.ts";
+import { documentPath } from "../platform/safe-redirect.ts";
 import {
   clearedSessionCookie,
   readSessionToken,
@@ -60,8 +61,7 @@ export function requireUser({ request, context }: { request: Request; context: R
   const auth = context.get(authContext);
   if (auth.status === "unavailable") databaseUnavailable(context);
   if (auth.status === "anonymous") {
-    const url = new URL(request.url);
-    throw redirect(`/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
+    throw redirect(`/login?redirectTo=${encodeURIComponent(documentPath(request))}`);
   }
   return { user: auth.user, session: auth.session };
 }

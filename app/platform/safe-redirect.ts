@@ -17,3 +17,18 @@ export function safeRedirectPath(value: FormDataEntryValue | string | null | und
   if (url.origin !== PLACEHOLDER_ORIGIN) return fallback;
   return `${url.pathname}${url.search}${url.hash}`;
 }
+
+/**
+ * The address of the page the browser asked for, to come back to after signing in. With JavaScript on,
+ * React Router fetches a page's data from `<path>.data?_routes=…` (the index page from `/_root.data`);
+ * that internal URL must never become a redirect target (users landed on `/dashboard.data`).
+ */
+export function documentPath(request: Request): string {
+  const url = new URL(request.url);
+  let path = url.pathname;
+  if (path === "/_root.data") path = "/";
+  else if (path.endsWith(".data")) path = path.slice(0, -".data".length);
+  url.searchParams.delete("_routes");
+  const search = url.searchParams.toString();
+  return `${path}${search ? `?${search}` : ""}`;
+}

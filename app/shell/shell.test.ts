@@ -76,4 +76,12 @@ describe("every page of the shell", () => {
     expect(post.status).toBe(302);
     expect(post.headers.get("Location")).toMatch(/^\/login/);
   });
+
+  it("comes back to the page after signing in, never to React Router's data URL (/dashboard.data)", async () => {
+    // With JavaScript on, the browser asks for /dashboard.data; the redirect it gets must name /dashboard.
+    const response = await send(new Request(new URL("/dashboard.data?_routes=routes%2Fdashboard", origin)));
+    const body = await response.text();
+    expect(body).toContain("/login?redirectTo=%2Fdashboard");
+    expect(body).not.toContain("dashboard.data");
+  });
 });
