@@ -16,6 +16,8 @@ const exec = (sql: string) => ({ type: "execute", stmt: { sql } });
 /** A statement that computes for several seconds before its one row (no row to stop between). */
 const SLOW_SQL =
   "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 10000000) SELECT count(*) FROM c";
+/** Twice as long: it must outlast the time limit plus the 1 s grace even on a fast, idle machine. */
+const SLOWER_SQL = SLOW_SQL.replace("LIMIT 10000000", "LIMIT 20000000");
 /** A statement that yields many rows, one at a time. */
 const MANY_ROWS_SQL =
   "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 600000) SELECT x, 'some text' AS t FROM c";
@@ -160,7 +162,7 @@ describe("statement time limit", () => {
     await client.execute("CREATE TABLE slow_tx (v TEXT)");
     const tx = await client.transaction("write");
     await tx.execute("INSERT INTO slow_tx VALUES ('uncommitted')");
-    await expectLibsqlError(tx.execute(SLOW_SQL), "SQLITE_INTERRUPT");
+    await expectLibsqlError(tx.execute(SLOWER_SQL), "SQLITE_INTERRUPT");
     await expectLibsqlError(tx.execute("SELECT 1"), "TRANSACTION_CLOSED");
     tx.close();
     // the write lock comes free once the abandoned statement has stopped
