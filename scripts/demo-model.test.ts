@@ -117,6 +117,36 @@ describe("the demo model", () => {
     expect(text).toBe(DEMO_CHAT_REPLY);
   });
 
+  it("answers Alva's chat data with what the workspace knows, saying it is not an AI", async () => {
+    const markdown =
+      "# Plan\n\n## Roadmap\n\n### Week 1: Get found\n\n- [ ] Claim the Google profile (Search, 2 h)\n- [x] Ask ten customers for reviews (Reviews, 1 h)\n";
+    const stream = await client.chat.completions.create({
+      model: "alva-demo",
+      stream: true,
+      messages: [
+        { role: "system", content: "You are Alva." },
+        {
+          role: "user",
+          content: JSON.stringify({
+            task: "chat",
+            profile: { business: { name: "Rosa's Bakery" }, goals: { primaryGoal: "More weekday customers" } },
+            plan: { title: "Marketing plan of 2026-11-30", markdown },
+          }),
+        },
+        { role: "user", content: "[Ann] @alva what first?" },
+      ],
+    });
+    const pieces: string[] = [];
+    for await (const chunk of stream) if (chunk.choices[0]?.delta.content) pieces.push(chunk.choices[0].delta.content);
+    const text = pieces.join("");
+    expect(pieces.length).toBeGreaterThan(5);
+    expect(text).toContain("not an AI");
+    expect(text).toContain("Rosa's Bakery");
+    expect(text).toContain("More weekday customers");
+    expect(text).toContain("Week 1 is about Get found");
+    expect(text).toContain("- Ask ten customers for reviews (Reviews, 1 h)");
+  });
+
   it("lists its model", async () => {
     const models = await client.models.list();
     expect(models.data.map((model) => model.id)).toEqual(["alva-demo"]);

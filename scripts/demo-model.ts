@@ -8,7 +8,9 @@
 //     - response_format json_schema "marketing_plan": the whole plan
 //     - json_schema with some plan sections as properties (a section rewrite, a correction round):
 //       those sections; the rewritten section follows the request's "instruction"
-//     - anything else (chat): a short plain reply saying this is the offline demo model
+//     - anything else (chat): a plain reply saying this is the offline demo model, not an AI; when the
+//       request carries Alva's chat data (app/chat/alva.server.ts), it repeats what the workspace knows
+//       (business, goal, the plan's first week), streamed in small pieces so a room shows it arriving
 //   GET /v1/models              lists alva-demo
 //
 // The request format is the one app/plans/generate.server.ts sends: a user message whose content is JSON
@@ -30,6 +32,9 @@ export const DEMO_MODEL_DEFAULT_PORT = 8881;
 export const DEFAULT_CHUNK_DELAY_MS = 120;
 const MAX_BODY_BYTES = 2_000_000;
 const PIECE_CHARS = 400;
+
+/** Pieces of a chat reply: small, so the answer visibly streams into the room. */
+const CHAT_PIECE_CHARS = 24;
 
 export const DEMO_CHAT_REPLY =
   "This is Alva's offline demo model, not an AI: it can only assemble a marketing plan from your answers. " +
@@ -84,7 +89,7 @@ class BadRequest extends Error {
 /** The answer to one chat request: a JSON document (structured output) or a plain reply. */
 export function demoAnswer(request: ChatRequest): string {
   const keys = Object.keys(request.response_format?.json_schema?.schema.properties ?? {});
-  if (request.response_format?.type !== "json_schema" || keys.length === 0) return DEMO_CHAT_REPLY;
+  if (request.response_format?.type !== "json_schema" || keys.length === 0) return demoChatReply(request);
   const unknown = keys.filter((key) => !(planSectionKeys as string[]).includes(key));
   if (unknown.length > 0)
     throw new BadRequest(`The demo model only writes marketing plans; it cannot answer with ${unknown.join(", ")}.`);
@@ -157,6 +162,53 @@ export async function startDemoModel(options: DemoModelOptions = {}): Promise<De
         server.close(() => resolve());
       }),
   };
+}
+
+const chatData = z.object({
+  task: z.literal("chat"),
+  profile: z
+    .object({
+      business: z.object({ name: z.string().nullish() }).loose().optional(),
+      goals: z.object({ primaryGoal: z.unknown() }).loose().optional(),
+    })
+    .loose(),
+  plan: z.union([z.string(), z.object({ title: z.string(), markdown: z.string() })]),
+});
+
+/**
+ * A chat answer. Without Alva's data message: DEMO_CHAT_REPLY. With it: the same notice, then what the
+ * workspace's data says, so a room shows an answer that is about this business without pretending to
+ * have understood the question.
+ */
+export function demoChatReply(request: ChatRequest): string {
+  const first = request.messages.find((message) => message.role === "user")?.content ?? "";
+  let data: z.infer<typeof chatData> | null = null;
+  try {
+    const parsed = chatData.safeParse(JSON.parse(first));
+    data = parsed.success ? parsed.data : null;
+  } catch {
+    data = null;
+  }
+  if (!data) return DEMO_CHAT_REPLY;
+  const name = data.profile.business?.name || "your business";
+  const goal = data.profile.goals?.primaryGoal;
+  const lines = [
+    `**This is Alva's offline demo model, not an AI.** It cannot read your question; here is what it knows about ${name}:`,
+    "",
+  ];
+  if (typeof goal === "string" && goal) lines.push(`- Your main goal: ${goal}`);
+  if (typeof data.plan === "string") {
+    lines.push("- There is no marketing plan yet: generate one on the Plans page.");
+  } else {
+    lines.push(`- Your plan: ${data.plan.title}`);
+    const week = data.plan.markdown.match(/### Week 1: ([^\n]*)\n\n((?:- \[[ x]\] [^\n]*\n?)+)/);
+    if (week) {
+      lines.push(`- Week 1 is about ${week[1]}:`);
+      for (const task of week[2]!.trim().split("\n").slice(0, 3)) lines.push(`  ${task.replace(/^- \[[ x]\] /, "- ")}`);
+    }
+  }
+  lines.push("", "To chat with a real model, set OPENAI_API_KEY (and OPENAI_BASE_URL / OPENAI_MODEL) in .dev.vars.");
+  return lines.join("\n");
 }
 
 async function handle(request: IncomingMessage, response: ServerResponse, chunkDelayMs: number) {
@@ -235,10 +287,11 @@ async function handle(request: IncomingMessage, response: ServerResponse, chunkD
   });
   // The SDK expects the role on the first delta (OpenAI sends it there) and usage in a last, choiceless chunk.
   send(chunk({ role: "assistant", content: "" }));
-  for (let offset = 0; offset < answer.length; offset += PIECE_CHARS) {
+  const pieceChars = params.response_format ? PIECE_CHARS : CHAT_PIECE_CHARS;
+  for (let offset = 0; offset < answer.length; offset += pieceChars) {
     if (chunkDelayMs > 0) await sleep(chunkDelayMs);
     if (response.destroyed) return; // the client cancelled
-    send(chunk({ content: answer.slice(offset, offset + PIECE_CHARS) }));
+    send(chunk({ content: answer.slice(offset, offset + pieceChars) }));
   }
   send(chunk({}, "stop"));
   send({ ...chunk({}), choices: [], usage });

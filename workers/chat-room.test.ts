@@ -3,8 +3,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import type { ChatMessage, ServerFrame } from "../app/chat/protocol.ts";
-import { ChatRoom, MAX_MESSAGE_BYTES, messageLimit, verifiedHeaders } from "./chat-room.ts";
+import { appendChunk, type ChatMessage, type ServerFrame } from "../app/chat/protocol.ts";
+import { createPlanWorkspace, fakeCalls, insertPlan, scriptFake } from "../app/plans/test-support.ts";
+import { ANSWER_HEARTBEAT_MS, ChatRoom, MAX_MESSAGE_BYTES, messageLimit, verifiedHeaders } from "./chat-room.ts";
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -16,7 +17,12 @@ interface Who {
 
 const newUser = (name: string): Who => ({ userId: crypto.randomUUID(), name });
 
-async function connect(stub: DurableObjectStub, who: Who, after?: number) {
+async function connect(
+  stub: DurableObjectStub,
+  who: Who,
+  after?: number,
+  room: { id?: string; kind?: "general" | "topic" | "alva"; workspaceId?: string } = {},
+) {
   const response = await stub.fetch(`http://room/socket${after ? `?after=${after}` : ""}`, {
     headers: {
       Upgrade: "websocket",
@@ -24,7 +30,9 @@ async function connect(stub: DurableObjectStub, who: Who, after?: number) {
       [verifiedHeaders.username]: who.name.toLowerCase(),
       [verifiedHeaders.name]: encodeURIComponent(who.name),
       [verifiedHeaders.sessionId]: `session-${who.userId}`,
-      [verifiedHeaders.workspaceId]: "workspace-under-test",
+      [verifiedHeaders.workspaceId]: room.workspaceId ?? "workspace-under-test",
+      [verifiedHeaders.roomId]: room.id ?? "room-under-test",
+      [verifiedHeaders.roomKind]: room.kind ?? "topic",
       ...(who.moderator ? { [verifiedHeaders.moderator]: "1" } : {}),
     },
   });
@@ -238,5 +246,183 @@ describe("ChatRoom", () => {
     expect(deleted.message.text).toBeNull();
     const stored = await runInDurableObject(stub, (instance: ChatRoom) => instance.latest().messages);
     expect(stored[0]).toMatchObject({ id, deleted: true, text: null });
+  });
+});
+
+describe("Alva in the room", () => {
+  /** A room of its own (its id keys the fake model's script and log), with a connect bound to it. */
+  function alvaRoom(kind: "general" | "topic" | "alva" = "general", workspaceId?: string) {
+    const id = crypto.randomUUID();
+    const stub = env.CHAT_ROOM.getByName(id);
+    return {
+      id,
+      stub,
+      callKey: `chat:${id}`,
+      join: (who: Who, after?: number) => connect(stub, who, after, { id, kind, workspaceId }),
+    };
+  }
+
+  /** The answer as a client following the frames sees it: the welcome's (or message's) text, plus chunks. */
+  function followAnswer(frames: ServerFrame[], id: number): ChatMessage | null {
+    let answer: ChatMessage | null = null;
+    for (const frame of frames) {
+      if (frame.type === "welcome") answer = frame.messages.find((message) => message.id === id) ?? answer;
+      if ((frame.type === "message" || frame.type === "updated") && frame.message.id === id) answer = frame.message;
+      if (frame.type === "chunk" && frame.id === id && answer?.text != null) {
+        const text = appendChunk(answer.text, frame.offset, frame.text);
+        expect(text, "a chunk left a gap").not.toBeNull();
+        answer = { ...answer, text };
+      }
+    }
+    return answer;
+  }
+
+  const settled = (frame: Extract<ServerFrame, { type: "updated" }>) =>
+    frame.message.answer !== null && frame.message.answer.state !== "streaming";
+
+  it("answers @alva, streamed to everyone, grounded in the workspace's profile, plan and conversation", async () => {
+    const { user, workspaceId } = await createPlanWorkspace(undefined, "alva");
+    await insertPlan({ userId: user.id, workspaceId });
+    const room = alvaRoom("general", workspaceId);
+    const alice = await room.join(newUser("Alice"));
+    const bob = await room.join(newUser("Bob"));
+    await bob.next("welcome");
+    alice.send({ type: "send", clientId: "q0", text: "Morning all" });
+    await bob.next("message", (frame) => frame.message.text === "Morning all");
+    expect(await fakeCalls(room.callKey)).toMatchObject({ calls: 0 });
+
+    alice.send({ type: "send", clientId: "q1", text: "@Alva what should we do first?" });
+    const started = await bob.next("message", (frame) => frame.message.userId === "alva");
+    expect(started.message).toMatchObject({
+      author: "Alva",
+      text: "",
+      answer: { state: "streaming", model: "fake-gpt" },
+    });
+    const done = await bob.next("updated", settled);
+    expect(done.message.answer).toEqual({ state: "complete", model: "fake-gpt", note: null });
+    expect(done.message.text).toMatch(
+      /^Fake answer for Rosa's Bakery\. Plan: Marketing plan of \d{4}-\d{2}-\d{2}\. Turns: 2\. Last: \[Alice\] @Alva what should we do first\?$/,
+    );
+    // Both watched it arrive piece by piece, and both end with the stored text.
+    for (const client of [alice, bob]) {
+      expect(client.frames.filter((frame) => frame.type === "chunk").length).toBeGreaterThan(1);
+      expect(followAnswer(client.frames, done.message.id)?.text).toBe(done.message.text);
+    }
+    const request = (await fakeCalls(room.callKey)).requests[0]!;
+    expect(request.messages[0]!.role).toBe("system");
+    const data = JSON.parse(request.messages[1]!.content);
+    expect(data.profile.business.name).toBe("Rosa's Bakery");
+    expect(data.plan.markdown).toContain("## Executive summary");
+  });
+
+  it("answers every message in an Ask Alva room, and none without @alva elsewhere", async () => {
+    const topic = alvaRoom("topic");
+    const alice = await topic.join(newUser("Alice"));
+    alice.send({ type: "send", clientId: "t1", text: "no mention here, alva@example.com neither" });
+    await alice.next("message");
+    await settle();
+    expect((await fakeCalls(topic.callKey)).calls).toBe(0);
+
+    const ask = alvaRoom("alva");
+    const me = await ask.join(newUser("Alice"));
+    me.send({ type: "send", clientId: "a1", text: "How do I get more reviews?" });
+    const done = await me.next("updated", settled);
+    expect(done.message.text).toContain("Last: [Alice] How do I get more reviews?");
+    expect(done.message.text).toContain("Fake answer for unknown. Plan: none.");
+  });
+
+  it("someone who connects mid-answer gets the answer so far, then the rest", async () => {
+    const room = alvaRoom();
+    await scriptFake(room.callKey, ["slow"]);
+    const alice = await room.join(newUser("Alice"));
+    alice.send({ type: "send", clientId: "q", text: "@alva tell me a story" });
+    const first = await alice.next("chunk");
+    await alice.next("chunk", (frame) => frame.offset > first.offset);
+    const late = await room.join(newUser("Late"));
+    const welcome = await late.next("welcome");
+    const partial = welcome.messages.find((message) => message.id === first.id)!;
+    expect(partial.answer?.state).toBe("streaming");
+    expect(partial.text!.length).toBeGreaterThan(0);
+    const done = await late.next("updated", settled);
+    expect(done.message.text!.length).toBeGreaterThan(partial.text!.length);
+    expect(followAnswer(late.frames, first.id)?.text).toBe(done.message.text);
+  });
+
+  it("answers one question at a time; anyone in the room can stop the answer", async () => {
+    const room = alvaRoom();
+    await scriptFake(room.callKey, ["slow"]);
+    const alice = await room.join(newUser("Alice"));
+    const bob = await room.join(newUser("Bob"));
+    alice.send({ type: "send", clientId: "q1", text: "@alva first question" });
+    const chunk = await bob.next("chunk");
+    // The alarm beats while Alva writes, so the object is not evicted as idle.
+    const alarm = await runInDurableObject(room.stub, (_instance: ChatRoom, state) => state.storage.getAlarm());
+    expect(alarm! - Date.now()).toBeLessThanOrEqual(ANSWER_HEARTBEAT_MS);
+
+    bob.send({ type: "send", clientId: "q2", text: "@alva second question" });
+    expect((await bob.next("error")).code).toBe("alva_busy");
+    bob.send({ type: "stop", id: chunk.id });
+    const stopped = await alice.next("updated", settled);
+    expect(stopped.message.answer).toMatchObject({ state: "stopped", note: "Stopped by Bob." });
+    expect(stopped.message.text!.length).toBeLessThan(
+      "Fake answer for unknown. Plan: none. Turns: 1. Last: [Alice] @alva first question".length,
+    );
+    const answers = (await runInDurableObject(room.stub, (instance: ChatRoom) => instance.latest().messages)).filter(
+      (message) => message.answer,
+    );
+    expect(answers).toHaveLength(1);
+    expect((await fakeCalls(room.callKey)).calls).toBe(1);
+  });
+
+  it("marks an answer cut short when the provider fails, keeping what was written", async () => {
+    const room = alvaRoom();
+    await scriptFake(room.callKey, ["server-error", "truncated"]);
+    const alice = await room.join(newUser("Alice"));
+    alice.send({ type: "send", clientId: "q1", text: "@alva hello?" });
+    const failed = await alice.next("updated", settled);
+    expect(failed.message.answer).toMatchObject({
+      state: "failed",
+      note: "Cut short: The AI provider had a problem (HTTP 500). Ask again in a moment.",
+    });
+    alice.send({ type: "send", clientId: "q2", text: "@alva again?" });
+    const broken = await alice.next("updated", (frame) => settled(frame) && frame.message.id !== failed.message.id);
+    expect(broken.message.answer?.state).toBe("failed");
+    expect(broken.message.answer?.note).toMatch(/^Cut short: /);
+    expect(broken.message.text!.length).toBeGreaterThan(0);
+  });
+
+  it("an object that restarts mid-answer marks the lost answer cut short", async () => {
+    const room = alvaRoom();
+    await runInDurableObject(room.stub, async (_instance: ChatRoom, state) => {
+      state.storage.sql.exec(
+        `INSERT INTO messages (client_id, user_id, username, author, text, created_at, answer_state, answer_model)
+         VALUES ('answer-to-1', 'alva', 'alva', 'Alva', 'Half an ans', ?, 'streaming', 'fake-gpt')`,
+        Date.now(),
+      );
+      const restarted = new ChatRoom(state, env);
+      expect(restarted.latest().messages[0]).toMatchObject({
+        text: "Half an ans",
+        answer: { state: "failed", note: "Cut short: the chat server restarted while Alva was writing. Ask again." },
+      });
+    });
+  });
+
+  it("says so in the room when no AI provider is configured, and calls nothing", async () => {
+    const room = alvaRoom();
+    const outcome = await runInDurableObject(room.stub, (_instance: ChatRoom, state) => {
+      const production = new ChatRoom(state, { ...env, ENVIRONMENT: "production", OPENAI_MODEL: "alva-demo" } as Env);
+      return production.post({ userId: "u1", username: "ann", name: "Ann", moderator: false }, "c1", "@alva hi", {
+        id: room.id,
+        workspaceId: "workspace-under-test",
+        kind: "general",
+      });
+    });
+    expect(outcome).toMatchObject({
+      ok: true,
+      alva: { refused: expect.stringContaining("not allowed in production") },
+    });
+    const [, answer] = await runInDurableObject(room.stub, (instance: ChatRoom) => instance.latest().messages);
+    expect(answer?.answer?.state).toBe("failed");
+    expect((await fakeCalls(room.callKey)).calls).toBe(0);
   });
 });

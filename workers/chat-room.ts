@@ -7,8 +7,29 @@
 // (AUTOINCREMENT never reuses one), written before they are broadcast (outgoing frames wait for the
 // write to commit). The client's own id (clientId) is unique per author, so a retry after a lost
 // acknowledgement returns the stored message instead of a second one. Protocol: app/chat/protocol.ts.
+//
+// Alva answers a message that mentions @alva (any message in an Ask Alva room), one answer at a time
+// per room. The answer is a message row of its own, written as it streams: each piece is appended to
+// the row before it is broadcast as a "chunk" frame, so whoever connects mid-answer gets the text so
+// far in its welcome and the rest live. While it streams, an alarm beats every ANSWER_HEARTBEAT_MS
+// (and the answer is a waitUntil task) so the object is not evicted; an object that starts with an
+// answer still marked "streaming" lost it (a restart, a crash) and marks it cut short.
 import { DurableObject } from "cloudflare:workers";
+import { aiProvider, callTimeoutMs, openAiClient } from "../app/ai/provider.server.ts";
 import {
+  ALVA_NAME,
+  ALVA_USER_ID,
+  ALVA_USERNAME,
+  AnswerFailed,
+  alvaMessages,
+  CONVERSATION_TURNS,
+  loadAlvaContext,
+  MAX_ANSWER_CHARS,
+  mentionsAlva,
+  streamAnswer,
+} from "../app/chat/alva.server.ts";
+import {
+  type AlvaAnswer,
   type ChatMessage,
   clientFrame,
   HISTORY_PAGE,
@@ -19,6 +40,7 @@ import {
 } from "../app/chat/protocol.ts";
 import { liveSessions } from "../app/chat/rooms.server.ts";
 import { createDatabase } from "../db/client.ts";
+import type { ChatRoomKind } from "../db/schema.ts";
 import { type LimitOptions, rateLimit } from "./rate-limiter.ts";
 
 /** Larger frames close the socket (1009): a chat frame is one message, not a file transfer. */
@@ -27,8 +49,14 @@ export const MAX_MESSAGE_BYTES = 16 * 1024;
 /** Messages per user across every room: a burst of 10, then one per second. */
 export const messageLimit: LimitOptions = { capacity: 10, refillPerSecond: 1 };
 
+/** Alva's answers per user across every room: a burst of 5, then one every 20 seconds (each costs a model call). */
+export const alvaLimit: LimitOptions = { capacity: 5, refillPerSecond: 1 / 20 };
+
 /** How often an object with open sockets re-checks their sessions and memberships (decision 0080). */
 export const SESSION_CHECK_MS = 60_000;
+
+/** While Alva writes, an alarm this often keeps the object from being evicted as idle (~70 s). */
+export const ANSWER_HEARTBEAT_MS = 20_000;
 
 /** The verified user, set by the Worker on its request to the stub (never by the client). */
 export const verifiedHeaders = {
@@ -38,7 +66,16 @@ export const verifiedHeaders = {
   sessionId: "X-Alva-Session-Id",
   moderator: "X-Alva-Moderator",
   workspaceId: "X-Alva-Workspace-Id",
+  roomId: "X-Alva-Room-Id",
+  roomKind: "X-Alva-Room-Kind",
 } as const;
+
+/** Which room this object is, told by the Worker with every socket and post (kept in `meta`). */
+export interface RoomInfo {
+  id: string;
+  workspaceId: string;
+  kind: ChatRoomKind;
+}
 
 export interface Author {
   userId: string;
@@ -63,10 +100,16 @@ interface MessageRow extends Record<string, SqlStorageValue> {
   created_at: number;
   edited_at: number | null;
   deleted_at: number | null;
+  answer_state: AlvaAnswer["state"] | null;
+  answer_model: string | null;
+  answer_note: string | null;
 }
 
+/** Whether a stored message got Alva writing: null when it did not ask, else what happened. */
+export type AlvaReply = null | "answering" | { refused: string };
+
 export type PostOutcome =
-  | { ok: true; message: ChatMessage; duplicate: boolean }
+  | { ok: true; message: ChatMessage; duplicate: boolean; alva?: AlvaReply }
   | { ok: false; code: string; message: string };
 
 function toMessage(row: MessageRow): ChatMessage {
@@ -80,6 +123,10 @@ function toMessage(row: MessageRow): ChatMessage {
     createdAt: row.created_at,
     editedAt: row.edited_at,
     deleted: row.deleted_at !== null,
+    answer:
+      row.answer_state === null
+        ? null
+        : { state: row.answer_state, model: row.answer_model ?? "", note: row.answer_note },
   };
 }
 
@@ -90,6 +137,10 @@ export class ChatRoom extends DurableObject<Env> {
    */
   private writes = new Map<string, Promise<unknown>>();
   private lastTyping = new WeakMap<WebSocket, number>();
+  /** Alva's answer being written by this instance (one per room at a time). */
+  private answering: { id: number; length: number; controller: AbortController; stoppedBy: string | null } | null =
+    null;
+  private nextSessionCheck = Date.now() + SESSION_CHECK_MS;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -107,6 +158,21 @@ export class ChatRoom extends DurableObject<Env> {
     )`);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS reads (user_id TEXT PRIMARY KEY, last_read_id INTEGER NOT NULL)");
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    // Rooms created before Alva answered in them get the answer columns.
+    const columns = new Set(
+      ctx.storage.sql
+        .exec<{ name: string }>("SELECT name FROM pragma_table_info('messages')")
+        .toArray()
+        .map((column) => column.name),
+    );
+    for (const column of ["answer_state", "answer_model", "answer_note"]) {
+      if (!columns.has(column)) ctx.storage.sql.exec(`ALTER TABLE messages ADD COLUMN ${column} TEXT`);
+    }
+    // A fresh instance writes no answer yet: one still marked streaming was lost with the last instance.
+    ctx.storage.sql.exec(
+      "UPDATE messages SET answer_state = 'failed', answer_note = ? WHERE answer_state = 'streaming'",
+      "Cut short: the chat server restarted while Alva was writing. Ask again.",
+    );
   }
 
   // ── Connecting ──────────────────────────────────────────────────────────────────────────────
@@ -123,11 +189,15 @@ export class ChatRoom extends DurableObject<Env> {
       sessionId: header(verifiedHeaders.sessionId),
       moderator: header(verifiedHeaders.moderator) === "1",
     };
-    const workspaceId = header(verifiedHeaders.workspaceId);
-    if (!attachment.userId || !attachment.sessionId || !workspaceId) {
+    const room = roomInfo(
+      header(verifiedHeaders.roomId),
+      header(verifiedHeaders.workspaceId),
+      header(verifiedHeaders.roomKind),
+    );
+    if (!attachment.userId || !attachment.sessionId || !room) {
       return new Response("Connect through /chat/:room/socket.", { status: 400 });
     }
-    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('workspace_id', ?)", workspaceId);
+    this.remember(room);
 
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
@@ -138,8 +208,20 @@ export class ChatRoom extends DurableObject<Env> {
       JSON.stringify(this.welcome(attachment.userId, Number.isSafeInteger(after) && after > 0 ? after : null)),
     );
     this.broadcast({ type: "presence", online: this.presence() });
-    await this.scheduleSessionCheck();
+    await this.scheduleAlarm();
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  private remember(room: RoomInfo): void {
+    const sql = this.ctx.storage.sql;
+    sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('room_id', ?)", room.id);
+    sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('workspace_id', ?)", room.workspaceId);
+    sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('room_kind', ?)", room.kind);
+  }
+
+  private meta(key: "room_id" | "workspace_id" | "room_kind"): string | undefined {
+    return this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]
+      ?.value;
   }
 
   /** The first frame: who is online and either what was missed since `after` or the latest page. */
@@ -202,8 +284,17 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** Posts a message as `author` (the no-JavaScript form goes through here, like a socket frame). */
-  post(author: Author, clientId: string, text: string): Promise<PostOutcome> {
+  post(author: Author, clientId: string, text: string, room: RoomInfo): Promise<PostOutcome> {
+    this.remember(room);
     return this.serialized(author.userId, () => this.store(author, clientId, text));
+  }
+
+  /** Stops Alva's answer `id` (the no-JavaScript form's Stop button); false when it is not being written. */
+  stopAnswer(id: number, name: string): boolean {
+    if (this.answering?.id !== id) return false;
+    this.answering.stoppedBy = name;
+    this.answering.controller.abort();
+    return true;
   }
 
   // ── Frames ──────────────────────────────────────────────────────────────────────────────────
@@ -230,7 +321,7 @@ export class ChatRoom extends DurableObject<Env> {
     const input = parsed.data;
     switch (input.type) {
       case "send": {
-        const outcome = await this.post(me, input.clientId, input.text);
+        const outcome = await this.serialized(me.userId, () => this.store(me, input.clientId, input.text));
         if (!outcome.ok) {
           this.send(socket, { type: "error", code: outcome.code, message: outcome.message, clientId: input.clientId });
         } else if (outcome.duplicate) {
@@ -249,6 +340,11 @@ export class ChatRoom extends DurableObject<Env> {
         return;
       case "read":
         this.markRead(me.userId, input.id);
+        return;
+      case "stop":
+        if (!this.stopAnswer(input.id, me.name)) {
+          this.send(socket, { type: "error", code: "not_found", message: "Alva is not writing that answer any more." });
+        }
         return;
       case "typing": {
         const now = Date.now();
@@ -305,7 +401,8 @@ export class ChatRoom extends DurableObject<Env> {
     this.markRead(author.userId, row.id);
     const message = toMessage(row);
     this.broadcast({ type: "message", message });
-    return { ok: true, message, duplicate: false };
+    const alva = this.meta("room_kind") === "alva" || mentionsAlva(text) ? await this.askAlva(author, message) : null;
+    return { ok: true, message, duplicate: false, alva };
   }
 
   /** Edits (text) or deletes (null) message `id`: authors their own; moderators delete any. */
@@ -326,10 +423,121 @@ export class ChatRoom extends DurableObject<Env> {
         return { ok: false, code: "forbidden", message: "You can only delete your own messages." };
       // The text is gone for good; the row stays as the "message deleted" mark.
       sql.exec("UPDATE messages SET text = NULL, deleted_at = ? WHERE id = ?", Date.now(), id);
+      // Deleting an answer while it streams stops it too.
+      if (this.answering?.id === id) this.stopAnswer(id, me.name);
     }
     const message = toMessage(sql.exec<MessageRow>("SELECT * FROM messages WHERE id = ?", id).one());
     this.broadcast({ type: "updated", message });
     return { ok: true, message, duplicate: false };
+  }
+
+  // ── Alva ────────────────────────────────────────────────────────────────────────────────────
+
+  /** Starts Alva's answer to `question`, or says why not (it is still answering, or the asker is over the limit). */
+  private async askAlva(asker: Author, question: ChatMessage): Promise<AlvaReply> {
+    const refuse = (reason: string): AlvaReply => {
+      for (const socket of this.socketsOf(asker.userId))
+        this.send(socket, { type: "error", code: "alva_busy", message: reason });
+      return { refused: reason };
+    };
+    if (this.answering) return refuse("Alva is still answering: stop that answer or ask again when it is done.");
+    const limit = await rateLimit(this.env, `chat:alva:${asker.userId}`, alvaLimit);
+    if (!limit.allowed) return refuse(`Alva needs a moment: ask again in ${limit.retryAfterSeconds} s.`);
+    if (this.answering) return refuse("Alva is still answering: stop that answer or ask again when it is done.");
+
+    const provider = aiProvider(this.env);
+    const row = this.ctx.storage.sql
+      .exec<MessageRow>(
+        `INSERT INTO messages (client_id, user_id, username, author, text, created_at, answer_state, answer_model, answer_note)
+         VALUES (?, ?, ?, ?, '', ?, ?, ?, ?) RETURNING *`,
+        `answer-to-${question.id}`,
+        ALVA_USER_ID,
+        ALVA_USERNAME,
+        ALVA_NAME,
+        Date.now(),
+        provider.kind === "none" ? "failed" : "streaming",
+        provider.kind === "none" ? "" : provider.model,
+        provider.kind === "none" ? `Alva cannot answer: ${provider.reason}` : null,
+      )
+      .one();
+    this.broadcast({ type: "message", message: toMessage(row) });
+    if (provider.kind === "none") return { refused: row.answer_note ?? "" };
+
+    const answer = { id: row.id, length: 0, controller: new AbortController(), stoppedBy: null as string | null };
+    this.answering = answer;
+    await this.scheduleAlarm();
+    this.ctx.waitUntil(this.writeAnswer(answer, provider, question.id));
+    return "answering";
+  }
+
+  private async writeAnswer(
+    answer: NonNullable<ChatRoom["answering"]>,
+    provider: Extract<ReturnType<typeof aiProvider>, { kind: "configured" | "demo" }>,
+    questionId: number,
+  ): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    let state: AlvaAnswer["state"] = "complete";
+    let note: string | null = null;
+    try {
+      const workspaceId = this.meta("workspace_id");
+      if (!workspaceId) throw new AnswerFailed("this room does not know its workspace.");
+      const context = await loadAlvaContext(createDatabase(this.env), workspaceId);
+      const conversation = sql
+        .exec<MessageRow>(
+          `SELECT * FROM messages WHERE id <= ? AND deleted_at IS NULL AND text <> ''
+             AND (answer_state IS NULL OR answer_state <> 'streaming')
+           ORDER BY id DESC LIMIT ?`,
+          questionId,
+          CONVERSATION_TURNS,
+        )
+        .toArray()
+        .reverse()
+        .map((message) => ({ userId: message.user_id, author: message.author, text: message.text ?? "" }));
+      const result = await streamAnswer({
+        provider,
+        client: openAiClient(provider),
+        messages: alvaMessages(context, conversation),
+        callKey: `chat:${this.meta("room_id") ?? "room"}`,
+        signal: answer.controller.signal,
+        timeoutMs: callTimeoutMs(this.env),
+        onDelta: (text) => {
+          // Stored before it is sent: a reconnecting client's welcome carries everything broadcast so far.
+          sql.exec("UPDATE messages SET text = text || ? WHERE id = ?", text, answer.id);
+          this.broadcast({ type: "chunk", id: answer.id, offset: answer.length, text });
+          answer.length += text.length;
+        },
+      });
+      if (result.truncated) note = `Cut off at ${MAX_ANSWER_CHARS.toLocaleString("en")} characters.`;
+      // The SDK's stream may simply end when it is aborted, without throwing.
+      if (answer.controller.signal.aborted) throw answer.controller.signal.reason;
+    } catch (error) {
+      if (answer.controller.signal.aborted) {
+        state = "stopped";
+        note = `Stopped by ${answer.stoppedBy ?? "someone in the room"}.`;
+      } else {
+        state = "failed";
+        const reason = error instanceof AnswerFailed ? error.message : "something went wrong on our side.";
+        note = `Cut short: ${reason} Ask again in a moment.`;
+        if (!(error instanceof AnswerFailed)) console.error("Alva's answer failed", (error as Error).message);
+      }
+    } finally {
+      if (this.answering === answer) this.answering = null;
+    }
+    const row = sql
+      .exec<MessageRow>(
+        "UPDATE messages SET answer_state = ?, answer_note = ? WHERE id = ? RETURNING *",
+        state,
+        note,
+        answer.id,
+      )
+      .one();
+    this.broadcast({ type: "updated", message: toMessage(row) });
+  }
+
+  private socketsOf(userId: string): WebSocket[] {
+    return this.ctx
+      .getWebSockets()
+      .filter((socket) => (socket.deserializeAttachment() as Attachment | null)?.userId === userId);
   }
 
   // ── Presence, broadcast, closing ────────────────────────────────────────────────────────────
@@ -376,14 +584,30 @@ export class ChatRoom extends DurableObject<Env> {
 
   // ── Ended sessions (decision 0080) ──────────────────────────────────────────────────────────
 
-  private async scheduleSessionCheck(): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SESSION_CHECK_MS);
+  /**
+   * One alarm serves two purposes: the session check while sockets are open, and the heartbeat while
+   * Alva writes. It is set to the earlier of the two, never later than one already set.
+   */
+  private async scheduleAlarm(): Promise<void> {
+    const due = [
+      this.answering ? Date.now() + ANSWER_HEARTBEAT_MS : Number.POSITIVE_INFINITY,
+      this.ctx.getWebSockets().length > 0 ? this.nextSessionCheck : Number.POSITIVE_INFINITY,
+    ];
+    const wanted = Math.min(...due);
+    if (wanted === Number.POSITIVE_INFINITY) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > wanted) await this.ctx.storage.setAlarm(wanted);
   }
 
   /** Closes sockets whose session ended (sign-out, revoke, reset, expiry) or whose user left the workspace. */
   override async alarm(): Promise<void> {
-    await this.closeEndedSessions();
-    if (this.ctx.getWebSockets().length > 0) await this.ctx.storage.setAlarm(Date.now() + SESSION_CHECK_MS);
+    // While Alva writes, the object stays in memory and most alarms are heartbeats; otherwise the object
+    // may have been evicted since (nextSessionCheck starts afresh), so every alarm is a session check.
+    if (!this.answering || Date.now() >= this.nextSessionCheck) {
+      this.nextSessionCheck = Date.now() + SESSION_CHECK_MS;
+      await this.closeEndedSessions();
+    }
+    await this.scheduleAlarm();
   }
 
   async closeEndedSessions(): Promise<number> {
@@ -408,6 +632,11 @@ export class ChatRoom extends DurableObject<Env> {
     if (closed > 0) this.broadcast({ type: "presence", online: this.presence() });
     return closed;
   }
+}
+
+function roomInfo(id: string, workspaceId: string, kind: string): RoomInfo | null {
+  if (!id || !workspaceId || (kind !== "general" && kind !== "topic" && kind !== "alva")) return null;
+  return { id, workspaceId, kind };
 }
 
 function safeDecode(value: string): string {

@@ -5,9 +5,10 @@
 //   OPENAI_TIMEOUT_SECONDS  optional: how long one call may take (default 120; a slow local model needs more)
 // Production refuses the demo model: there, no key means "no AI provider configured", never a fake plan.
 import OpenAI from "openai";
+import { DEMO_MODEL } from "./models.ts";
 
-/** The offline demo model's id: it assembles a plan from the profile deterministically. */
-export const DEMO_MODEL = "alva-demo";
+export { DEMO_MODEL };
+
 /** Used when OPENAI_MODEL is empty: a small model with strict structured outputs. */
 export const DEFAULT_MODEL = "gpt-4.1-mini";
 /** One model call may take this long before it counts as a (transient) timeout. */

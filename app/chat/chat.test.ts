@@ -17,6 +17,7 @@ import {
 } from "../../tests/worker-helpers.ts";
 import type { ChatRoom } from "../../workers/chat-room.ts";
 import { currentWorkspace } from "../onboarding/onboarding.server.ts";
+import { scriptFake } from "../plans/test-support.ts";
 import type { ServerFrame } from "./protocol.ts";
 import { ensureRooms, listRooms } from "./rooms.server.ts";
 
@@ -160,6 +161,7 @@ describe("the room page", () => {
       { intent: "create-room", name: "x" },
       { intent: "rename", name: "x" },
       { intent: "archive" },
+      { intent: "stop", id: "1" },
     ];
     for (const fields of attempts) {
       expect((await postAs(`/chat/${owner.general}`, mallory.cookie, fields)).status).toBe(404);
@@ -203,5 +205,49 @@ describe("the room page", () => {
     const alice = await person("chat");
     const response = await getAs("/chat", alice.cookie);
     expect(response.headers.get("Location")).toBe(`/chat/${alice.general}`);
+  });
+});
+
+describe("Alva through the Worker", () => {
+  it("answers @alva on a socket, with the room's kind and workspace told by the Worker", async () => {
+    const alice = await person("alvaw");
+    const live = await connect(alice.general, alice.cookie);
+    live.send({ type: "send", clientId: "q", text: "@alva hello" });
+    const done = await live.next("updated", (frame) => frame.message.answer?.state === "complete");
+    expect(done.message.text).toBe(
+      "Fake answer for unknown. Plan: none. Turns: 1. Last: [" + alice.user.username + "] @alva hello",
+    );
+  });
+
+  it("without JavaScript: asks in the Ask Alva room, shows Alva writing with a Stop button that stops it", async () => {
+    const alice = await person("alvanojs");
+    const ask = (await listRooms(testDb(), alice.workspaceId, alice.user.id)).find((room) => room.kind === "alva")!;
+    await scriptFake(`chat:${ask.id}`, ["slow"]);
+    const posted = await postAs(`/chat/${ask.id}`, alice.cookie, {
+      intent: "send",
+      text: "What should I post this week?",
+      clientId: crypto.randomUUID(),
+    });
+    expect(posted.status).toBe(302);
+    const stub = env.CHAT_ROOM.getByName(ask.id);
+    const answer = (await stub.latest()).messages.find((message) => message.answer)!;
+    expect(answer.answer?.state).toBe("streaming");
+    const page = await (await getAs(`/chat/${ask.id}`, alice.cookie)).text();
+    expect(page).toContain('data-answer="streaming"');
+    expect(page).toContain("Alva is writing…");
+    expect(page).toMatch(
+      new RegExp(`name="intent" value="stop"/><input type="hidden" name="id" value="${answer.id}"/>`),
+    );
+
+    const stopped = await postAs(`/chat/${ask.id}`, alice.cookie, { intent: "stop", id: String(answer.id) });
+    expect(stopped.status).toBe(302);
+    await vi.waitFor(async () => {
+      const now = (await stub.latest()).messages.find((message) => message.id === answer.id)!;
+      expect(now.answer?.state).toBe("stopped");
+    });
+    const after = await (await getAs(`/chat/${ask.id}`, alice.cookie)).text();
+    expect(after).toContain("Stopped by ");
+    // Stopping again (an answer already finished) is not an error page.
+    expect((await postAs(`/chat/${ask.id}`, alice.cookie, { intent: "stop", id: String(answer.id) })).status).toBe(302);
   });
 });

@@ -19,6 +19,8 @@ export const clientFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("history"), before: messageId }),
   z.object({ type: z.literal("read"), id: messageId }),
   z.object({ type: z.literal("typing") }),
+  // Stops Alva's answer `id` while it streams; anyone in the room may.
+  z.object({ type: z.literal("stop"), id: messageId }),
 ]);
 export type ClientFrame = z.infer<typeof clientFrame>;
 
@@ -33,6 +35,17 @@ export interface ChatMessage {
   createdAt: number;
   editedAt: number | null;
   deleted: boolean;
+  /** Set on Alva's answers only. */
+  answer: AlvaAnswer | null;
+}
+
+export interface AlvaAnswer {
+  /** "streaming" while the model writes; the text grows through "chunk" frames until it settles. */
+  state: "streaming" | "complete" | "stopped" | "failed";
+  /** The model that wrote it ("alva-demo" is the offline demo model, not an AI). */
+  model: string;
+  /** Why it stopped early ("Stopped by Ann.", "Cut short: …"), or null. */
+  note: string | null;
 }
 
 export interface Presence {
@@ -52,7 +65,23 @@ export type ServerFrame =
     }
   | { type: "message"; message: ChatMessage }
   | { type: "updated"; message: ChatMessage }
+  /**
+   * More of Alva's answer `id`: `text` starts at character `offset` of the answer. A client that already
+   * has those characters (it joined mid-answer and got them in its welcome) skips them.
+   */
+  | { type: "chunk"; id: number; offset: number; text: string }
   | { type: "history"; messages: ChatMessage[]; hasMore: boolean }
   | { type: "presence"; online: Presence[] }
   | { type: "typing"; userId: string; name: string }
   | { type: "error"; code: string; message: string; clientId?: string };
+
+/**
+ * The answer's text after a "chunk" frame: the piece is appended where it starts; characters the text
+ * already has (a welcome sent mid-answer carried them) are skipped. Null when the piece starts past the
+ * end (a gap: never happens on one socket, whose frames arrive in order).
+ */
+export function appendChunk(text: string, offset: number, piece: string): string | null {
+  if (offset > text.length) return null;
+  const end = offset + piece.length;
+  return end <= text.length ? text : text + piece.slice(text.length - offset);
+}

@@ -4,7 +4,7 @@ import type { User } from "../accounts/session.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
-import { toastCookie } from "../platform/toast.server.ts";
+import { redirectWithToast, toastCookie } from "../platform/toast.server.ts";
 import type { Route } from "./+types/room-page";
 import { createRoom, renameRoom, requireRoom, setArchived } from "./rooms.server.ts";
 
@@ -22,6 +22,7 @@ const roomForm = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("create-room"), name: roomName, topic }),
   z.object({ intent: z.literal("rename"), name: roomName, topic }),
   z.object({ intent: z.enum(["archive", "restore"]) }),
+  z.object({ intent: z.literal("stop"), id: z.coerce.number().int().positive() }),
 ]);
 
 export async function roomAction(args: Route.ActionArgs, user: User) {
@@ -48,10 +49,21 @@ export async function roomAction(args: Route.ActionArgs, user: User) {
           },
           input.clientId,
           input.text,
+          { id: room.id, workspaceId: room.workspaceId, kind: room.kind },
         );
         if (!outcome.ok)
           return data({ error: outcome.message }, { status: outcome.code === "rate_limited" ? 429 : 400 });
-        return redirect(`${here}#message-${outcome.message.id}`);
+        const target = `${here}#message-${outcome.message.id}`;
+        if (outcome.alva && outcome.alva !== "answering") {
+          return redirectWithToast(request, target, { kind: "error", message: outcome.alva.refused });
+        }
+        return redirect(target);
+      }
+      case "stop": {
+        const stopped = await env.CHAT_ROOM.getByName(room.id).stopAnswer(input.id, user.displayName ?? user.username);
+        return stopped
+          ? redirect(`${here}#message-${input.id}`)
+          : redirectWithToast(request, here, { kind: "info", message: "Alva had already finished that answer." });
       }
       case "create-room": {
         const id = await createRoom(db, {

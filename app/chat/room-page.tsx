@@ -1,12 +1,13 @@
 import { useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { Form, Link } from "react-router";
 import { requireUser } from "../accounts/auth.server.ts";
+import { DEMO_MODEL } from "../ai/models.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import type { Route } from "./+types/room-page";
 import { ChatClient, type ConnectionState } from "./chat-client.ts";
 import { MessageText } from "./message-text.tsx";
-import { type ChatMessage, MAX_MESSAGE_CHARS, type Presence, type ServerFrame } from "./protocol.ts";
+import { appendChunk, type ChatMessage, MAX_MESSAGE_CHARS, type Presence, type ServerFrame } from "./protocol.ts";
 import { roomAction } from "./room-actions.server.ts";
 import { ensureRooms, listRooms, memberUsernames, requireRoom } from "./rooms.server.ts";
 
@@ -75,6 +76,15 @@ function reduce(view: View, frame: ServerFrame): View {
     case "message":
     case "updated":
       return { ...view, messages: byId([...view.messages, frame.message]) };
+    case "chunk":
+      return {
+        ...view,
+        messages: view.messages.map((message) => {
+          if (message.id !== frame.id || message.text === null) return message;
+          const text = appendChunk(message.text, frame.offset, frame.text);
+          return text === null || text === message.text ? message : { ...message, text };
+        }),
+      };
     case "history":
       return { ...view, messages: byId([...frame.messages, ...view.messages]), hasMore: frame.hasMore };
     case "presence":
@@ -230,6 +240,12 @@ function RoomView({ loaderData, actionData }: Route.ComponentProps) {
           </p>
         </header>
         {room.kind === "topic" ? <RoomSettings room={room} /> : null}
+        {room.kind === "alva" ? (
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">
+            Alva answers every message here, from your workspace's profile and latest plan. In other rooms, write @alva
+            to ask.
+          </p>
+        ) : null}
         <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="online">
           {view.online.length > 0 ? `Online: ${view.online.map((who) => who.name).join(", ")}` : null}
         </p>
@@ -293,7 +309,9 @@ function RoomView({ loaderData, actionData }: Route.ComponentProps) {
                   event.currentTarget.form?.requestSubmit();
                 }
               }}
-              placeholder="Write a message (Markdown; @name mentions)"
+              placeholder={
+                room.kind === "alva" ? "Ask Alva" : "Write a message (Markdown; @name mentions; @alva asks Alva)"
+              }
               className="min-w-0 flex-1 rounded-md border border-zinc-300 px-3 py-2 dark:border-zinc-700 dark:bg-zinc-900"
             />
             <button
@@ -353,14 +371,29 @@ function MessageItem({
 }) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(message.text ?? "");
+  const answer = message.answer;
+  const streaming = answer?.state === "streaming" && !message.deleted;
   return (
-    <li className="space-y-1" data-testid="message" data-id={message.id}>
+    <li
+      id={`message-${message.id}`}
+      className="space-y-1"
+      data-testid="message"
+      data-id={message.id}
+      data-answer={answer?.state}
+      // Screen readers announce the answer once it is complete, not every piece as it streams.
+      aria-busy={streaming || undefined}
+    >
       <p className="text-xs text-zinc-500">
         <strong className="text-zinc-800 dark:text-zinc-200">{message.author}</strong> @{message.username} ·{" "}
         <time dateTime={new Date(message.createdAt).toISOString()}>
           {new Date(message.createdAt).toISOString().slice(11, 16)} UTC
         </time>
         {message.editedAt ? " · edited" : ""}
+        {answer ? (
+          <span className="ml-1 rounded bg-zinc-100 px-1 text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">
+            {answer.model === DEMO_MODEL ? "offline demo model, not an AI" : `AI · ${answer.model}`}
+          </span>
+        ) : null}
       </p>
       {message.deleted ? (
         <p className="text-sm italic text-zinc-400">message deleted</p>
@@ -386,7 +419,29 @@ function MessageItem({
       ) : (
         <MessageText text={message.text ?? ""} members={known} />
       )}
-      {client && !message.deleted ? (
+      {streaming ? (
+        <Form method="post" className="flex items-center gap-3 text-xs text-zinc-500" data-testid="alva-writing">
+          <span>Alva is writing…</span>
+          <input type="hidden" name="intent" value="stop" />
+          <input type="hidden" name="id" value={message.id} />
+          <button
+            type="submit"
+            className="underline"
+            onClick={(event) => {
+              if (!client) return; // no JavaScript yet: the form posts
+              event.preventDefault();
+              client.send({ type: "stop", id: message.id });
+            }}
+          >
+            Stop
+          </button>
+        </Form>
+      ) : answer?.note && !message.deleted ? (
+        <p className={`text-xs ${answer.state === "failed" ? "text-red-700 dark:text-red-400" : "text-zinc-500"}`}>
+          {answer.note}
+        </p>
+      ) : null}
+      {client && !message.deleted && !streaming ? (
         <p className="flex gap-3 text-xs text-zinc-500">
           {mine ? (
             <button type="button" className="underline" onClick={() => setEditing(!editing)}>

@@ -38,6 +38,8 @@ export async function loader(args: Route.LoaderArgs) {
   headers.set(verifiedHeaders.name, encodeURIComponent(user.displayName ?? user.username));
   headers.set(verifiedHeaders.sessionId, session.id);
   headers.set(verifiedHeaders.workspaceId, access.room.workspaceId);
+  headers.set(verifiedHeaders.roomId, access.room.id);
+  headers.set(verifiedHeaders.roomKind, access.room.kind);
   if (access.role === "owner" || user.role !== "user") headers.set(verifiedHeaders.moderator, "1");
   return env.CHAT_ROOM.getByName(access.room.id).fetch(target, { headers });
 }

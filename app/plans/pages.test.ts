@@ -18,24 +18,16 @@ import {
   signIn,
   testDb,
 } from "../../tests/worker-helpers.ts";
-import { currentWorkspace, loadProfile } from "../onboarding/onboarding.server.ts";
-import { buildDemoPlan } from "./demo-plan.ts";
+import { currentWorkspace } from "../onboarding/onboarding.server.ts";
 import { cancelJob } from "./jobs.server.ts";
-import { type PlanContent, type PlanDocument, planDocumentSchema, roadmapTaskId } from "./plan-schema.ts";
-import { createPlanWorkspace, recordingQueue } from "./test-support.ts";
+import { planDocumentSchema, roadmapTaskId } from "./plan-schema.ts";
+import { createPlanWorkspace, insertPlan, recordingQueue, sampleContent } from "./test-support.ts";
 
 beforeAll(async () => {
   await ensureInstance();
   // The first request through the Worker loads every route module: do it before the timed tests.
   await send(new Request(new URL("/plans", origin), { redirect: "manual" }));
 }, 60_000);
-
-const START = "2026-11-30";
-
-/** A realistic plan for the workspace's profile (the offline demo model's, which passes the server checks). */
-async function sampleContent(workspaceId: string): Promise<PlanContent> {
-  return buildDemoPlan(await loadProfile(testDb(), workspaceId), START);
-}
 
 interface Member {
   userId: string;
@@ -55,59 +47,6 @@ async function member(options: { answers?: Record<string, unknown>; admin?: bool
   }
   const { user, workspaceId } = await createPlanWorkspace(options.answers ?? requiredCardValues, "plansp");
   return { userId: user.id, workspaceId, cookie: await signIn(user) };
-}
-
-async function insertPlan(
-  owner: Member,
-  options: { content?: PlanContent; model?: string; needsReview?: PlanDocument["needsReview"] } = {},
-): Promise<{ planId: string; jobId: string; document: PlanDocument }> {
-  const planId = crypto.randomUUID();
-  const jobId = crypto.randomUUID();
-  const now = new Date();
-  const document: PlanDocument = {
-    schemaVersion: 1,
-    startDate: START,
-    currency: "EUR",
-    model: options.model ?? "fake-gpt",
-    needsReview: options.needsReview ?? [],
-    content: options.content ?? (await sampleContent(owner.workspaceId)),
-  };
-  const db = testDb();
-  await db.batch([
-    db.insert(planJobs).values({
-      id: jobId,
-      workspaceId: owner.workspaceId,
-      requestedBy: owner.userId,
-      kind: "plan",
-      profileRevision: 1,
-      status: "succeeded",
-      deadlineAt: new Date(now.getTime() + 900_000),
-      model: document.model,
-      resultPlanId: planId,
-      createdAt: now,
-      finishedAt: now,
-    }),
-    db.insert(plans).values({
-      id: planId,
-      workspaceId: owner.workspaceId,
-      jobId,
-      createdBy: owner.userId,
-      profileRevision: 1,
-      model: document.model,
-      currentVersion: 1,
-      createdAt: now,
-      updatedAt: now,
-    }),
-    db.insert(planVersions).values({
-      planId,
-      version: 1,
-      document: JSON.stringify(document),
-      change: "generated",
-      createdBy: owner.userId,
-      createdAt: now,
-    }),
-  ]);
-  return { planId, jobId, document };
 }
 
 async function insertJob(

@@ -1,13 +1,18 @@
 // Fixtures for the plan tests: a workspace whose required onboarding cards are answered, and a queue
 // binding that records what was sent instead of delivering it (tests drive the consumer themselves).
 import { env } from "cloudflare:workers";
-import { onboardingAnswers } from "../../db/schema.ts";
+import { onboardingAnswers, planJobs, plans, planVersions } from "../../db/schema.ts";
 import type { FakeScenario } from "../../tests/fake-openai/scenarios.ts";
 import { requiredCardValues } from "../../tests/fixtures/plan-profile.ts";
 import { createTestUser, ensureInstance, type TestUser, testDb } from "../../tests/worker-helpers.ts";
 import { currentWorkspace, loadProfile } from "../onboarding/onboarding.server.ts";
+import { buildDemoPlan } from "./demo-plan.ts";
+import type { PlanContent, PlanDocument } from "./plan-schema.ts";
 
 export { requiredCardValues };
+
+/** The start date of the plans the tests insert. */
+export const START = "2026-11-30";
 
 export interface PlanWorkspace {
   user: TestUser;
@@ -78,4 +83,64 @@ export async function fakeCalls(jobId: string): Promise<{
   }[];
 }> {
   return (await fetch(`${fakeBase()}/_control/jobs/${jobId}`)).json();
+}
+
+// ── Plans inserted straight into the database (pages and chat tests do not depend on the consumer) ──
+
+/** A realistic plan for the workspace's profile (the offline demo model's, which passes the server checks). */
+export async function sampleContent(workspaceId: string): Promise<PlanContent> {
+  return buildDemoPlan(await loadProfile(testDb(), workspaceId), START);
+}
+
+export async function insertPlan(
+  owner: { userId: string; workspaceId: string },
+  options: { content?: PlanContent; model?: string; needsReview?: PlanDocument["needsReview"] } = {},
+): Promise<{ planId: string; jobId: string; document: PlanDocument }> {
+  const planId = crypto.randomUUID();
+  const jobId = crypto.randomUUID();
+  const now = new Date();
+  const document: PlanDocument = {
+    schemaVersion: 1,
+    startDate: START,
+    currency: "EUR",
+    model: options.model ?? "fake-gpt",
+    needsReview: options.needsReview ?? [],
+    content: options.content ?? (await sampleContent(owner.workspaceId)),
+  };
+  const db = testDb();
+  await db.batch([
+    db.insert(planJobs).values({
+      id: jobId,
+      workspaceId: owner.workspaceId,
+      requestedBy: owner.userId,
+      kind: "plan",
+      profileRevision: 1,
+      status: "succeeded",
+      deadlineAt: new Date(now.getTime() + 900_000),
+      model: document.model,
+      resultPlanId: planId,
+      createdAt: now,
+      finishedAt: now,
+    }),
+    db.insert(plans).values({
+      id: planId,
+      workspaceId: owner.workspaceId,
+      jobId,
+      createdBy: owner.userId,
+      profileRevision: 1,
+      model: document.model,
+      currentVersion: 1,
+      createdAt: now,
+      updatedAt: now,
+    }),
+    db.insert(planVersions).values({
+      planId,
+      version: 1,
+      document: JSON.stringify(document),
+      change: "generated",
+      createdBy: owner.userId,
+      createdAt: now,
+    }),
+  ]);
+  return { planId, jobId, document };
 }

@@ -1,5 +1,6 @@
 // A fake OpenAI-compatible server for tests and the plans benchmark: POST /v1/chat/completions, streamed
 // (SSE) or not, answered through the app's real `openai` SDK path. Never used by the app itself.
+// A request without a response_format is Alva chatting in a room: see chatReply.
 //
 // The answer fits the request's structured-output schema: it takes the top-level property names of
 // `response_format.json_schema.schema` (all eleven sections for a plan, one for a section rewrite, the
@@ -168,6 +169,7 @@ function planInputs(params: ChatRequest) {
 }
 
 function contentFor(scenario: FakeScenario, params: ChatRequest): string {
+  if (!params.response_format) return chatReply(params);
   if (scenario === "invalid-json") return '{"executiveSummary": {"summary": "Half a plan", "basedOn": [';
   const plan = buildFixturePlan(planInputs(params)) as unknown as Record<string, Record<string, unknown>>;
   const keys = Object.keys(params.response_format?.json_schema?.schema?.properties ?? plan);
@@ -183,6 +185,25 @@ function contentFor(scenario: FakeScenario, params: ChatRequest): string {
     answerObject.executiveSummary = { summary: "x".repeat(3_000_000), basedOn: ["budget"] };
   }
   return JSON.stringify(answerObject);
+}
+
+/**
+ * A chat answer (Alva in a room: no structured output). It repeats what it was given, so tests can see
+ * Alva's grounding: the business name from the profile, the plan's title, how many conversation turns
+ * came after the data message, and the last turn.
+ */
+function chatReply(params: ChatRequest): string {
+  let data: { profile?: { business?: { name?: string } }; plan?: { title?: string } | string } = {};
+  const dataMessage = params.messages.find((message) => message.role === "user");
+  try {
+    data = JSON.parse(dataMessage?.content ?? "{}");
+  } catch {
+    // no data message: the fields below say "unknown"
+  }
+  const plan = typeof data.plan === "object" ? data.plan.title : "none";
+  const turns = params.messages.length - 2;
+  const last = params.messages.at(-1)?.content ?? "";
+  return `Fake answer for ${data.profile?.business?.name ?? "unknown"}. Plan: ${plan}. Turns: ${turns}. Last: ${last}`;
 }
 
 async function answer(
