@@ -134,6 +134,8 @@ export interface DemoModelOptions {
   port?: number;
   host?: string;
   chunkDelayMs?: number;
+  /** Pause between a chat reply's pieces (default: chunkDelayMs); browser tests slow chat down to watch it stream. */
+  chatChunkDelayMs?: number;
 }
 
 export interface DemoModelServer {
@@ -142,9 +144,12 @@ export interface DemoModelServer {
 }
 
 export async function startDemoModel(options: DemoModelOptions = {}): Promise<DemoModelServer> {
-  const chunkDelayMs = options.chunkDelayMs ?? DEFAULT_CHUNK_DELAY_MS;
+  const delays = {
+    plan: options.chunkDelayMs ?? DEFAULT_CHUNK_DELAY_MS,
+    chat: options.chatChunkDelayMs ?? options.chunkDelayMs ?? DEFAULT_CHUNK_DELAY_MS,
+  };
   const server: Server = createServer((request, response) => {
-    handle(request, response, chunkDelayMs).catch((error: Error) => {
+    handle(request, response, delays).catch((error: Error) => {
       if (!response.headersSent) sendError(response, 500, `The demo model failed: ${error.message}`);
       else response.destroy();
     });
@@ -211,7 +216,7 @@ export function demoChatReply(request: ChatRequest): string {
   return lines.join("\n");
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, chunkDelayMs: number) {
+async function handle(request: IncomingMessage, response: ServerResponse, delays: { plan: number; chat: number }) {
   const path = new URL(request.url ?? "/", "http://demo").pathname.replace(/\/+$/, "");
   if (request.method === "GET" && path === "/v1/models") {
     return sendJson(response, 200, {
@@ -288,6 +293,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, chunkD
   // The SDK expects the role on the first delta (OpenAI sends it there) and usage in a last, choiceless chunk.
   send(chunk({ role: "assistant", content: "" }));
   const pieceChars = params.response_format ? PIECE_CHARS : CHAT_PIECE_CHARS;
+  const chunkDelayMs = params.response_format ? delays.plan : delays.chat;
   for (let offset = 0; offset < answer.length; offset += pieceChars) {
     if (chunkDelayMs > 0) await sleep(chunkDelayMs);
     if (response.destroyed) return; // the client cancelled

@@ -417,7 +417,9 @@ function MessageItem({
           </button>
         </form>
       ) : (
-        <MessageText text={message.text ?? ""} members={known} />
+        <div data-testid="message-text">
+          <MessageText text={message.text ?? ""} members={known} />
+        </div>
       )}
       {streaming ? (
         <Form method="post" className="flex items-center gap-3 text-xs text-zinc-500" data-testid="alva-writing">

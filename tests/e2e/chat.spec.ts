@@ -1,4 +1,5 @@
-// Two browsers in one room: presence, typing, a message each way, and the no-JavaScript form.
+// Two browsers in one room: presence, typing, a message each way, Alva's answer streaming to both (and
+// surviving a reload mid-answer), and the no-JavaScript form.
 import { test } from "@playwright/test";
 
 import { expectSoon as expect, inviteTeammate, newPage, signedInUser } from "./team.ts";
@@ -30,6 +31,31 @@ test("two teammates chat live: presence, typing, a message each way", async ({ b
   await mate.page.reload();
   await expect(mate.page.getByTestId("messages")).toContainText("hi back");
   await expect(mate.page.getByTestId("message")).toHaveCount(2);
+});
+
+test("both teammates watch Alva's answer stream in; a reload mid-answer shows all of it", async ({ browser }) => {
+  const owner = await signedInUser(browser, "owner");
+  const mate = await inviteTeammate(browser, owner);
+  await owner.page.goto("/chat");
+  await expect(owner.page.getByTestId("connection")).toHaveAttribute("data-state", "online");
+  await expect(mate.page.getByTestId("connection")).toHaveAttribute("data-state", "online");
+
+  await owner.page.getByLabel("Message").fill("@alva what should we do first?");
+  await owner.page.getByLabel("Message").press("Enter");
+  // The offline demo model streams its answer in small pieces and says it is not an AI.
+  await Promise.all(
+    [owner.page, mate.page].map(async (page) => {
+      const answer = page.locator('[data-answer="streaming"]');
+      await expect(answer).toContainText("offline demo model, not an AI");
+      await expect(answer.getByRole("button", { name: "Stop" })).toBeVisible();
+    }),
+  );
+  await mate.page.reload();
+  const done = (page: typeof owner.page) => page.locator('[data-answer="complete"]');
+  await expect(done(owner.page)).toContainText("To chat with a real model");
+  await expect(done(mate.page)).toContainText("To chat with a real model");
+  const text = (page: typeof owner.page) => done(page).getByTestId("message-text").innerText();
+  expect(await text(mate.page)).toBe(await text(owner.page));
 });
 
 test("without JavaScript the room renders on the server and the form posts a message", async ({ browser }) => {

@@ -27,7 +27,8 @@ if (!fresh) await markInstanceSetUp(database.url, authToken);
 
 const appUrl = `http://localhost:${port}`;
 // Short pauses between streamed pieces: a plan still arrives section by section, in about a second.
-const demoModel = await startDemoModel({ port: 0, chunkDelayMs: 30 });
+// Plans stream fast; a chat answer takes a few seconds, long enough to watch it arrive and reload mid-answer.
+const demoModel = await startDemoModel({ port: 0, chunkDelayMs: 30, chatChunkDelayMs: 400 });
 const fakeOAuth = fresh ? null : await startFakeOAuth(process.env.E2E_FAKE_OAUTH_PORT ?? "8797");
 // `--var NAME:value` takes one line: the Apple key's newlines travel as \n (the app accepts both).
 const oauthVars = Object.entries(fakeOAuth?.env ?? {}).flatMap(([name, value]) => [
