@@ -13,6 +13,7 @@ interface Who {
   userId: string;
   name: string;
   moderator?: boolean;
+  unverified?: boolean;
 }
 
 const newUser = (name: string): Who => ({ userId: crypto.randomUUID(), name });
@@ -34,6 +35,7 @@ async function connect(
       [verifiedHeaders.roomId]: room.id ?? "room-under-test",
       [verifiedHeaders.roomKind]: room.kind ?? "topic",
       ...(who.moderator ? { [verifiedHeaders.moderator]: "1" } : {}),
+      ...(who.unverified ? {} : { [verifiedHeaders.emailVerified]: "1" }),
     },
   });
   expect(response.status).toBe(101);
@@ -136,7 +138,7 @@ describe("ChatRoom", () => {
   it("pages history backwards 50 at a time", async () => {
     const stub = room();
     await runInDurableObject(stub, async (_instance: ChatRoom, state) => {
-      const author = { userId: "u", username: "u", name: "U", moderator: false };
+      const author = { userId: "u", username: "u", name: "U", moderator: false, verified: true };
       for (let i = 1; i <= 60; i++)
         state.storage.sql.exec(
           "INSERT INTO messages (client_id, user_id, username, author, text, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -315,6 +317,15 @@ describe("Alva in the room", () => {
     expect(data.plan.markdown).toContain("## Executive summary");
   });
 
+  it("refuses to ask for someone whose address is not verified (a paid call), storing their message", async () => {
+    const room = alvaRoom();
+    const alice = await room.join({ ...newUser("Alice"), unverified: true });
+    alice.send({ type: "send", clientId: "q", text: "@alva hi" });
+    expect((await alice.next("error")).message).toMatch(/^Verify your e-mail address to ask Alva/);
+    expect(alice.messages().map((message) => message.text)).toEqual(["@alva hi"]);
+    expect((await fakeCalls(room.callKey)).calls).toBe(0);
+  });
+
   it("answers every message in an Ask Alva room, and none without @alva elsewhere", async () => {
     const topic = alvaRoom("topic");
     const alice = await topic.join(newUser("Alice"));
@@ -411,11 +422,16 @@ describe("Alva in the room", () => {
     const room = alvaRoom();
     const outcome = await runInDurableObject(room.stub, (_instance: ChatRoom, state) => {
       const production = new ChatRoom(state, { ...env, ENVIRONMENT: "production", OPENAI_MODEL: "alva-demo" } as Env);
-      return production.post({ userId: "u1", username: "ann", name: "Ann", moderator: false }, "c1", "@alva hi", {
-        id: room.id,
-        workspaceId: "workspace-under-test",
-        kind: "general",
-      });
+      return production.post(
+        { userId: "u1", username: "ann", name: "Ann", moderator: false, verified: true },
+        "c1",
+        "@alva hi",
+        {
+          id: room.id,
+          workspaceId: "workspace-under-test",
+          kind: "general",
+        },
+      );
     });
     expect(outcome).toMatchObject({
       ok: true,

@@ -65,6 +65,7 @@ export const verifiedHeaders = {
   name: "X-Alva-User-Name",
   sessionId: "X-Alva-Session-Id",
   moderator: "X-Alva-Moderator",
+  emailVerified: "X-Alva-Email-Verified",
   workspaceId: "X-Alva-Workspace-Id",
   roomId: "X-Alva-Room-Id",
   roomKind: "X-Alva-Room-Kind",
@@ -83,6 +84,8 @@ export interface Author {
   name: string;
   /** Workspace owners, and site moderators and admins, delete anyone's messages. */
   moderator: boolean;
+  /** Asking Alva is a paid model call: like plans (decision 0063), it needs a verified address. */
+  verified: boolean;
 }
 
 /** What each socket carries through hibernation (well under the 16 KiB limit). */
@@ -188,6 +191,7 @@ export class ChatRoom extends DurableObject<Env> {
       name: safeDecode(header(verifiedHeaders.name)),
       sessionId: header(verifiedHeaders.sessionId),
       moderator: header(verifiedHeaders.moderator) === "1",
+      verified: header(verifiedHeaders.emailVerified) === "1",
     };
     const room = roomInfo(
       header(verifiedHeaders.roomId),
@@ -440,6 +444,9 @@ export class ChatRoom extends DurableObject<Env> {
         this.send(socket, { type: "error", code: "alva_busy", message: reason });
       return { refused: reason };
     };
+    if (!asker.verified) {
+      return refuse("Verify your e-mail address to ask Alva (answers are paid model calls): see the note at the top.");
+    }
     if (this.answering) return refuse("Alva is still answering: stop that answer or ask again when it is done.");
     const limit = await rateLimit(this.env, `chat:alva:${asker.userId}`, alvaLimit);
     if (!limit.allowed) return refuse(`Alva needs a moment: ask again in ${limit.retryAfterSeconds} s.`);

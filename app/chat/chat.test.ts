@@ -136,7 +136,7 @@ describe("the room page", () => {
     const html = await page.text();
     expect(html.match(/data-testid="message"/g)).toHaveLength(1);
     expect(html).not.toContain("<script>alert(1)</script>");
-    expect(html).toContain(`<strong>@${owner.user.username}</strong>`);
+    expect(html).toContain(`<mark class="mention">@${owner.user.username}</mark>`);
     expect(html).toContain('http-equiv="refresh"');
   });
 

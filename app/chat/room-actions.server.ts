@@ -46,6 +46,7 @@ export async function roomAction(args: Route.ActionArgs, user: User) {
             username: user.username,
             name: user.displayName ?? user.username,
             moderator: role === "owner" || user.role !== "user",
+            verified: user.emailVerifiedAt !== null,
           },
           input.clientId,
           input.text,

@@ -195,7 +195,7 @@ function RoomView({ loaderData, actionData }: Route.ComponentProps) {
             <li key={other.id}>
               <Link
                 to={`/chat/${other.id}`}
-                className={`flex justify-between rounded-md px-2 py-1 text-sm ${other.id === room.id ? "bg-zinc-100 font-medium dark:bg-zinc-800" : "hover:bg-zinc-50 dark:hover:bg-zinc-900"} ${other.archived ? "text-zinc-400" : ""}`}
+                className={`flex justify-between rounded-md px-2 py-1 text-sm ${other.id === room.id ? "bg-zinc-100 font-medium dark:bg-zinc-800" : "hover:bg-zinc-50 dark:hover:bg-zinc-900"} ${other.archived ? "text-zinc-600 dark:text-zinc-400" : ""}`}
               >
                 <span># {other.name}</span>
                 {other.unread > 0 ? (
@@ -232,7 +232,7 @@ function RoomView({ loaderData, actionData }: Route.ComponentProps) {
             <h1 id="room-title" className="text-xl font-semibold">
               # {room.name}
             </h1>
-            {room.topic ? <p className="text-sm text-zinc-500">{room.topic}</p> : null}
+            {room.topic ? <p className="text-sm text-zinc-600 dark:text-zinc-400">{room.topic}</p> : null}
           </div>
           <p className="text-sm" data-testid="connection" data-state={connection ?? "static"}>
             {connection ? stateLabel[connection] : "Refreshes every 15 seconds"}
@@ -274,7 +274,7 @@ function RoomView({ loaderData, actionData }: Route.ComponentProps) {
             />
           ))}
         </ol>
-        <p className="h-5 text-sm text-zinc-500" data-testid="typing">
+        <p className="h-5 text-sm text-zinc-600 dark:text-zinc-400" data-testid="typing">
           {typingNames.length > 0 ? `${typingNames.join(", ")} ${typingNames.length > 1 ? "are" : "is"} typing…` : ""}
         </p>
 
@@ -284,7 +284,9 @@ function RoomView({ loaderData, actionData }: Route.ComponentProps) {
           </p>
         ) : null}
         {room.archived ? (
-          <p className="text-sm text-zinc-500">This room is archived: it can be read, not written to.</p>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">
+            This room is archived: it can be read, not written to.
+          </p>
         ) : (
           <Form method="post" onSubmit={submit} className="flex gap-2" data-testid="composer">
             <input type="hidden" name="intent" value="send" />
@@ -330,7 +332,7 @@ function RoomView({ loaderData, actionData }: Route.ComponentProps) {
 function RoomSettings({ room }: { room: { name: string; topic: string | null; archived: boolean } }) {
   return (
     <details className="text-sm">
-      <summary className="cursor-pointer text-zinc-500">Room settings</summary>
+      <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">Room settings</summary>
       <Form method="post" className="mt-2 flex flex-wrap items-end gap-2">
         <input type="hidden" name="intent" value="rename" />
         <input
@@ -383,7 +385,7 @@ function MessageItem({
       // Screen readers announce the answer once it is complete, not every piece as it streams.
       aria-busy={streaming || undefined}
     >
-      <p className="text-xs text-zinc-500">
+      <p className="text-xs text-zinc-600 dark:text-zinc-400">
         <strong className="text-zinc-800 dark:text-zinc-200">{message.author}</strong> @{message.username} ·{" "}
         <time dateTime={new Date(message.createdAt).toISOString()}>
           {new Date(message.createdAt).toISOString().slice(11, 16)} UTC
@@ -396,7 +398,7 @@ function MessageItem({
         ) : null}
       </p>
       {message.deleted ? (
-        <p className="text-sm italic text-zinc-400">message deleted</p>
+        <p className="text-sm italic text-zinc-600 dark:text-zinc-400">message deleted</p>
       ) : editing ? (
         <form
           onSubmit={(event) => {
@@ -422,7 +424,11 @@ function MessageItem({
         </div>
       )}
       {streaming ? (
-        <Form method="post" className="flex items-center gap-3 text-xs text-zinc-500" data-testid="alva-writing">
+        <Form
+          method="post"
+          className="flex items-center gap-3 text-xs text-zinc-600 dark:text-zinc-400"
+          data-testid="alva-writing"
+        >
           <span>Alva is writing…</span>
           <input type="hidden" name="intent" value="stop" />
           <input type="hidden" name="id" value={message.id} />
@@ -439,12 +445,14 @@ function MessageItem({
           </button>
         </Form>
       ) : answer?.note && !message.deleted ? (
-        <p className={`text-xs ${answer.state === "failed" ? "text-red-700 dark:text-red-400" : "text-zinc-500"}`}>
+        <p
+          className={`text-xs ${answer.state === "failed" ? "text-red-700 dark:text-red-400" : "text-zinc-600 dark:text-zinc-400"}`}
+        >
           {answer.note}
         </p>
       ) : null}
       {client && !message.deleted && !streaming ? (
-        <p className="flex gap-3 text-xs text-zinc-500">
+        <p className="flex gap-3 text-xs text-zinc-600 dark:text-zinc-400">
           {mine ? (
             <button type="button" className="underline" onClick={() => setEditing(!editing)}>
               Edit

@@ -4,7 +4,7 @@
 // `safeUrl`, which keeps only http(s), mailto and same-site addresses. Images are not rendered at
 // all (a model's picture would be a request to a third party); their alt text is kept.
 import type { ComponentProps, ReactNode } from "react";
-import ReactMarkdown, { type Components, defaultUrlTransform } from "react-markdown";
+import ReactMarkdown, { type Components, defaultUrlTransform, type Options } from "react-markdown";
 import remarkGfm from "remark-gfm";
 
 /** http(s), mailto, fragments and paths on this site; anything else (javascript:, data:, vbscript:) → "". */
@@ -72,15 +72,18 @@ export function Markdown({
   children,
   inline = false,
   className,
+  remarkPlugins = [],
 }: {
   children: string;
   /** One line of text inside a list item or a table cell: no paragraph around it. */
   inline?: boolean;
   className?: string;
+  /** Further remark plugins after GFM (chat marks its @mentions with one). */
+  remarkPlugins?: Options["remarkPlugins"];
 }): ReactNode {
   const rendered = (
     <ReactMarkdown
-      remarkPlugins={[remarkGfm]}
+      remarkPlugins={[remarkGfm, ...(remarkPlugins ?? [])]}
       components={inline ? inlineComponents : components}
       urlTransform={safeUrl}
       skipHtml

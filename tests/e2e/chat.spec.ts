@@ -21,7 +21,7 @@ test("two teammates chat live: presence, typing, a message each way", async ({ b
   await mate.page.getByLabel("Message").fill(`hello @${owner.username}`);
   await mate.page.getByRole("button", { name: "Send", exact: true }).click();
   await expect(owner.page.getByTestId("messages")).toContainText(`hello @${owner.username}`);
-  await expect(owner.page.getByTestId("messages").locator("strong", { hasText: `@${owner.username}` })).toBeVisible();
+  await expect(owner.page.getByTestId("messages").locator("mark", { hasText: `@${owner.username}` })).toBeVisible();
 
   await owner.page.getByLabel("Message").fill("hi **back**");
   await owner.page.getByLabel("Message").press("Enter");
