@@ -1,5 +1,5 @@
 // Two browsers in one room: presence, typing, a message each way, and the no-JavaScript form.
-import { test } from "@playwright/test";
+import { test } from "./browser-errors.ts";
 
 import { expectSoon as expect, inviteTeammate, newPage, signedInUser } from "./team.ts";
 

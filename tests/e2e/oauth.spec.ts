@@ -3,8 +3,9 @@
 // signing out and back in with Google lands on the same account; Apple's form_post flow (a genuinely
 // cross-site POST from the fake on 127.0.0.1 to the app on localhost) creates an account and signs
 // back in to it.
-import { expect, type Page, test } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import type { FakeProfile } from "../fake-oauth/profile.ts";
+import { expect, test } from "./browser-errors.ts";
 
 const fakeOAuth = `http://127.0.0.1:${process.env.E2E_FAKE_OAUTH_PORT ?? 8797}`;
 

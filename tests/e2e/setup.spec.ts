@@ -1,28 +1,14 @@
 // The first-run setup wizard in Chromium, against the second e2e server (playwright.config.ts), whose
 // instance has not been set up. Setup can finish only once per instance, so the tests run in order:
 // first the early steps without JavaScript (which never finish), then the whole wizard with it.
-import { expect, type Page, test } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./browser-errors.ts";
 
 const freshPort = Number(process.env.E2E_FRESH_PORT ?? 8798);
 test.use({ baseURL: `http://localhost:${freshPort}` });
 test.describe.configure({ mode: "serial" });
 
 const PASSWORD = "violet kettle harbour 42";
-
-/**
- * Collects console errors, which include Content-Security-Policy violations. Chromium also logs every
- * 4xx response as an error; the wizard answers invalid input with 400 on purpose, so those are left out.
- */
-function watchConsole(page: Page) {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() !== "error") return;
-    if (message.text() === "Failed to load resource: the server responded with a status of 400 (Bad Request)") return;
-    errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
-  return errors;
-}
 
 async function expectStep(page: Page, step: number, label: string, heading: string) {
   await expect(page.getByTestId("setup-step")).toHaveText(`Step ${step} of 4`);
@@ -77,7 +63,6 @@ test.describe("without JavaScript", () => {
 
 test.describe("with JavaScript", () => {
   test("runs the whole wizard without reloading, signs the admin in, and is gone afterwards", async ({ page }) => {
-    const errors = watchConsole(page);
     await page.goto("/");
     await expect(page).toHaveURL(/\/setup$/);
     await page.waitForFunction(() => (window as unknown as { __reactRouterContext?: unknown }).__reactRouterContext);
@@ -135,7 +120,6 @@ test.describe("with JavaScript", () => {
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Welcome, Ada Owner.");
     await expect(page.getByTestId("toast")).toContainText("Alva is set up");
     expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("same document");
-    expect(errors).toEqual([]);
 
     // The wizard is gone, for this browser and any other.
     expect((await page.request.get("/setup")).status()).toBe(404);
