@@ -20,6 +20,7 @@ test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
   test("any page leads to the wizard, and the first two steps work with plain form posts", async ({ page }) => {
+    test.setTimeout(60_000);
     await page.goto("/dashboard");
     await expect(page).toHaveURL(/\/setup$/);
     await expectStep(page, 1, "Welcome", "Welcome to Alva");
@@ -63,6 +64,7 @@ test.describe("without JavaScript", () => {
 
 test.describe("with JavaScript", () => {
   test("runs the whole wizard without reloading, signs the admin in, and is gone afterwards", async ({ page }) => {
+    test.setTimeout(60_000);
     await page.goto("/");
     await expect(page).toHaveURL(/\/setup$/);
     await page.waitForFunction(() => (window as unknown as { __reactRouterContext?: unknown }).__reactRouterContext);
