@@ -1,8 +1,8 @@
 // /setup: the first-run wizard (welcome → admin account → organization → finish). One route; the
 // posted `step` says where the visitor is and `intent` whether they go on or back. Every step is a
 // plain form post, so it works with JavaScript off; with it on, the same posts run without reloads.
-import { getFormProps, useForm } from "@conform-to/react";
-import { useEffect, useRef } from "react";
+import { getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
+import { type RefObject, useEffect, useRef } from "react";
 import { data, Form, redirect, useNavigation } from "react-router";
 import { checkClientLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { hashPassword } from "../accounts/password.server.ts";
@@ -39,7 +39,12 @@ export const meta: Route.MetaFunction = () => [{ title: "Set up Alva" }];
 interface WizardView {
   step: Step;
   answers: Answers;
-  errors: WizardErrors;
+  /**
+   * The answers and errors as conform's `lastResult`, built here once per answer like every other
+   * form's `submission.reply()`: conform re-applies a `lastResult` whenever its identity changes, so one
+   * built while rendering would be re-applied on every render, each time causing another (React #185).
+   */
+  result: SubmissionResult<string[]>;
   /** A password is already sealed in the cookie: the account step may be passed with both fields empty. */
   passwordKept: boolean;
   /** New on every answer, so the form remounts: fields show the server's values and passwords clear. */
@@ -47,7 +52,11 @@ interface WizardView {
 }
 
 function view(step: Step, answers: Answers, errors: WizardErrors, passwordKept: boolean): WizardView {
-  return { step, answers, errors, passwordKept, renderId: crypto.randomUUID() };
+  const error = Object.fromEntries(
+    Object.entries(errors).map(([name, message]) => [name === "form" ? "" : name, message ? [message] : null]),
+  );
+  const result: SubmissionResult<string[]> = { status: "error", initialValue: answers, error };
+  return { step, answers, result, passwordKept, renderId: crypto.randomUUID() };
 }
 
 async function refuseOnceSetUp(context: Route.LoaderArgs["context"]): Promise<void> {
@@ -163,31 +172,47 @@ const secondaryButton =
 
 export default function SetupWizard({ loaderData, actionData }: Route.ComponentProps) {
   const state: WizardView = actionData ?? loaderData;
-  const { step, answers, errors } = state;
-  // The wizard's own view (answers and errors per step) drives conform's fields; a new renderId is a new form.
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  return (
+    <section className="mx-auto max-w-xl space-y-6">
+      <Progress step={state.step} />
+      <h1 ref={headingRef} tabIndex={-1} className="text-2xl font-semibold tracking-tight focus:outline-none">
+        {headings[state.step]}
+      </h1>
+      {/* A new renderId is a new form: conform starts from that answer's result (values and errors).
+          Giving one mounted useForm a new id instead would reset it and drop the errors. */}
+      <WizardForm key={state.renderId} state={state} answered={actionData !== undefined} headingRef={headingRef} />
+    </section>
+  );
+}
+
+function WizardForm({
+  state,
+  answered,
+  headingRef,
+}: {
+  state: WizardView;
+  /** The view is the server's answer to a post (JavaScript on), not the first page load. */
+  answered: boolean;
+  headingRef: RefObject<HTMLHeadingElement | null>;
+}) {
+  const { step, answers } = state;
   const [form, fields] = useForm<Answers & { password: string; confirmPassword: string }>({
     id: `setup-${state.renderId}`,
     defaultValue: answers,
-    lastResult: {
-      status: "error",
-      initialValue: answers,
-      error: Object.fromEntries(
-        Object.entries(errors).map(([name, message]) => [name === "form" ? "" : name, message ? [message] : null]),
-      ),
-    },
+    lastResult: state.result,
   });
   const navigation = useNavigation();
   const pendingIntent = navigation.state === "submitting" ? String(navigation.formData?.get("intent") ?? "next") : null;
-  const headingRef = useRef<HTMLHeadingElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
 
   // After each answer (JavaScript on): focus the first field in error, or the new step's heading, so
   // keyboard and screen-reader users land where the page changed.
   useEffect(() => {
-    if (!actionData) return;
+    if (!answered) return;
     const invalid = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
     (invalid ?? headingRef.current)?.focus();
-  }, [actionData]);
+  }, [answered, headingRef]);
 
   const shownHere: Record<Step, readonly (keyof Answers)[]> = {
     welcome: [],
@@ -200,13 +225,9 @@ export default function SetupWizard({ loaderData, actionData }: Route.ComponentP
   const forwardPending = step === "finish" ? "Finishing…" : "Checking…";
 
   return (
-    <section className="mx-auto max-w-xl space-y-6">
-      <Progress step={step} />
-      <h1 ref={headingRef} tabIndex={-1} className="text-2xl font-semibold tracking-tight focus:outline-none">
-        {headings[step]}
-      </h1>
+    <>
       <FormError errors={form.errors} />
-      <Form ref={formRef} key={state.renderId} method="post" {...getFormProps(form)} className="space-y-5">
+      <Form ref={formRef} method="post" {...getFormProps(form)} className="space-y-5">
         <input type="hidden" name="step" value={step} />
         {carried.map((name) => (
           <input key={name} type="hidden" name={name} value={answers[name]} />
@@ -280,7 +301,7 @@ export default function SetupWizard({ loaderData, actionData }: Route.ComponentP
           ) : null}
         </div>
       </Form>
-    </section>
+    </>
   );
 }
 

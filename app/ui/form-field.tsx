@@ -2,6 +2,9 @@
 // errors from conform's field metadata (`useForm` with the action's `submission.reply()` as
 // `lastResult`), so a refused post comes back with its errors and what was typed, with or without
 // JavaScript. Errors are linked to their control for screen readers (aria-invalid, aria-describedby).
+// `lastResult` must be an object the server returned (actionData's result, as is), never one built
+// while rendering: conform re-applies lastResult each time its identity changes, which renders again,
+// so a fresh object per render is an endless loop (React error #185; the setup wizard had it).
 import type { FieldMetadata } from "@conform-to/react";
 import type { InputHTMLAttributes } from "react";
 

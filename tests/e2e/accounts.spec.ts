@@ -1,7 +1,8 @@
 // The whole account life cycle in a real browser: sign-up → verify from the outbox → sign in →
 // sessions page → revoke → reset password → sign in again.
 
-import { type Browser, expect, type Page, test } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
+import { expect, test } from "./browser-errors.ts";
 import { readMail } from "./outbox.ts";
 
 const password = "a long and private passphrase";

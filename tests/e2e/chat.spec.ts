@@ -1,6 +1,6 @@
 // Two browsers in one room: presence, typing, a message each way, Alva's answer streaming to both (and
 // surviving a reload mid-answer), and the no-JavaScript form.
-import { test } from "@playwright/test";
+import { test } from "./browser-errors.ts";
 
 import { expectSoon as expect, inviteTeammate, newPage, signedInUser } from "./team.ts";
 

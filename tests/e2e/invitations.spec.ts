@@ -1,5 +1,5 @@
 // Inviting a teammate through the outbox to accepting, with JavaScript off on both sides.
-import { test } from "@playwright/test";
+import { test } from "./browser-errors.ts";
 
 import { expectSoon as expect, inviteTeammate, signedInUser } from "./team.ts";
 

@@ -1,7 +1,7 @@
 // Passwordless sign-up in a real browser: ask for a link on /login/link → read it from the outbox →
 // open it (the page only asks to continue) → continue → finish the profile → the dashboard.
 
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./browser-errors.ts";
 import { readMail } from "./outbox.ts";
 
 test("a new address signs up with an e-mailed link and finishes its profile", async ({ page }) => {

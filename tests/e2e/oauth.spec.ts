@@ -3,8 +3,12 @@
 // signing out and back in with Google lands on the same account; Apple's form_post flow (a genuinely
 // cross-site POST from the fake on 127.0.0.1 to the app on localhost) creates an account and signs
 // back in to it.
-import { expect, type Page, test } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import type { FakeProfile } from "../fake-oauth/profile.ts";
+import { expect as baseExpect, test } from "./browser-errors.ts";
+
+/** Every step here is a full page load, several through the fake provider: slow on a busy machine. */
+const expect = baseExpect.configure({ timeout: 20_000 });
 
 const fakeOAuth = `http://127.0.0.1:${process.env.E2E_FAKE_OAUTH_PORT ?? 8797}`;
 
@@ -44,7 +48,7 @@ async function continueWith(page: Page, provider: Provider) {
 }
 
 test("sign up with GitHub, connect Google in settings, sign back in with Google", async ({ page }) => {
-  test.setTimeout(60_000);
+  test.setTimeout(120_000);
   const suffix = Date.now().toString(36);
   const github: FakeProfile = {
     id: String(Date.now()),
@@ -91,6 +95,7 @@ test("sign up with GitHub, connect Google in settings, sign back in with Google"
 });
 
 test("a callback URL opened in another browser is refused and signs nobody in", async ({ page, browser }) => {
+  test.setTimeout(120_000);
   // Another browser signs in; its callback URL (code + state) is then opened in this one.
   const other = await browser.newContext();
   const otherPage = await other.newPage();
@@ -118,7 +123,7 @@ test("a callback URL opened in another browser is refused and signs nobody in", 
 });
 
 test("sign up with Apple (form_post back to the app), finish the profile, then sign in again", async ({ page }) => {
-  test.setTimeout(60_000);
+  test.setTimeout(120_000);
   const suffix = Date.now().toString(36);
   const apple: FakeProfile = {
     id: `001234.${suffix}`,

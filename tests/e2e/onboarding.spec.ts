@@ -2,8 +2,9 @@
 // loads between cards), a stretch with JavaScript off, leaving and resuming, a validation error,
 // editing from the summary, the JSON download, and a logo upload that is then shown.
 import { readFileSync } from "node:fs";
-import { type Browser, expect, type Page, test } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
 import { png } from "../fixtures/png.ts";
+import { expect, test } from "./browser-errors.ts";
 
 const password = "a long and private passphrase";
 

@@ -5,7 +5,8 @@
 // posts). A profile answer carrying a prompt injection with a script and a javascript: link ends up as
 // text. PLANS_SCREENSHOTS=1 also saves the plan page at 1280 and 390 px, light and dark.
 import { readFileSync } from "node:fs";
-import { type Browser, expect as baseExpect, type Page, test } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
+import { expect as baseExpect, test } from "./browser-errors.ts";
 import { readMail } from "./outbox.ts";
 
 // The e2e machine is shared and slow at times (a sign-up hashes a password): wait longer than the default.

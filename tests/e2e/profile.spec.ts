@@ -1,8 +1,8 @@
 // /settings/profile in a real browser: sign up → sign in → upload an avatar → see it (the image is
 // served by GET /images/:id, access-checked) → a wrong file shows a message → remove it.
 
-import { expect, test } from "@playwright/test";
 import { png } from "../fixtures/png.ts";
+import { expect, test } from "./browser-errors.ts";
 
 test("a user uploads an avatar on /settings/profile and sees it", async ({ page }) => {
   test.setTimeout(60_000);

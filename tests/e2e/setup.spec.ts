@@ -1,28 +1,14 @@
 // The first-run setup wizard in Chromium, against the second e2e server (playwright.config.ts), whose
 // instance has not been set up. Setup can finish only once per instance, so the tests run in order:
 // first the early steps without JavaScript (which never finish), then the whole wizard with it.
-import { expect, type Page, test } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./browser-errors.ts";
 
 const freshPort = Number(process.env.E2E_FRESH_PORT ?? 8798);
 test.use({ baseURL: `http://localhost:${freshPort}` });
 test.describe.configure({ mode: "serial" });
 
 const PASSWORD = "violet kettle harbour 42";
-
-/**
- * Collects console errors, which include Content-Security-Policy violations. Chromium also logs every
- * 4xx response as an error; the wizard answers invalid input with 400 on purpose, so those are left out.
- */
-function watchConsole(page: Page) {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() !== "error") return;
-    if (message.text() === "Failed to load resource: the server responded with a status of 400 (Bad Request)") return;
-    errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
-  return errors;
-}
 
 async function expectStep(page: Page, step: number, label: string, heading: string) {
   await expect(page.getByTestId("setup-step")).toHaveText(`Step ${step} of 4`);
@@ -34,6 +20,7 @@ test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
   test("any page leads to the wizard, and the first two steps work with plain form posts", async ({ page }) => {
+    test.setTimeout(60_000);
     await page.goto("/dashboard");
     await expect(page).toHaveURL(/\/setup$/);
     await expectStep(page, 1, "Welcome", "Welcome to Alva");
@@ -76,14 +63,8 @@ test.describe("without JavaScript", () => {
 });
 
 test.describe("with JavaScript", () => {
-  // FIXME (known regression, first item for the next session): since the forms/plans/chat merge the wizard
-  // with JavaScript still finishes and signs the admin in, but its pending labels ("Checking…",
-  // "Finishing…") no longer show and React logs error #185 (maximum update depth) during the run. The
-  // no-JavaScript wizard above passes. Kept as fixme, not deleted, so it fails again once un-marked.
-  test.fixme("runs the whole wizard without reloading, signs the admin in, and is gone afterwards", async ({
-    page,
-  }) => {
-    const errors = watchConsole(page);
+  test("runs the whole wizard without reloading, signs the admin in, and is gone afterwards", async ({ page }) => {
+    test.setTimeout(60_000);
     await page.goto("/");
     await expect(page).toHaveURL(/\/setup$/);
     await page.waitForFunction(() => (window as unknown as { __reactRouterContext?: unknown }).__reactRouterContext);
@@ -141,7 +122,6 @@ test.describe("with JavaScript", () => {
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Welcome, Ada Owner.");
     await expect(page.getByTestId("toast")).toContainText("Alva is set up");
     expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("same document");
-    expect(errors).toEqual([]);
 
     // The wizard is gone, for this browser and any other.
     expect((await page.request.get("/setup")).status()).toBe(404);
