@@ -2,7 +2,7 @@
 // surviving a reload mid-answer), and the no-JavaScript form.
 import { test } from "./browser-errors.ts";
 
-import { expectSoon as expect, inviteTeammate, newPage, signedInUser } from "./team.ts";
+import { expectSoon as expect, inviteTeammate, newPage, signedInUser, verifyEmail } from "./team.ts";
 
 // Several accounts and browsers per test on a shared machine.
 test.setTimeout(180_000);
@@ -36,6 +36,8 @@ test("two teammates chat live: presence, typing, a message each way", async ({ b
 test("both teammates watch Alva's answer stream in; a reload mid-answer shows all of it", async ({ browser }) => {
   const owner = await signedInUser(browser, "owner");
   const mate = await inviteTeammate(browser, owner);
+  // Asking Alva is a paid model call: it waits for a verified address, like plans.
+  await verifyEmail(owner.page, owner.email);
   await owner.page.goto("/chat");
   await expect(owner.page.getByTestId("connection")).toHaveAttribute("data-state", "online");
   await expect(mate.page.getByTestId("connection")).toHaveAttribute("data-state", "online");

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { Browser, Page } from "@playwright/test";
 import { expect as baseExpect, test } from "./browser-errors.ts";
-import { readMail } from "./outbox.ts";
+import { verifyEmail } from "./team.ts";
 
 // The e2e machine is shared and slow at times (a sign-up hashes a password): wait longer than the default.
 const expect = baseExpect.configure({ timeout: 30_000 });
@@ -58,11 +58,7 @@ async function readyUser(
   await expect(page).toHaveURL(/\/dashboard$/);
 
   // Plans are paid model calls: they wait for a verified address.
-  const mail = await readMail(page, email, /verify|confirm/i);
-  await page.goto("/verify-email");
-  await page.getByLabel("Code from the e-mail").fill(/\b(\d{8})\b/.exec(mail)![1]!);
-  await page.getByRole("button", { name: "Confirm", exact: true }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await verifyEmail(page, email);
 
   // The questionnaire itself is onboarding.spec.ts's subject: here the answers are posted as its forms are.
   const origin = new URL(page.url()).origin;
