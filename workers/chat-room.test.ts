@@ -135,6 +135,28 @@ describe("ChatRoom", () => {
     expect((await back.next("message")).message.text).toBe("live again");
   });
 
+  it("a reconnecting client also gets the edits, deletions and answers it missed of earlier messages", async () => {
+    const stub = room();
+    const alice = await connect(stub, newUser("Alice"));
+    const bob = newUser("Bob");
+    const first = await connect(stub, bob);
+    alice.send({ type: "send", clientId: "1", text: "typo hree" });
+    alice.send({ type: "send", clientId: "2", text: "oops" });
+    const lastSeen = (await first.next("message", (frame) => frame.message.text === "oops")).message.id;
+    first.socket.close(1000, "offline");
+    await first.closed;
+    alice.send({ type: "edit", id: lastSeen - 1, text: "typo here" });
+    alice.send({ type: "delete", id: lastSeen });
+    await alice.next("updated", (frame) => frame.message.deleted);
+    const again = await connect(stub, bob, lastSeen);
+    const welcome = await again.next("welcome");
+    expect(welcome.mode).toBe("replay");
+    expect(welcome.messages.map((message) => [message.id, message.text, message.deleted])).toEqual([
+      [lastSeen - 1, "typo here", false],
+      [lastSeen, null, true],
+    ]);
+  });
+
   it("pages history backwards 50 at a time", async () => {
     const stub = room();
     await runInDurableObject(stub, async (_instance: ChatRoom, state) => {
@@ -227,6 +249,18 @@ describe("ChatRoom", () => {
     const error = await alice.next("error");
     expect(error.code).toBe("rate_limited");
     expect(alice.messages().length).toBeLessThanOrEqual(messageLimit.capacity);
+  });
+
+  it("refuses new messages once the room is archived, from open sockets too, and takes them again when restored", async () => {
+    const stub = room();
+    const alice = await connect(stub, newUser("Alice"));
+    await alice.next("welcome");
+    await stub.setArchived(true);
+    alice.send({ type: "send", clientId: "late", text: "anyone?" });
+    expect((await alice.next("error")).code).toBe("archived");
+    await stub.setArchived(false);
+    alice.send({ type: "send", clientId: "back", text: "back again" });
+    expect((await alice.next("message")).message.text).toBe("back again");
   });
 
   it("lets authors edit and delete their own messages, moderators delete any, and leaves a mark", async () => {
@@ -430,6 +464,7 @@ describe("Alva in the room", () => {
           id: room.id,
           workspaceId: "workspace-under-test",
           kind: "general",
+          archived: false,
         },
       );
     });

@@ -69,6 +69,7 @@ export const verifiedHeaders = {
   workspaceId: "X-Alva-Workspace-Id",
   roomId: "X-Alva-Room-Id",
   roomKind: "X-Alva-Room-Kind",
+  roomArchived: "X-Alva-Room-Archived",
 } as const;
 
 /** Which room this object is, told by the Worker with every socket and post (kept in `meta`). */
@@ -76,6 +77,8 @@ export interface RoomInfo {
   id: string;
   workspaceId: string;
   kind: ChatRoomKind;
+  /** An archived room can be read, not written to. */
+  archived: boolean;
 }
 
 export interface Author {
@@ -197,6 +200,7 @@ export class ChatRoom extends DurableObject<Env> {
       header(verifiedHeaders.roomId),
       header(verifiedHeaders.workspaceId),
       header(verifiedHeaders.roomKind),
+      header(verifiedHeaders.roomArchived) === "1",
     );
     if (!attachment.userId || !attachment.sessionId || !room) {
       return new Response("Connect through /chat/:room/socket.", { status: 400 });
@@ -221,9 +225,15 @@ export class ChatRoom extends DurableObject<Env> {
     sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('room_id', ?)", room.id);
     sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('workspace_id', ?)", room.workspaceId);
     sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('room_kind', ?)", room.kind);
+    this.setArchived(room.archived);
   }
 
-  private meta(key: "room_id" | "workspace_id" | "room_kind"): string | undefined {
+  /** Told by the Worker when a room is archived or restored (and with every socket and post). */
+  setArchived(archived: boolean): void {
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('archived', ?)", archived ? "1" : "0");
+  }
+
+  private meta(key: "room_id" | "workspace_id" | "room_kind" | "archived"): string | undefined {
     return this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]
       ?.value;
   }
@@ -235,12 +245,22 @@ export class ChatRoom extends DurableObject<Env> {
         .exec<MessageRow>("SELECT * FROM messages WHERE id > ? ORDER BY id LIMIT ?", after, REPLAY_LIMIT + 1)
         .toArray();
       if (missed.length <= REPLAY_LIMIT) {
+        // Earlier messages may have changed meanwhile (edited, deleted, an answer of Alva's that went on
+        // streaming): the recent ones that can change come again, and the client replaces them by id.
+        const changed = this.ctx.storage.sql
+          .exec<MessageRow>(
+            `SELECT * FROM messages WHERE id <= ? AND id > ?
+               AND (edited_at IS NOT NULL OR deleted_at IS NOT NULL OR answer_state IS NOT NULL) ORDER BY id`,
+            after,
+            after - REPLAY_LIMIT,
+          )
+          .toArray();
         return {
           type: "welcome",
           you: userId,
           online: this.presence(),
           mode: "replay",
-          messages: missed.map(toMessage),
+          messages: [...changed, ...missed].map(toMessage),
           hasMore: true,
         };
       }
@@ -371,6 +391,9 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   private async store(author: Author, clientId: string, rawText: string): Promise<PostOutcome> {
+    if (this.meta("archived") === "1") {
+      return { ok: false, code: "archived", message: "This room is archived: it can be read, not written to." };
+    }
     const text = rawText.trim();
     if (text.length === 0) return { ok: false, code: "empty", message: "Write something first." };
     if (text.length > MAX_MESSAGE_CHARS) {
@@ -641,9 +664,9 @@ export class ChatRoom extends DurableObject<Env> {
   }
 }
 
-function roomInfo(id: string, workspaceId: string, kind: string): RoomInfo | null {
+function roomInfo(id: string, workspaceId: string, kind: string, archived: boolean): RoomInfo | null {
   if (!id || !workspaceId || (kind !== "general" && kind !== "topic" && kind !== "alva")) return null;
-  return { id, workspaceId, kind };
+  return { id, workspaceId, kind, archived };
 }
 
 function safeDecode(value: string): string {

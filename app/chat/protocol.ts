@@ -58,7 +58,10 @@ export type ServerFrame =
       type: "welcome";
       you: string;
       online: Presence[];
-      /** "replay": the messages after the client's last seen id; "latest": the latest page (replace). */
+      /**
+       * "replay": the messages after the client's last seen id, plus recent earlier ones that may have
+       * changed since (edited, deleted, Alva's answers), to replace by id; "latest": the latest page (replace).
+       */
       mode: "replay" | "latest";
       messages: ChatMessage[];
       hasMore: boolean;

@@ -4,7 +4,7 @@ import type { User } from "../accounts/session.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
-import { redirectWithToast, toastCookie } from "../platform/toast.server.ts";
+import { redirectWithToast } from "../platform/toast.server.ts";
 import type { Route } from "./+types/room-page";
 import { createRoom, renameRoom, requireRoom, setArchived } from "./rooms.server.ts";
 
@@ -50,7 +50,7 @@ export async function roomAction(args: Route.ActionArgs, user: User) {
           },
           input.clientId,
           input.text,
-          { id: room.id, workspaceId: room.workspaceId, kind: room.kind },
+          { id: room.id, workspaceId: room.workspaceId, kind: room.kind, archived: room.archived },
         );
         if (!outcome.ok)
           return data({ error: outcome.message }, { status: outcome.code === "rate_limited" ? 429 : 400 });
@@ -83,13 +83,11 @@ export async function roomAction(args: Route.ActionArgs, user: User) {
       case "restore":
         if (!(await setArchived(db, room.id, input.intent === "archive")))
           return data({ error: "The general room and Ask Alva rooms cannot be archived." }, { status: 400 });
-        return redirect(here, {
-          headers: {
-            "Set-Cookie": toastCookie(request, {
-              kind: "success",
-              message: input.intent === "archive" ? "Room archived." : "Room restored.",
-            }),
-          },
+        // The room's object refuses new messages from sockets that are already open, too.
+        await env.CHAT_ROOM.getByName(room.id).setArchived(input.intent === "archive");
+        return redirectWithToast(request, here, {
+          kind: "success",
+          message: input.intent === "archive" ? "Room archived." : "Room restored.",
         });
     }
   });

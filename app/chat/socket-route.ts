@@ -40,6 +40,7 @@ export async function loader(args: Route.LoaderArgs) {
   headers.set(verifiedHeaders.workspaceId, access.room.workspaceId);
   headers.set(verifiedHeaders.roomId, access.room.id);
   headers.set(verifiedHeaders.roomKind, access.room.kind);
+  if (access.room.archived) headers.set(verifiedHeaders.roomArchived, "1");
   if (access.role === "owner" || user.role !== "user") headers.set(verifiedHeaders.moderator, "1");
   if (user.emailVerifiedAt) headers.set(verifiedHeaders.emailVerified, "1");
   return env.CHAT_ROOM.getByName(access.room.id).fetch(target, { headers });
