@@ -41,7 +41,7 @@ import {
 import { liveSessions } from "../app/chat/rooms.server.ts";
 import { createDatabase } from "../db/client.ts";
 import type { ChatRoomKind } from "../db/schema.ts";
-import { type LimitOptions, rateLimit } from "./rate-limiter.ts";
+import { type LimitOptions, type LimitResult, rateLimit } from "./rate-limiter.ts";
 
 /** Larger frames close the socket (1009): a chat frame is one message, not a file transfer. */
 export const MAX_MESSAGE_BYTES = 16 * 1024;
@@ -71,6 +71,8 @@ export const verifiedHeaders = {
   roomKind: "X-Alva-Room-Kind",
   roomArchived: "X-Alva-Room-Archived",
 } as const;
+
+type MetaKey = "room_id" | "workspace_id" | "room_kind" | "archived";
 
 /** Which room this object is, told by the Worker with every socket and post (kept in `meta`). */
 export interface RoomInfo {
@@ -147,6 +149,13 @@ export class ChatRoom extends DurableObject<Env> {
   private answering: { id: number; length: number; controller: AbortController; stoppedBy: string | null } | null =
     null;
   private nextSessionCheck = Date.now() + SESSION_CHECK_MS;
+  /**
+   * Each user's next message token, taken ahead from their bucket in the RateLimiter (one bucket per
+   * user across every room): a message spends the token in hand and the next is fetched in the
+   * background, so a message waits for the limiter's round trip only when its author is bursting.
+   * Tokens in hand are already spent in the bucket, so this never allows more than the bucket does.
+   */
+  private messageTokens = new Map<string, { held: boolean; fetching: Promise<LimitResult> | null }>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -216,24 +225,31 @@ export class ChatRoom extends DurableObject<Env> {
       JSON.stringify(this.welcome(attachment.userId, Number.isSafeInteger(after) && after > 0 ? after : null)),
     );
     this.broadcast({ type: "presence", online: this.presence() });
+    this.prefetchMessageToken(attachment.userId);
     await this.scheduleAlarm();
     return new Response(null, { status: 101, webSocket: client });
   }
 
+  /** Writes only what changed: every connection and post tells the room, and a write waits for its commit. */
   private remember(room: RoomInfo): void {
-    const sql = this.ctx.storage.sql;
-    sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('room_id', ?)", room.id);
-    sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('workspace_id', ?)", room.workspaceId);
-    sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('room_kind', ?)", room.kind);
+    this.setMeta("room_id", room.id);
+    this.setMeta("workspace_id", room.workspaceId);
+    this.setMeta("room_kind", room.kind);
     this.setArchived(room.archived);
   }
 
   /** Told by the Worker when a room is archived or restored (and with every socket and post). */
   setArchived(archived: boolean): void {
-    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('archived', ?)", archived ? "1" : "0");
+    this.setMeta("archived", archived ? "1" : "0");
   }
 
-  private meta(key: "room_id" | "workspace_id" | "room_kind" | "archived"): string | undefined {
+  private setMeta(key: MetaKey, value: string): void {
+    if (this.meta(key) !== value) {
+      this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
+    }
+  }
+
+  private meta(key: MetaKey): string | undefined {
     return this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]
       ?.value;
   }
@@ -409,7 +425,7 @@ export class ChatRoom extends DurableObject<Env> {
       .toArray()[0];
     // A retry of a message that was stored: acknowledged again (to the sender only), stored once.
     if (existing) return { ok: true, message: toMessage(existing), duplicate: true };
-    const limit = await rateLimit(this.env, `chat:user:${author.userId}`, messageLimit);
+    const limit = await this.spendMessageToken(author.userId);
     if (!limit.allowed) {
       return { ok: false, code: "rate_limited", message: `Slow down: try again in ${limit.retryAfterSeconds} s.` };
     }
@@ -425,7 +441,8 @@ export class ChatRoom extends DurableObject<Env> {
         Date.now(),
       )
       .one();
-    this.markRead(author.userId, row.id);
+    // No read mark for the author: their own messages never count as unread (unreadCount), and one
+    // write less per message matters at a few dozen messages a second.
     const message = toMessage(row);
     this.broadcast({ type: "message", message });
     const alva = this.meta("room_kind") === "alva" || mentionsAlva(text) ? await this.askAlva(author, message) : null;
@@ -456,6 +473,41 @@ export class ChatRoom extends DurableObject<Env> {
     const message = toMessage(sql.exec<MessageRow>("SELECT * FROM messages WHERE id = ?", id).one());
     this.broadcast({ type: "updated", message });
     return { ok: true, message, duplicate: false };
+  }
+
+  // ── Message tokens (see messageTokens) ───────────────────────────────────────────────────────
+
+  private fetchMessageToken(userId: string): Promise<LimitResult> {
+    let entry = this.messageTokens.get(userId);
+    if (!entry) {
+      entry = { held: false, fetching: null };
+      this.messageTokens.set(userId, entry);
+    }
+    const tokens = entry;
+    tokens.fetching ??= rateLimit(this.env, `chat:user:${userId}`, messageLimit).finally(() => {
+      tokens.fetching = null;
+    });
+    return tokens.fetching.then((result) => {
+      if (result.allowed) tokens.held = true;
+      return result;
+    });
+  }
+
+  private prefetchMessageToken(userId: string): void {
+    const entry = this.messageTokens.get(userId);
+    if (entry?.held || entry?.fetching) return;
+    this.fetchMessageToken(userId).catch(() => undefined); // the next message fetches again and reports
+  }
+
+  /** Spends one of the user's message tokens; called one at a time per user (serialized). */
+  private async spendMessageToken(userId: string): Promise<LimitResult> {
+    if (!this.messageTokens.get(userId)?.held) {
+      const result = await this.fetchMessageToken(userId);
+      if (!result.allowed) return result;
+    }
+    this.messageTokens.get(userId)!.held = false;
+    this.prefetchMessageToken(userId);
+    return { allowed: true, remaining: 0, retryAfterSeconds: 0 };
   }
 
   // ── Alva ────────────────────────────────────────────────────────────────────────────────────
@@ -605,6 +657,9 @@ export class ChatRoom extends DurableObject<Env> {
     // 1005/1006 are reserved and cannot be sent back; answer those with a normal close.
     closeQuietly(socket, code === 1005 || code === 1006 ? 1000 : code, reason);
     this.broadcast({ type: "presence", online: this.presence() }, socket);
+    // Their last socket here closed: forget the token in hand (one token, back in the bucket within a second).
+    const who = socket.deserializeAttachment() as Attachment | null;
+    if (who && this.socketsOf(who.userId).every((other) => other === socket)) this.messageTokens.delete(who.userId);
   }
 
   override webSocketError(socket: WebSocket): void {

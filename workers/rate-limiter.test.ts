@@ -5,6 +5,8 @@ import { type RateLimiter, rateLimit } from "./rate-limiter.ts";
 
 const fresh = (label: string) => `${label}:${crypto.randomUUID()}`;
 const options = { capacity: 3, refillPerSecond: 1 };
+/** Full again only after 300 s: kept in storage. */
+const slowBucket = { capacity: 3, refillPerSecond: 0.01 };
 
 describe("RateLimiter", () => {
   it("allows a burst up to capacity, then refuses with a retry time", async () => {
@@ -54,14 +56,26 @@ describe("RateLimiter", () => {
     });
   });
 
-  it("persists buckets in SQLite storage", async () => {
+  it("persists slow buckets in SQLite storage", async () => {
     const key = fresh("persist");
-    await rateLimit(env, key, options);
+    await rateLimit(env, key, slowBucket);
     const stub = env.RATE_LIMITER.getByName(key);
     const rows = await runInDurableObject(stub, (_limiter, state) =>
       state.storage.sql.exec("SELECT key, tokens FROM buckets").toArray(),
     );
     expect(rows).toEqual([{ key, tokens: 2 }]);
+  });
+
+  it("keeps buckets that refill within a minute in memory only: nothing is written", async () => {
+    const key = fresh("memory");
+    for (let i = 0; i < 3; i++) await rateLimit(env, key, options);
+    expect((await rateLimit(env, key, options)).allowed).toBe(false);
+    const stub = env.RATE_LIMITER.getByName(key);
+    const tables = await runInDurableObject(stub, (_limiter, state) =>
+      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name = 'buckets'").toArray(),
+    );
+    expect(tables).toEqual([]);
+    expect(await runInDurableObject(stub, (_limiter, state) => state.storage.getAlarm())).toBeNull();
   });
 
   it("deletes buckets once they are full again (alarm)", async () => {
