@@ -85,7 +85,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-10">
           {children}
         </main>
-        <footer className="border-t border-zinc-200 py-6 text-center text-sm text-zinc-500 dark:border-zinc-800">
+        <footer className="border-t border-zinc-200 py-6 text-center text-sm text-zinc-600 dark:text-zinc-400 dark:border-zinc-800">
           Alva — self-hostable AI marketing workspace
         </footer>
         <ScrollRestoration nonce={nonce} />
@@ -124,7 +124,7 @@ export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
         </Link>
       </p>
       {requestId && (
-        <p className="mt-8 text-xs text-zinc-500">
+        <p className="mt-8 text-xs text-zinc-600 dark:text-zinc-400">
           Request id: <code data-testid="request-id">{requestId}</code>
         </p>
       )}

@@ -242,7 +242,9 @@ export default function AdminPage({ loaderData, actionData }: Route.ComponentPro
                 <tr key={row.id} data-testid="admin-user">
                   <td className="px-4 py-2">
                     {`@${row.username}`}
-                    {row.id === me ? <span className="ml-2 text-xs text-zinc-500">(you)</span> : null}
+                    {row.id === me ? (
+                      <span className="ml-2 text-xs text-zinc-600 dark:text-zinc-400">(you)</span>
+                    ) : null}
                   </td>
                   <td className="px-4 py-2">{row.email}</td>
                   <td className="px-4 py-2">{row.emailVerified ? "Yes" : "No"}</td>

@@ -69,7 +69,7 @@ export default function DevOutboxPage({ loaderData }: Route.ComponentProps) {
     <section className="space-y-6" aria-labelledby="outbox-title">
       <header>
         <h1 id="outbox-title" className="text-2xl font-semibold tracking-tight">
-          Outbox <span className="text-base font-normal text-zinc-500">(development)</span>
+          Outbox <span className="text-base font-normal text-zinc-600 dark:text-zinc-400">(development)</span>
         </h1>
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
           Mail is not sent while RESEND_API_KEY is empty; it lands here instead. Newest first
@@ -87,11 +87,11 @@ export default function DevOutboxPage({ loaderData }: Route.ComponentProps) {
               className="rounded-lg border border-zinc-200 p-4 dark:border-zinc-800"
             >
               <dl className="grid grid-cols-[5rem_1fr] gap-x-3 gap-y-1 text-sm">
-                <dt className="text-zinc-500">To</dt>
+                <dt className="text-zinc-600 dark:text-zinc-400">To</dt>
                 <dd className="break-all">{message.to}</dd>
-                <dt className="text-zinc-500">Subject</dt>
+                <dt className="text-zinc-600 dark:text-zinc-400">Subject</dt>
                 <dd className="font-medium">{message.subject}</dd>
-                <dt className="text-zinc-500">Sent</dt>
+                <dt className="text-zinc-600 dark:text-zinc-400">Sent</dt>
                 <dd>
                   <time dateTime={message.createdAt}>{message.createdAt.replace("T", " ").slice(0, 19)} UTC</time>
                 </dd>

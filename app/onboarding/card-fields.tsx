@@ -123,7 +123,7 @@ export function FieldInput({
           <legend className="text-sm font-medium">
             {field.label}
             {field.kind === "multi" && field.max ? (
-              <span className="font-normal text-zinc-500"> (up to {field.max})</span>
+              <span className="font-normal text-zinc-600 dark:text-zinc-400"> (up to {field.max})</span>
             ) : null}
           </legend>
           <div className={field.kind === "multi" ? "grid gap-2 sm:grid-cols-2" : "space-y-2"}>
@@ -207,7 +207,9 @@ export function FieldInput({
                 data-testid="current-logo"
                 className="h-24 w-24 rounded-md border border-zinc-200 object-contain dark:border-zinc-800"
               />
-              <figcaption className="text-xs text-zinc-500">Your current logo. Choose a file to replace it.</figcaption>
+              <figcaption className="text-xs text-zinc-600 dark:text-zinc-400">
+                Your current logo. Choose a file to replace it.
+              </figcaption>
             </figure>
           ) : null}
           {label}
@@ -297,7 +299,7 @@ export function FieldInput({
               })}
             </div>
           </fieldset>
-          <p className="text-xs text-zinc-500" data-card={card.id}>
+          <p className="text-xs text-zinc-600 dark:text-zinc-400" data-card={card.id}>
             PNG, JPEG, WebP or GIF, up to 5 MB each.
           </p>
         </div>

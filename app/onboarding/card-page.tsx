@@ -109,7 +109,7 @@ export default function CardPage({ loaderData, actionData }: Route.ComponentProp
           data-testid="progress"
           className="block h-2 w-full appearance-none overflow-hidden rounded-full bg-zinc-200 accent-brand-600 dark:bg-zinc-800 [&::-moz-progress-bar]:bg-brand-600 [&::-webkit-progress-bar]:bg-zinc-200 dark:[&::-webkit-progress-bar]:bg-zinc-800 [&::-webkit-progress-value]:bg-brand-600"
         />
-        <p className="text-xs text-zinc-500" data-testid="progress-text">
+        <p className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="progress-text">
           {answeredCount} of {total} cards done
         </p>
       </header>
@@ -169,13 +169,16 @@ function CardForm({
       <div className="space-y-2">
         <h1 id="card-title" className="text-2xl font-semibold tracking-tight">
           {card.title}{" "}
-          <span className="align-middle text-sm font-normal text-zinc-500" data-testid="card-required">
+          <span
+            className="align-middle text-sm font-normal text-zinc-600 dark:text-zinc-400"
+            data-testid="card-required"
+          >
             {card.required ? "(required)" : "(optional)"}
           </span>
         </h1>
         <p className="text-zinc-600 dark:text-zinc-400">{card.help}</p>
         {loaderData.skipped ? (
-          <p className="text-sm text-zinc-500">You skipped this card. You can answer it now.</p>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">You skipped this card. You can answer it now.</p>
         ) : null}
       </div>
 

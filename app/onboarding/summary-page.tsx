@@ -107,7 +107,9 @@ export default function SummaryPage({ loaderData }: Route.ComponentProps) {
                   <div className="min-w-0 flex-1 space-y-1">
                     <p className="font-medium">
                       {item.title}{" "}
-                      {item.required ? <span className="text-xs font-normal text-zinc-500">(required)</span> : null}
+                      {item.required ? (
+                        <span className="text-xs font-normal text-zinc-600 dark:text-zinc-400">(required)</span>
+                      ) : null}
                     </p>
                     {item.status === "answered" ? (
                       <>
@@ -118,7 +120,7 @@ export default function SummaryPage({ loaderData }: Route.ComponentProps) {
                             className="text-sm break-words whitespace-pre-line text-zinc-700 dark:text-zinc-300"
                           >
                             {item.lines.length > 1 || line.label === "Competitor" ? (
-                              <span className="text-zinc-500">{line.label}: </span>
+                              <span className="text-zinc-600 dark:text-zinc-400">{line.label}: </span>
                             ) : null}
                             {line.text}
                           </p>
@@ -155,7 +157,7 @@ export default function SummaryPage({ loaderData }: Route.ComponentProps) {
                         ) : null}
                       </>
                     ) : (
-                      <p className="text-sm text-zinc-500">
+                      <p className="text-sm text-zinc-600 dark:text-zinc-400">
                         {item.status === "skipped" ? "Skipped" : "Not answered yet"}
                       </p>
                     )}

@@ -204,7 +204,7 @@ function TaskCheckbox({ planId, task, done }: { planId: string; task: RoadmapTas
         data-testid="roadmap-task"
       />
       <label htmlFor={id}>
-        <span className={checked ? "text-zinc-500 line-through" : ""}>{task.title}</span>
+        <span className={checked ? "text-zinc-600 dark:text-zinc-400 line-through" : ""}>{task.title}</span>
         <TaskMeta task={task} />
       </label>
     </div>
@@ -356,7 +356,7 @@ export default function PlanPage({ loaderData, actionData }: Route.ComponentProp
           >
             Download JSON
           </a>
-          <span className="self-center text-zinc-500">To save as PDF, print this page.</span>
+          <span className="self-center text-zinc-600 dark:text-zinc-400">To save as PDF, print this page.</span>
         </div>
         <nav aria-label="Sections of the plan" className="print:hidden">
           <ol className="flex flex-wrap gap-x-4 gap-y-1 text-sm">

@@ -50,7 +50,7 @@ function Table({ caption, head, children }: { caption: string; head: string[]; c
 }
 
 function Items({ items, className = "" }: { items: string[]; className?: string }) {
-  if (items.length === 0) return <p className="text-sm text-zinc-500">None.</p>;
+  if (items.length === 0) return <p className="text-sm text-zinc-600 dark:text-zinc-400">None.</p>;
   return (
     <ul className={`list-disc space-y-1 pl-5 ${className}`}>
       {items.map((item, i) => (
@@ -285,7 +285,7 @@ const renderers: Renderers = {
         {(["risk", "assumption"] as const).map((kind) => (
           <Labelled key={kind} label={kind === "risk" ? "Risks" : "Assumptions"}>
             {group(kind).length === 0 ? (
-              <p className="text-sm text-zinc-500">None.</p>
+              <p className="text-sm text-zinc-600 dark:text-zinc-400">None.</p>
             ) : (
               <ul className="list-disc space-y-2 pl-5">
                 {group(kind).map((item, i) => (
@@ -308,7 +308,7 @@ const renderers: Renderers = {
 
 export function TaskMeta({ task }: { task: RoadmapTaskView }) {
   return (
-    <span className="text-sm whitespace-nowrap text-zinc-500">
+    <span className="text-sm whitespace-nowrap text-zinc-600 dark:text-zinc-400">
       {" "}
       · {task.channel} · {task.effortHours} h
     </span>
@@ -330,7 +330,9 @@ export function SectionBody<K extends PlanSectionKey>({
   return (
     <div className="space-y-4">
       {render(content, context)}
-      {basedOn.length > 0 ? <p className="text-xs text-zinc-500">Based on your answers: {basedOn.join(", ")}</p> : null}
+      {basedOn.length > 0 ? (
+        <p className="text-xs text-zinc-600 dark:text-zinc-400">Based on your answers: {basedOn.join(", ")}</p>
+      ) : null}
     </div>
   );
 }

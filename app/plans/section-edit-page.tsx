@@ -137,7 +137,7 @@ function FieldInput({
     [error ? `${id}-error` : null, field.hint ? `${id}-hint` : null].filter(Boolean).join(" ") || undefined;
   const common = { id, name, "aria-invalid": error ? true : undefined, "aria-describedby": described } as const;
   const hint = field.hint ? (
-    <p id={`${id}-hint`} className="text-xs text-zinc-500">
+    <p id={`${id}-hint`} className="text-xs text-zinc-600 dark:text-zinc-400">
       {field.hint}
     </p>
   ) : null;
@@ -179,7 +179,9 @@ function FieldInput({
   const label = (
     <label htmlFor={id} className="block text-sm font-medium">
       {field.label}
-      {field.kind === "lines" ? <span className="font-normal text-zinc-500"> (one per line)</span> : null}
+      {field.kind === "lines" ? (
+        <span className="font-normal text-zinc-600 dark:text-zinc-400"> (one per line)</span>
+      ) : null}
     </label>
   );
   let control: React.ReactNode;

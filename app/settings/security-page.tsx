@@ -70,7 +70,9 @@ export default function SecurityPage({ loaderData }: Route.ComponentProps) {
                     <span className={event.failed ? "font-medium text-red-700 dark:text-red-400" : undefined}>
                       {event.what}
                     </span>
-                    {event.detail ? <span className="block text-zinc-500">{event.detail}</span> : null}
+                    {event.detail ? (
+                      <span className="block text-zinc-600 dark:text-zinc-400">{event.detail}</span>
+                    ) : null}
                   </td>
                   <td className="px-4 py-2">{event.ip ?? "unknown"}</td>
                   <td className="px-4 py-2">{event.device ?? "Unknown device"}</td>

@@ -39,11 +39,11 @@ export default function SettingsIndex({ loaderData }: Route.ComponentProps) {
       <SettingsNav />
 
       <dl className="grid gap-x-6 gap-y-3 rounded-xl border border-zinc-200 p-5 sm:grid-cols-[10rem_1fr] dark:border-zinc-800">
-        <dt className="text-sm text-zinc-500">Username</dt>
+        <dt className="text-sm text-zinc-600 dark:text-zinc-400">Username</dt>
         <dd data-testid="account-username">{`@${account.username}`}</dd>
-        <dt className="text-sm text-zinc-500">Display name</dt>
-        <dd>{account.displayName ?? <span className="text-zinc-500">Not set</span>}</dd>
-        <dt className="text-sm text-zinc-500">E-mail</dt>
+        <dt className="text-sm text-zinc-600 dark:text-zinc-400">Display name</dt>
+        <dd>{account.displayName ?? <span className="text-zinc-600 dark:text-zinc-400">Not set</span>}</dd>
+        <dt className="text-sm text-zinc-600 dark:text-zinc-400">E-mail</dt>
         <dd className="flex flex-wrap items-center gap-2">
           <span data-testid="account-email">{account.email}</span>
           {account.emailVerified ? (
@@ -56,7 +56,7 @@ export default function SettingsIndex({ loaderData }: Route.ComponentProps) {
             </span>
           )}
         </dd>
-        <dt className="text-sm text-zinc-500">Role</dt>
+        <dt className="text-sm text-zinc-600 dark:text-zinc-400">Role</dt>
         <dd data-testid="account-role">{roleNames[account.role]}</dd>
       </dl>
 

@@ -322,7 +322,7 @@ function Progress({ step }: { step: Step }) {
                 ? "font-semibold"
                 : index < current
                   ? "text-zinc-600 dark:text-zinc-400"
-                  : "text-zinc-400 dark:text-zinc-500"
+                  : "text-zinc-600 dark:text-zinc-400"
             }
           >
             <span aria-hidden="true">{index < current ? "✓ " : `${index + 1}. `}</span>

@@ -95,12 +95,12 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
                     <span aria-hidden="true">{task.done ? "✓" : "○"}</span>
                     <Link
                       to={`/plans/${plan.id}#${task.id}`}
-                      className={task.done ? "text-zinc-500 line-through" : "underline"}
+                      className={task.done ? "text-zinc-600 dark:text-zinc-400 line-through" : "underline"}
                     >
                       {task.title}
                     </Link>
                     <span className="sr-only">{task.done ? "(done)" : "(to do)"}</span>
-                    <span className="text-zinc-500">
+                    <span className="text-zinc-600 dark:text-zinc-400">
                       · {task.channel} · {task.effortHours} h
                     </span>
                   </li>

@@ -15,14 +15,14 @@ export function initials(user: MenuUser): string {
 export function UserMenu({ user }: { user: MenuUser }) {
   return (
     <details className="relative">
-      <summary
-        aria-label={`Account menu for ${user.displayName ?? user.username}`}
-        className="flex size-9 cursor-pointer list-none items-center justify-center rounded-full bg-brand-600 text-sm font-semibold text-white"
-      >
-        {initials(user)}
+      {/* The initials are what one sees; the name is what a screen reader says (no aria-label, whose
+          text would differ from the visible one). */}
+      <summary className="flex size-9 cursor-pointer list-none items-center justify-center rounded-full bg-brand-600 text-sm font-semibold text-white">
+        <span aria-hidden="true">{initials(user)}</span>
+        <span className="sr-only">Account menu for {user.displayName ?? user.username}</span>
       </summary>
       <div className="absolute right-0 z-10 mt-2 w-56 rounded-md border border-zinc-200 bg-white p-1 shadow-lg dark:border-zinc-800 dark:bg-zinc-900">
-        <p className="truncate px-3 py-2 text-sm text-zinc-500">@{user.username}</p>
+        <p className="truncate px-3 py-2 text-sm text-zinc-600 dark:text-zinc-400">@{user.username}</p>
         <Link to="/dashboard" className="block rounded px-3 py-2 text-sm hover:bg-zinc-100 dark:hover:bg-zinc-800">
           Dashboard
         </Link>

@@ -48,7 +48,7 @@ export function Field({ meta, label, hint, type = "text", id = `field-${meta.nam
         {...input}
       />
       {hint ? (
-        <p id={`${id}-hint`} className="text-xs text-zinc-500">
+        <p id={`${id}-hint`} className="text-xs text-zinc-600 dark:text-zinc-400">
           {hint}
         </p>
       ) : null}

@@ -172,7 +172,7 @@ export default function MembersPage({ loaderData, actionData }: Route.ComponentP
             <li key={member.userId} className="flex flex-wrap items-center justify-between gap-2 py-2">
               <span>
                 <strong>{member.displayName ?? member.username}</strong> @{member.username}{" "}
-                <span className="text-sm text-zinc-500">{member.role}</span>
+                <span className="text-sm text-zinc-600 dark:text-zinc-400">{member.role}</span>
               </span>
               <span className="flex gap-2">
                 {isOwner && member.userId !== me ? (
@@ -220,7 +220,9 @@ export default function MembersPage({ loaderData, actionData }: Route.ComponentP
                 <li key={invitation.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
                   <span>
                     {invitation.email}{" "}
-                    <span className="text-sm text-zinc-500">expires {formatTime(invitation.expiresAt)}</span>
+                    <span className="text-sm text-zinc-600 dark:text-zinc-400">
+                      expires {formatTime(invitation.expiresAt)}
+                    </span>
                   </span>
                   <span className="flex gap-2">
                     <IntentButton intent="resend" name="invitationId" value={invitation.id}>

@@ -54,7 +54,8 @@ export default function WorkspacesPage({ loaderData, actionData }: Route.Compone
         {loaderData.memberships.map((workspace) => (
           <li key={workspace.workspaceId} className="flex flex-wrap items-center justify-between gap-2 py-2">
             <span>
-              <strong>{workspace.name}</strong> <span className="text-sm text-zinc-500">{workspace.role}</span>
+              <strong>{workspace.name}</strong>{" "}
+              <span className="text-sm text-zinc-600 dark:text-zinc-400">{workspace.role}</span>
               {workspace.workspaceId === loaderData.current ? (
                 <span className="ml-2 rounded bg-zinc-100 px-1.5 text-xs dark:bg-zinc-800">current</span>
               ) : null}

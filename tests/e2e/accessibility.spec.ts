@@ -1,0 +1,41 @@
+// axe-core over the main pages, signed out and signed in, in the light and the dark theme: a serious or
+// critical violation (contrast, names, labels, landmarks) fails the test and is listed.
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./browser-errors.ts";
+import { newPage, signedInUser } from "./team.ts";
+
+test.setTimeout(240_000);
+
+const publicPages = ["/", "/login", "/signup", "/forgot-password"];
+const signedInPages = ["/dashboard", "/onboarding", "/plans", "/chat", "/workspaces", "/settings"];
+
+async function violations(page: Page, path: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.goto(path);
+    await page.waitForLoadState("networkidle");
+    const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+    for (const violation of result.violations) {
+      if (violation.impact !== "serious" && violation.impact !== "critical") continue;
+      const where = violation.nodes.map((node) => node.target.join(" ")).slice(0, 3);
+      found.push(`${path} (${colorScheme}): ${violation.id} — ${violation.help} — ${where.join(" | ")}`);
+    }
+  }
+  return found;
+}
+
+test("signed-out pages have no serious accessibility violations in either theme", async ({ browser }) => {
+  const page = await newPage(browser);
+  const found: string[] = [];
+  for (const path of publicPages) found.push(...(await violations(page, path)));
+  expect(found).toEqual([]);
+});
+
+test("signed-in pages have no serious accessibility violations in either theme", async ({ browser }) => {
+  const { page } = await signedInUser(browser, "a11y");
+  const found: string[] = [];
+  for (const path of signedInPages) found.push(...(await violations(page, path)));
+  expect(found).toEqual([]);
+});
