@@ -215,7 +215,7 @@ describe("Alva through the Worker", () => {
     live.send({ type: "send", clientId: "q", text: "@alva hello" });
     const done = await live.next("updated", (frame) => frame.message.answer?.state === "complete");
     expect(done.message.text).toBe(
-      "Fake answer for unknown. Plan: none. Turns: 1. Last: [" + alice.user.username + "] @alva hello",
+      `Fake answer for unknown. Plan: none. Turns: 1. Last: [${alice.user.username}] @alva hello`,
     );
   });
 

@@ -44,9 +44,11 @@ export function splitMentions(text: string, members: ReadonlySet<string>): (Text
 function remarkMentions(members: ReadonlySet<string>) {
   const walk = (node: ParentNode) => {
     if (!node.children || node.type === "link" || node.type === "inlineCode" || node.type === "code") return;
-    node.children = node.children.flatMap((child) =>
-      child.type === "text" ? splitMentions((child as TextNode).value, members) : (walk(child as ParentNode), [child]),
-    ) as ParentNode["children"];
+    node.children = node.children.flatMap((child) => {
+      if (child.type === "text") return splitMentions((child as TextNode).value, members);
+      walk(child as ParentNode);
+      return [child];
+    }) as ParentNode["children"];
   };
   return () => (tree: ParentNode) => walk(tree);
 }
