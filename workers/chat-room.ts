@@ -300,6 +300,11 @@ export class ChatRoom extends DurableObject<Env> {
     return { messages: rows.slice(0, HISTORY_PAGE).reverse().map(toMessage), hasMore };
   }
 
+  /** Messages ever written here, deleted ones included (the dashboard's "first chat" step). */
+  messageCount(): number {
+    return this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM messages").one().n;
+  }
+
   unreadCount(userId: string): number {
     const read =
       this.ctx.storage.sql

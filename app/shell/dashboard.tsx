@@ -1,16 +1,59 @@
 import { Link } from "react-router";
 import { requireUser } from "../accounts/auth.server.ts";
 import { DEMO_MODEL } from "../ai/provider.server.ts";
-import { currentWorkspace } from "../onboarding/onboarding.server.ts";
+import { ensureRooms, listRooms } from "../chat/rooms.server.ts";
+import { currentWorkspace, loadProfile } from "../onboarding/onboarding.server.ts";
 import { currentPlanWeek, loadNewestPlan, roadmapProgress, roadmapTasks } from "../plans/plans.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { requestInfo } from "../platform/request-info.ts";
+import { listOpenInvitations } from "../workspaces/invitations.server.ts";
+import { listMembers } from "../workspaces/workspaces.server.ts";
 import type { Route } from "./+types/dashboard";
+
+/** One step of the getting-started checklist: done or not, and where it is done. */
+interface Step {
+  label: string;
+  done: boolean;
+  href: string;
+  detail: string | null;
+}
 
 export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
-  const newest = await withDatabase(args.context, async (db) => {
+  const { env } = args.context.get(requestInfo);
+  const { newest, steps } = await withDatabase(args.context, async (db) => {
     const workspaceId = await currentWorkspace(db, user.id);
-    return workspaceId ? loadNewestPlan(db, workspaceId) : null;
+    if (!workspaceId) return { newest: null, steps: [] };
+    await ensureRooms(db, workspaceId, user.id);
+    const [newest, profile, members, invitations, rooms] = await Promise.all([
+      loadNewestPlan(db, workspaceId),
+      loadProfile(db, workspaceId),
+      listMembers(db, workspaceId),
+      listOpenInvitations(db, workspaceId),
+      listRooms(db, workspaceId, user.id),
+    ]);
+    // "First chat": a message in any room of the workspace this user can see.
+    const chatted = (await Promise.all(rooms.map((room) => env.CHAT_ROOM.getByName(room.id).messageCount()))).some(
+      (count) => count > 0,
+    );
+    const { requiredAnswered, requiredTotal } = profile.completeness;
+    const steps: Step[] = [
+      {
+        label: "Tell Alva about your business",
+        done: requiredAnswered >= requiredTotal,
+        href: "/onboarding",
+        detail: `${requiredAnswered} of ${requiredTotal} required questions answered`,
+      },
+      { label: "Get your marketing plan", done: newest !== null, href: "/plans", detail: null },
+      {
+        label: "Invite a teammate",
+        done: members.length > 1 || invitations.length > 0,
+        href: `/workspaces/${workspaceId}/members`,
+        detail: members.length > 1 ? `${members.length} members` : null,
+      },
+      { label: "Chat with your team or ask Alva", done: chatted, href: "/chat", detail: null },
+    ];
+    return { newest, steps };
   });
   let plan = null;
   if (newest) {
@@ -27,31 +70,20 @@ export async function loader(args: Route.LoaderArgs) {
         .map((task) => ({ ...task, done: newest.ticked.has(task.id) })),
     };
   }
-  return { name: user.displayName ?? user.username, plan };
+  return { name: user.displayName ?? user.username, plan, steps };
 }
 
 export const meta: Route.MetaFunction = () => [{ title: "Dashboard — Alva" }];
 
 export default function Dashboard({ loaderData }: Route.ComponentProps) {
-  const { plan } = loaderData;
+  const { plan, steps } = loaderData;
+  const next = steps.find((step) => !step.done);
   return (
     <section className="space-y-6">
       <div className="space-y-3">
         <h1 className="text-2xl font-semibold tracking-tight">Welcome, {loaderData.name}.</h1>
-        {plan ? null : (
-          <p className="text-zinc-600 dark:text-zinc-400">
-            This is your workspace. Next: tell Alva about your business (
-            <Link to="/onboarding" className="underline">
-              onboarding
-            </Link>
-            ), then get your{" "}
-            <Link to="/plans" className="underline">
-              marketing plan
-            </Link>
-            .
-          </p>
-        )}
       </div>
+      {next ? <GettingStarted steps={steps} next={next} /> : null}
       {plan ? (
         <section
           aria-labelledby="plan-card-title"
@@ -110,6 +142,57 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
           </div>
         </section>
       ) : null}
+    </section>
+  );
+}
+
+/** The getting-started checklist, shown until every step is done; the next step is the one to do now. */
+function GettingStarted({ steps, next }: { steps: Step[]; next: Step }) {
+  const done = steps.filter((step) => step.done).length;
+  return (
+    <section
+      aria-labelledby="getting-started-title"
+      className="max-w-2xl space-y-3 rounded-xl border border-zinc-200 p-5 dark:border-zinc-800"
+      data-testid="getting-started"
+    >
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h2 id="getting-started-title" className="text-lg font-semibold">
+          Getting started
+        </h2>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">
+          {done} of {steps.length} done
+        </p>
+      </div>
+      <ol className="space-y-2">
+        {steps.map((step) => (
+          <li key={step.label} className="flex items-baseline gap-3" data-done={step.done}>
+            <span
+              aria-hidden="true"
+              className={`inline-flex size-5 shrink-0 items-center justify-center rounded-full text-xs ${step.done ? "bg-brand-600 text-white" : "border border-zinc-400 dark:border-zinc-600"}`}
+            >
+              {step.done ? "✓" : ""}
+            </span>
+            <span className="min-w-0">
+              {step === next ? (
+                <Link to={step.href} className="font-medium text-brand-700 underline dark:text-brand-300">
+                  {step.label}
+                </Link>
+              ) : (
+                <Link
+                  to={step.href}
+                  className={step.done ? "text-zinc-600 line-through dark:text-zinc-400" : "underline"}
+                >
+                  {step.label}
+                </Link>
+              )}
+              <span className="sr-only">{step.done ? " (done)" : step === next ? " (next)" : " (to do)"}</span>
+              {step.detail ? (
+                <span className="block text-sm text-zinc-600 dark:text-zinc-400">{step.detail}</span>
+              ) : null}
+            </span>
+          </li>
+        ))}
+      </ol>
     </section>
   );
 }

@@ -12,6 +12,8 @@ import {
   signIn,
   testDb,
 } from "../../tests/worker-helpers.ts";
+import { ensureRooms, listRooms } from "../chat/rooms.server.ts";
+import { createPlanWorkspace, insertPlan } from "../plans/test-support.ts";
 
 beforeAll(ensureInstance);
 
@@ -24,6 +26,27 @@ describe("the signed-in shell", () => {
     expect(html).not.toContain('href="/admin"');
     const admin = await createTestUser({ role: "admin", label: "shelladmin" });
     expect(await (await getAs("/dashboard", await signIn(admin))).text()).toContain('href="/admin"');
+  });
+
+  it("guides a new user with a getting-started checklist that follows what they did", async () => {
+    const fresh = await createTestUser({ label: "steps" });
+    const first = await (await getAs("/dashboard", await signIn(fresh))).text();
+    expect(first).toContain('data-testid="getting-started"');
+    expect(first.match(/data-done="false"/g)).toHaveLength(4);
+    expect(first).toMatch(/0 of \d+ required questions answered/);
+
+    const { user, workspaceId } = await createPlanWorkspace(undefined, "steps");
+    await insertPlan({ userId: user.id, workspaceId });
+    const cookie = await signIn(user);
+    const planned = await (await getAs("/dashboard", cookie)).text();
+    expect(planned.match(/data-done="true"/g)).toHaveLength(2);
+    expect(planned).toMatch(/href="\/workspaces\/[^"]+\/members"[^>]*>Invite a teammate/);
+
+    await ensureRooms(testDb(), workspaceId, user.id);
+    const general = (await listRooms(testDb(), workspaceId, user.id)).find((room) => room.kind === "general")!;
+    await postAs(`/chat/${general.id}`, cookie, { intent: "send", text: "hello", clientId: crypto.randomUUID() });
+    const chatted = await (await getAs("/dashboard", cookie)).text();
+    expect(chatted.match(/data-done="true"/g)).toHaveLength(3);
   });
 
   it("shows the verification banner only to unverified users", async () => {
