@@ -30,6 +30,13 @@ export const limits = {
   magicLinkIp: { capacity: 10, refillPerSecond: 1 / 360 },
   /** The landing page's waitlist: a person joins once; a script posting thousands is refused. */
   waitlistIp: { capacity: 10, refillPerSecond: 1 / 60 },
+  /**
+   * Every JSON API request (app/api) per client address: bursts of 600, then 20 a second. Sign-in
+   * through the API is limited further by signInIp/signInIdentifier, as on the web.
+   */
+  apiIp: { capacity: 600, refillPerSecond: 20 },
+  /** Every authenticated API request per sign-in (token family): a script loop is slowed, not the user. */
+  apiToken: { capacity: 600, refillPerSecond: 10 },
 } satisfies Record<string, LimitOptions>;
 
 export type LimitName = keyof typeof limits;
