@@ -31,11 +31,14 @@ export const limits = {
   /** The landing page's waitlist: a person joins once; a script posting thousands is refused. */
   waitlistIp: { capacity: 10, refillPerSecond: 1 / 60 },
   /**
-   * Every JSON API request (app/api) per client address: bursts of 600, then 20 a second. Sign-in
-   * through the API is limited further by signInIp/signInIdentifier, as on the web.
+   * JSON API requests (app/api) without a valid access token, per client address: bursts of 600, then
+   * 20 a second. Sign-in through the API is limited further by signInIp/signInIdentifier, as on the web.
    */
   apiIp: { capacity: 600, refillPerSecond: 20 },
-  /** Every authenticated API request per sign-in (token family): a script loop is slowed, not the user. */
+  /**
+   * API requests with a valid access token, per sign-in (token family), wherever they come from: a
+   * runaway script is slowed down without throttling the user's other sign-ins.
+   */
   apiToken: { capacity: 600, refillPerSecond: 10 },
 } satisfies Record<string, LimitOptions>;
 

@@ -5,17 +5,11 @@ import { z } from "zod";
 import { MAX_PASSWORD_INPUT_LENGTH } from "../accounts/password-limits.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { checkCredentials, SIGN_IN_FAILED_MESSAGE } from "../accounts/sign-in.server.ts";
-import { listActiveSessions, revokeOwnSession } from "../settings/sessions.server.ts";
+import { listSignIns, revokeOwnSignIn } from "../settings/sessions.server.ts";
 import { isSetupComplete } from "../setup/instance.server.ts";
 import { publicKeySet, signAccessToken } from "./access-tokens.server.ts";
 import { apiJson, apiProblem, endpoint, noContent } from "./http.server.ts";
-import {
-  createTokenFamily,
-  listLiveFamilies,
-  revokeFamily,
-  rotateRefreshToken,
-  type TokenFamily,
-} from "./token-families.server.ts";
+import { createTokenFamily, revokeFamily, rotateRefreshToken, type TokenFamily } from "./token-families.server.ts";
 
 const timestamp = z.iso.datetime().describe("ISO 8601, UTC");
 
@@ -178,31 +172,20 @@ export const listSessions = endpoint({
   auth: true,
   responses: { 200: { description: "Newest use first", schema: sessionsResponse } },
   async handle({ db, auth }) {
-    const [browser, api] = await Promise.all([
-      listActiveSessions(db, auth.user.id),
-      listLiveFamilies(db, auth.user.id),
-    ]);
-    const sessions = [
-      ...browser.map((session) => ({
-        id: session.id,
-        kind: "browser" as const,
-        device: session.device,
-        ip: session.ip,
-        createdAt: new Date(session.createdAt).toISOString(),
-        lastUsedAt: new Date(session.lastActiveAt).toISOString(),
-        current: false,
-      })),
-      ...api.map((family) => ({
-        id: family.id,
-        kind: "api" as const,
-        device: family.device,
-        ip: family.ip,
-        createdAt: family.createdAt.toISOString(),
-        lastUsedAt: family.lastUsedAt.toISOString(),
-        current: family.id === auth.family.id,
-      })),
-    ].sort((a, b) => b.lastUsedAt.localeCompare(a.lastUsedAt));
-    return apiJson(sessionsResponse.parse({ sessions }));
+    const signIns = await listSignIns(db, auth.user.id);
+    return apiJson(
+      sessionsResponse.parse({
+        sessions: signIns.map((signIn) => ({
+          id: signIn.id,
+          kind: signIn.kind,
+          device: signIn.device,
+          ip: signIn.ip,
+          createdAt: new Date(signIn.createdAt).toISOString(),
+          lastUsedAt: new Date(signIn.lastActiveAt).toISOString(),
+          current: signIn.kind === "api" && signIn.id === auth.family.id,
+        })),
+      }),
+    );
   },
 });
 
@@ -219,17 +202,13 @@ export const deleteSession = endpoint({
   responses: { 204: { description: "Ended" } },
   errors: [404],
   async handle({ db, request, requestId, auth, params }) {
-    const families = await listLiveFamilies(db, auth.user.id);
-    const family = families.find((candidate) => candidate.id === params.id);
-    let device: string | null = null;
-    if (family && (await revokeFamily(db, family.id, "ended by the user"))) device = family.device;
-    if (!device) device = (await revokeOwnSession(db, auth.user.id, params.id))?.device ?? null;
-    if (!device) throw apiProblem(requestId, 404, "No such sign-in of yours; it may have ended already.");
+    const revoked = await revokeOwnSignIn(db, auth.user.id, params.id);
+    if (!revoked) throw apiProblem(requestId, 404, "No such sign-in of yours; it may have ended already.");
     await recordSecurityEvent(db, {
       userId: auth.user.id,
       type: "session-revoked",
       request,
-      detail: `Ended the session on ${device}`,
+      detail: `Ended the session on ${revoked.device}`,
     });
     return noContent();
   },

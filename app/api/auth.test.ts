@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { apiRefreshTokens, apiTokenFamilies, securityEvents } from "../../db/schema.ts";
 import { api, apiSignIn, expectProblem, freshIp } from "../../tests/support/api.ts";
 import { lastMailTo, tokenIn } from "../../tests/support/email-flows.ts";
-import { createTestUser, ensureInstance, origin, signIn, testDb } from "../../tests/worker-helpers.ts";
+import { createTestUser, ensureInstance, getAs, origin, postAs, signIn, testDb } from "../../tests/worker-helpers.ts";
 import { hashSecret } from "../accounts/secrets.server.ts";
 import { completePasswordReset, issuePasswordReset } from "../email-flows/password-reset.server.ts";
 import { API_AUDIENCE } from "./access-tokens.server.ts";
@@ -359,6 +359,31 @@ describe("sign-out and sign-ins", () => {
     ).toBe(204);
     await expectProblem(await api("/api/v1/auth/me", { token: second.accessToken }), 401);
     expect((await api("/api/v1/auth/me", { token: mine.accessToken })).status).toBe(200);
+  });
+});
+
+describe("API sign-ins on /settings/sessions", () => {
+  it("lists them beside browser sessions, and ending one there stops its tokens", async () => {
+    const user = await createTestUser({ label: "api_page" });
+    const cookie = await signIn(user);
+    const tokens = await apiSignIn(user);
+    const page = await getAs("/settings/sessions", cookie);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("API: alva-cli/1.0");
+
+    const ended = await postAs("/settings/sessions", cookie, { intent: "revoke", sessionId: tokens.sessionId });
+    expect(ended.status).toBe(302);
+    await expectProblem(await api("/api/v1/auth/me", { token: tokens.accessToken }), 401);
+    await expectProblem(await api("/api/v1/auth/refresh", { body: { refreshToken: tokens.refreshToken } }), 401);
+  });
+
+  it("signing out everywhere else on the page ends every API sign-in", async () => {
+    const user = await createTestUser({ label: "api_page_all" });
+    const cookie = await signIn(user);
+    const tokens = await apiSignIn(user);
+    const ended = await postAs("/settings/sessions", cookie, { intent: "revoke-others" });
+    expect(ended.status).toBe(302);
+    await expectProblem(await api("/api/v1/auth/me", { token: tokens.accessToken }), 401);
   });
 });
 

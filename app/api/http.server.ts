@@ -4,8 +4,8 @@
 //     details in the answer);
 //   - a body is read bounded (like forms: app/platform/forms.server.ts), only as JSON (else 415), and
 //     validated with the endpoint's zod schema, the same one the OpenAPI document shows;
-//   - every request is rate limited per client address, and authenticated ones per token family too,
-//     with RateLimit-* headers and 429 + Retry-After;
+//   - every request is rate limited: with a valid token per token family, otherwise per client address
+//     (so one rate-limit call per request), with RateLimit-* headers and 429 + Retry-After;
 //   - bearer tokens only: cookies are never read here (root.tsx skips its middleware for /api/*);
 //   - GET answers carry a weak ETag and honour If-None-Match; nothing is cached by shared caches.
 import type { RouterContextProvider } from "react-router";
@@ -237,11 +237,14 @@ export async function handleApiRequest(args: RouteArgs, endpoints: AnyEndpoint[]
   const method = request.method.toUpperCase() === "HEAD" ? "GET" : request.method.toUpperCase();
   const rateHeaders = new Headers();
   try {
-    const ipLimit = await checkClientLimit(env, "apiIp", request);
-    setRateHeaders(rateHeaders, "apiIp", ipLimit);
-    if (!ipLimit.allowed) throw rateLimited(requestId, ipLimit, rateHeaders);
-
     const chosen = endpoints.find((candidate) => candidate.method === method);
+    // Who pays for the request: a valid token's own bucket (authenticate), else the client address's.
+    const limitByAddress = async () => {
+      const ipLimit = await checkClientLimit(env, "apiIp", request);
+      setRateHeaders(rateHeaders, "apiIp", ipLimit);
+      if (!ipLimit.allowed) throw rateLimited(requestId, ipLimit, rateHeaders);
+    };
+    if (!chosen?.auth) await limitByAddress();
     if (!chosen) {
       const allow: string[] = [...new Set(endpoints.map((candidate) => candidate.method))];
       if (allow.includes("GET")) allow.push("HEAD");
@@ -258,7 +261,7 @@ export async function handleApiRequest(args: RouteArgs, endpoints: AnyEndpoint[]
     const db = getDatabase(context);
     let auth: ApiAuth | null = null;
     if (chosen.auth) {
-      auth = await authenticate(request, env, db, requestId, rateHeaders);
+      auth = await authenticate(request, env, db, requestId, rateHeaders, limitByAddress);
     }
 
     const params = chosen.params ? chosen.params.safeParse(args.params) : { success: true as const, data: {} };
@@ -324,17 +327,23 @@ function thrownPageError(error: unknown): { status: ProblemStatus; message: stri
   };
 }
 
-/** The bearer token's user and family, or a thrown 401; also takes from the family's rate limit. */
+/**
+ * The bearer token's user and family, or a thrown 401. A valid token is limited by its family's bucket
+ * (one per sign-in, whatever the address); a missing or invalid one by the client address's bucket, so
+ * guessing tokens is limited too. Either way one rate-limit call per request, beside the family lookup.
+ */
 async function authenticate(
   request: Request,
   env: Env,
   db: Database,
   requestId: string,
   rateHeaders: Headers,
+  limitByAddress: () => Promise<void>,
 ): Promise<ApiAuth> {
   const header = request.headers.get("Authorization") ?? "";
   const match = /^Bearer ([A-Za-z0-9_.~+/=-]+)$/i.exec(header.trim());
   if (!match) {
+    await limitByAddress();
     throw apiProblem(requestId, 401, "Send an access token: Authorization: Bearer <token> (POST /api/v1/auth/token).", {
       headers: { "WWW-Authenticate": WWW_AUTHENTICATE },
     });
@@ -344,7 +353,10 @@ async function authenticate(
       headers: { "WWW-Authenticate": `${WWW_AUTHENTICATE}, error="invalid_token"` },
     });
   const claims = await verifyAccessToken(env, match[1]!);
-  if (!claims) throw invalid();
+  if (!claims) {
+    await limitByAddress();
+    throw invalid();
+  }
   // The family lookup (is this sign-in still live?) and its rate limit run side by side.
   const [live, tokenLimit] = await Promise.all([
     liveFamily(db, { familyId: claims.sid, userId: claims.sub }),

@@ -176,6 +176,23 @@ export async function revokeFamily(db: Database, familyId: string, reason: strin
   return revoked.length > 0;
 }
 
+/** Revokes the family `familyId` if it is a live one of `userId` (one statement): its device, or null. */
+export async function revokeOwnFamily(
+  db: Database,
+  userId: string,
+  familyId: string,
+  reason: string,
+): Promise<{ device: string } | null> {
+  const [revoked] = await db
+    .update(apiTokenFamilies)
+    .set({ revokedAt: new Date(), revokedReason: reason })
+    .where(
+      and(eq(apiTokenFamilies.id, familyId), eq(apiTokenFamilies.userId, userId), isNull(apiTokenFamilies.revokedAt)),
+    )
+    .returning({ device: apiTokenFamilies.device });
+  return revoked ?? null;
+}
+
 /**
  * Revokes every live family of the user (password reset, password change, sign-out everywhere), or
  * every one but `exceptFamilyId`. Returns how many it revoked.
