@@ -46,6 +46,8 @@ export default [
   route(".well-known/jwks.json", "api/jwks-route.ts"),
   route("api/v1/auth/token", "api/auth-token-route.ts"),
   route("api/v1/auth/refresh", "api/auth-refresh-route.ts"),
+  route("api/v1/auth/magic-link", "api/auth-magic-link-route.ts"),
+  route("api/v1/auth/magic-link/verify", "api/auth-magic-link-verify-route.ts"),
   route("api/v1/auth/logout", "api/auth-logout-route.ts"),
   route("api/v1/auth/me", "api/auth-me-route.ts"),
   route("api/v1/auth/sessions", "api/auth-sessions-route.ts"),

@@ -2,9 +2,22 @@
 // own check: rate limits, generic error, Argon2 cost), refreshing, signing out, who am I, and the
 // user's sign-ins (browser sessions and API token families side by side).
 import { z } from "zod";
+import { emailSchema } from "../accounts/accounts.server.ts";
+import { normalizeCode } from "../accounts/emailed-secrets.server.ts";
+import { checkClientLimit, checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { MAX_PASSWORD_INPUT_LENGTH } from "../accounts/password-limits.ts";
+import { randomSecret } from "../accounts/secrets.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { checkCredentials, SIGN_IN_FAILED_MESSAGE } from "../accounts/sign-in.server.ts";
+import { afterResponse } from "../email-flows/emails.server.ts";
+import {
+  consumeCode,
+  createMagicLink,
+  linkOwner,
+  MAGIC_LINK_TTL_MS,
+  sendMagicLinkMail,
+} from "../magic-links/magic-links.server.ts";
+import { oneTimeCodeField } from "../platform/forms.server.ts";
 import { listSignIns, revokeOwnSignIn } from "../settings/sessions.server.ts";
 import { isSetupComplete } from "../setup/instance.server.ts";
 import { publicKeySet, signAccessToken } from "./access-tokens.server.ts";
@@ -121,6 +134,76 @@ export const refreshToken = endpoint({
       });
     }
     return apiJson(await tokenBody(env, rotated.family, rotated.refreshToken));
+  },
+});
+
+export const magicLinkRequest = z.object({ email: emailSchema }).meta({ id: "MagicLinkRequest" });
+export const magicLinkChallenge = z
+  .object({
+    challenge: z
+      .string()
+      .describe(
+        "Send it back with the code: the code works only with it (as on the web, only in the browser that asked)",
+      ),
+    expiresIn: z.int().describe("Seconds the code is valid (600)"),
+  })
+  .meta({ id: "MagicLinkChallenge" });
+export const magicLinkVerifyRequest = z
+  .object({
+    challenge: z.string().regex(/^[a-z2-7]{32}$/, "Send the challenge POST /api/v1/auth/magic-link gave."),
+    code: oneTimeCodeField(normalizeCode, "Enter the 8-digit code from the e-mail."),
+  })
+  .meta({ id: "MagicLinkVerifyRequest" });
+
+export const requestMagicLink = endpoint({
+  method: "POST",
+  path: "/api/v1/auth/magic-link",
+  operationId: "requestMagicLink",
+  summary: "E-mail a sign-in code (and link) to an address",
+  description:
+    "Answers the same whether or not the address has an account (one is created when the code is used). The same limits as the web page: per client and per address (429).",
+  tag: "auth",
+  auth: false,
+  body: magicLinkRequest,
+  responses: { 202: { description: "Sent (if the address can receive mail)", schema: magicLinkChallenge } },
+  errors: [415, 413, 400, 422],
+  async handle({ db, env, context, request, requestId, body }) {
+    const ipLimit = await checkClientLimit(env, "magicLinkIp", request);
+    const limit = ipLimit.allowed ? await checkLimit(env, "magicLinkEmail", body.email) : ipLimit;
+    if (!limit.allowed) {
+      throw apiProblem(requestId, 429, `Too many sign-in codes asked for; ${retryPhrase(limit.retryAfterSeconds)}.`, {
+        headers: { "Retry-After": String(Math.max(1, limit.retryAfterSeconds)) },
+      });
+    }
+    // The challenge plays the web's browser-binding cookie: the code is useless without it.
+    const challenge = randomSecret(20);
+    const mail = await createMagicLink(db, env, { email: body.email, browserSecret: challenge, redirectTo: null });
+    afterResponse(context, () => sendMagicLinkMail(db, env, mail));
+    return apiJson(magicLinkChallenge.parse({ challenge, expiresIn: MAGIC_LINK_TTL_MS / 1000 }), { status: 202 });
+  },
+});
+
+export const verifyMagicLink = endpoint({
+  method: "POST",
+  path: "/api/v1/auth/magic-link/verify",
+  operationId: "verifyMagicLink",
+  summary: "Sign in with the e-mailed code and its challenge",
+  description: "At most 5 codes are compared per e-mail; a wrong, used or expired code gets the same 401.",
+  tag: "auth",
+  auth: false,
+  body: magicLinkVerifyRequest,
+  responses: { 200: { description: "Signed in", schema: tokenResponse } },
+  errors: [401, 415, 413, 400, 422],
+  async handle({ db, env, request, requestId, body }) {
+    const link = await consumeCode(db, { browserSecret: body.challenge, code: body.code });
+    if (!link) {
+      throw apiProblem(requestId, 401, "That code is wrong, used or expired. Ask for a new one.", {
+        type: "/api/v1/problems/invalid-code",
+      });
+    }
+    const { user } = await linkOwner(db, { link, request });
+    const { family, refreshToken } = await createTokenFamily(db, { userId: user.id, request, detail: "e-mailed code" });
+    return apiJson(await tokenBody(env, family, refreshToken));
   },
 });
 

@@ -6,7 +6,7 @@ import { base64url, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK
 import { beforeAll, describe, expect, it } from "vitest";
 import { apiRefreshTokens, apiTokenFamilies, securityEvents } from "../../db/schema.ts";
 import { api, apiSignIn, expectProblem, freshIp } from "../../tests/support/api.ts";
-import { lastMailTo, tokenIn } from "../../tests/support/email-flows.ts";
+import { codeIn, lastMailTo, tokenIn } from "../../tests/support/email-flows.ts";
 import { createTestUser, ensureInstance, getAs, origin, postAs, signIn, testDb } from "../../tests/worker-helpers.ts";
 import { hashSecret } from "../accounts/secrets.server.ts";
 import { completePasswordReset, issuePasswordReset } from "../email-flows/password-reset.server.ts";
@@ -95,6 +95,36 @@ describe("POST /api/v1/auth/token", () => {
     );
     expect(invalid.errors?.map((error) => error.pointer).sort()).toEqual(["/login", "/password"]);
     await expectProblem(await send("null", "application/json"), 422);
+  });
+});
+
+describe("sign-in with an e-mailed code", () => {
+  it("mails a code; the code with its challenge gives tokens, and works once", async () => {
+    const user = await createTestUser({ label: "api_ml" });
+    const asked = await api("/api/v1/auth/magic-link", { body: { email: user.email } });
+    expect(asked.status).toBe(202);
+    const { challenge } = (await asked.json()) as { challenge: string };
+    const code = codeIn(await lastMailTo(user.email));
+
+    // The code alone, with another challenge, is useless (as a code typed in another browser).
+    await expectProblem(
+      await api("/api/v1/auth/magic-link/verify", { body: { challenge: "a".repeat(32), code } }),
+      401,
+    );
+    const verified = await api("/api/v1/auth/magic-link/verify", { body: { challenge, code } });
+    expect(verified.status).toBe(200);
+    const tokens = (await verified.json()) as TokenBody;
+    const me = await api("/api/v1/auth/me", { token: tokens.accessToken });
+    expect(await me.json()).toMatchObject({ id: user.id });
+    await expectProblem(await api("/api/v1/auth/magic-link/verify", { body: { challenge, code } }), 401);
+  });
+
+  it("refuses a malformed code or challenge with 422 field errors", async () => {
+    const invalid = await expectProblem(
+      await api("/api/v1/auth/magic-link/verify", { body: { challenge: "nope", code: "12" } }),
+      422,
+    );
+    expect(invalid.errors?.map((error) => error.pointer).sort()).toEqual(["/challenge", "/code"]);
   });
 });
 

@@ -21,6 +21,8 @@ export const openApi = endpoint({
 export const endpoints: AnyEndpoint[] = [
   auth.issueToken,
   auth.refreshToken,
+  auth.requestMagicLink,
+  auth.verifyMagicLink,
   auth.logout,
   auth.me,
   auth.listSessions,

@@ -53,7 +53,7 @@ export function isLive(family: TokenFamily, now = Date.now()): boolean {
 /** A new API sign-in for `userId`: its family and first refresh token. Records the security event. */
 export async function createTokenFamily(
   db: Database,
-  input: { userId: string; request: Request; now?: number },
+  input: { userId: string; request: Request; now?: number; detail?: string },
 ): Promise<{ family: TokenFamily; refreshToken: string }> {
   const now = input.now ?? Date.now();
   const family: TokenFamily = {
@@ -74,7 +74,12 @@ export async function createTokenFamily(
     db
       .insert(apiRefreshTokens)
       .values({ tokenHash: hashSecret(refreshToken), familyId: family.id, createdAt: family.createdAt }),
-    securityEventInsert(db, { userId: input.userId, type: "api-sign-in", request: input.request }),
+    securityEventInsert(db, {
+      userId: input.userId,
+      type: "api-sign-in",
+      request: input.request,
+      detail: input.detail,
+    }),
   ]);
   await revokeFamiliesBeyondLimit(db, input.userId, now);
   return { family, refreshToken };
