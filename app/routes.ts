@@ -65,6 +65,7 @@ export default [
   route("api/v1/workspaces/:id/rooms", "api/workspace-rooms-route.ts"),
   route("api/v1/rooms/:id/messages", "api/room-messages-route.ts"),
   route("api/v1/openapi.json", "api/openapi-route.ts"),
+  route("api/docs", "api/docs-page.tsx"),
   // ROUTES:API
   route("api/*", "api/not-found-route.ts"),
 

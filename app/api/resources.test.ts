@@ -2,7 +2,7 @@
 // (tests/support/api.ts): the same rules and authorization as the pages, another user's ids are 404.
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, apiSignIn, expectProblem } from "../../tests/support/api.ts";
-import { createTestUser, ensureInstance } from "../../tests/worker-helpers.ts";
+import { createTestUser, ensureInstance, send } from "../../tests/worker-helpers.ts";
 import { cardCount } from "../onboarding/cards.ts";
 import { createPlanWorkspace, planEnv, recordingQueue } from "../plans/test-support.ts";
 
@@ -30,6 +30,18 @@ describe("the OpenAPI document", () => {
     expect(document.paths["/api/v1/auth/me"]!.get!.responses["401"]).toBeDefined();
     expect(document.components.schemas).toHaveProperty("Problem");
     expect(document.components.schemas).toHaveProperty("Plan");
+  });
+});
+
+describe("the API reference page", () => {
+  it("renders every operation from the document, server-side, under the app's CSP", async () => {
+    const response = await send("/api/docs");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Security-Policy")).toContain("script-src 'self' 'nonce-");
+    const html = await response.text();
+    for (const text of ["/api/v1/auth/token", "/api/v1/plans/jobs/{id}", "TokenResponse", "Bearer token"]) {
+      expect(html).toContain(text);
+    }
   });
 });
 
