@@ -424,6 +424,32 @@ describe("the API's edges", () => {
     expect(await response.json()).toEqual({ setupComplete: true });
   });
 
+  it("allows CORS from the origins in API_CORS_ORIGINS only, never with credentials", async () => {
+    const env = { API_CORS_ORIGINS: "https://app.example, https://other.example/" };
+    const preflight = await api("/api/v1/auth/me", {
+      method: "OPTIONS",
+      env,
+      headers: { Origin: "https://other.example", "Access-Control-Request-Method": "GET" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("Access-Control-Allow-Origin")).toBe("https://other.example");
+    expect(preflight.headers.get("Access-Control-Allow-Headers")).toContain("Authorization");
+    expect(preflight.headers.get("Access-Control-Allow-Credentials")).toBeNull();
+
+    const allowed = await api("/api/v1/setup/status", { env, headers: { Origin: "https://app.example" } });
+    expect(allowed.headers.get("Access-Control-Allow-Origin")).toBe("https://app.example");
+    expect(allowed.headers.get("Access-Control-Expose-Headers")).toContain("RateLimit-Remaining");
+
+    const refused = await api("/api/v1/setup/status", { env, headers: { Origin: "https://evil.example" } });
+    expect(refused.headers.get("Access-Control-Allow-Origin")).toBeNull();
+    const refusedPreflight = await api("/api/v1/auth/me", {
+      method: "OPTIONS",
+      env,
+      headers: { Origin: "https://evil.example" },
+    });
+    expect(refusedPreflight.headers.get("Access-Control-Allow-Origin")).toBeNull();
+  });
+
   it("answers unknown addresses with a 404 problem and wrong methods with 405 and Allow", async () => {
     await expectProblem(await api("/api/v1/nothing-here"), 404);
     await expectProblem(await api("/api/v2/auth/me", { method: "POST" }), 404);

@@ -231,7 +231,48 @@ export function apiRoute(endpoints: AnyEndpoint[]) {
 
 const WWW_AUTHENTICATE = 'Bearer realm="alva-api"';
 
+// ── CORS ────────────────────────────────────────────────────────────────────────────────────────
+// Browsers on the origins in API_CORS_ORIGINS may call the API; credentials (cookies) are never allowed,
+// since the API reads none. Anyone else's page gets no CORS headers, so its browser withholds answers.
+
+const EXPOSED_HEADERS =
+  "ETag, Location, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, WWW-Authenticate, X-Request-Id, Idempotency-Replayed";
+
+function allowedOrigin(request: Request, env: Env): string | null {
+  const origin = request.headers.get("Origin");
+  if (!origin || !env.API_CORS_ORIGINS) return null;
+  const allowed = env.API_CORS_ORIGINS.split(",").map((entry) => entry.trim().replace(/\/+$/, ""));
+  return allowed.includes(origin) ? origin : null;
+}
+
+function corsHeaders(origin: string | null): Headers {
+  const headers = new Headers();
+  headers.set("Vary", "Origin");
+  if (!origin) return headers;
+  headers.set("Access-Control-Allow-Origin", origin);
+  headers.set("Access-Control-Expose-Headers", EXPOSED_HEADERS);
+  return headers;
+}
+
+function preflight(origin: string | null, endpoints: AnyEndpoint[]): Response {
+  const headers = corsHeaders(origin);
+  if (origin) {
+    headers.set("Access-Control-Allow-Methods", [...new Set(endpoints.map((endpoint) => endpoint.method))].join(", "));
+    headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key, If-None-Match");
+    headers.set("Access-Control-Max-Age", "600");
+  }
+  return new Response(null, { status: 204, headers });
+}
+
 export async function handleApiRequest(args: RouteArgs, endpoints: AnyEndpoint[]): Promise<Response> {
+  const { request, context } = args;
+  const { env } = context.get(requestInfo);
+  const origin = allowedOrigin(request, env);
+  if (request.method.toUpperCase() === "OPTIONS") return preflight(origin, endpoints);
+  return withHeaders(await answer(args, endpoints), corsHeaders(origin));
+}
+
+async function answer(args: RouteArgs, endpoints: AnyEndpoint[]): Promise<Response> {
   const { request, context } = args;
   const { env, ctx, requestId } = context.get(requestInfo);
   const method = request.method.toUpperCase() === "HEAD" ? "GET" : request.method.toUpperCase();
