@@ -95,6 +95,10 @@ describe("POST /api/v1/auth/token", () => {
     );
     expect(invalid.errors?.map((error) => error.pointer).sort()).toEqual(["/login", "/password"]);
     await expectProblem(await send("null", "application/json"), 422);
+    // Valid JSON nested 20,000 deep (under the size limit): parsed without a stack overflow, then refused.
+    const deep = `{"login":${"[".repeat(20_000)}${"]".repeat(20_000)},"password":"x"}`;
+    await expectProblem(await send(deep, "application/json"), 422);
+    await expectProblem(await send('{"login":"a","password":"b"}', "application/json; charset=latin1"), 415);
   });
 });
 

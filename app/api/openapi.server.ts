@@ -114,9 +114,14 @@ function buildDocument(list: AnyEndpoint[]): Record<string, unknown> {
           : {}),
       };
     }
+    // What the conventions answer by themselves (http.server.ts): a body can be refused four ways, a
+    // query string can be invalid, a path parameter that cannot be an id names nothing.
     const errors = new Set<ProblemStatus>([
       ...(endpoint.errors ?? []),
       ...(endpoint.auth ? AUTHENTICATED_ERRORS : ALWAYS_ERRORS),
+      ...(endpoint.body ? ([400, 413, 415, 422] as const) : []),
+      ...(endpoint.query ? ([422] as const) : []),
+      ...(endpoint.params ? ([404] as const) : []),
     ]);
     for (const status of [...errors].sort()) {
       responses[String(status)] = {

@@ -215,8 +215,33 @@ const planSummary = z
   .meta({ id: "PlanSummary" });
 
 export const plansResponse = z
-  .object({ plans: z.array(planSummary), jobs: z.array(jobSchema).describe("The 20 newest plan requests") })
+  .object({
+    plans: z.array(planSummary),
+    nextCursor: z.string().nullable().describe("Pass as ?cursor= for the next (older) page; null on the last page"),
+    jobs: z.array(jobSchema).describe("The 20 newest plan requests (on the first page only)"),
+  })
   .meta({ id: "Plans" });
+
+/** An opaque page cursor: the last plan's creation time and id, base64url. */
+const encodeCursor = (plan: { createdAt: Date; id: string }) =>
+  btoa(`${plan.createdAt.getTime()}:${plan.id}`).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+const planCursor = z
+  .string()
+  .max(200)
+  .transform((text, context) => {
+    let decoded = "";
+    try {
+      decoded = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+    } catch {
+      // falls through to the issue below
+    }
+    const match = /^(\d{1,15}):([0-9a-f-]{36})$/.exec(decoded);
+    if (!match) {
+      context.addIssue({ code: "custom", message: "Not a cursor this API gave." });
+      return z.NEVER;
+    }
+    return { createdAt: new Date(Number(match[1])), id: match[2]! };
+  });
 
 export const planResponse = planSummary
   .extend({
@@ -233,12 +258,23 @@ export const listPlansEndpoint = endpoint({
   summary: "The current workspace's plans and plan requests, newest first",
   tag: "plans",
   auth: true,
+  query: z.object({
+    limit: z.coerce.number().int().min(1).max(50).optional().describe("Plans per page (default 20)"),
+    cursor: planCursor.optional(),
+  }),
   responses: { 200: { description: "Plans and jobs", schema: plansResponse } },
   errors: [404],
-  async handle({ db, context, auth }) {
+  async handle({ db, context, auth, query }) {
     const workspaceId = await requireWorkspace(context, db, auth.user.id);
-    const [plans, jobs] = await Promise.all([listPlans(db, workspaceId), listJobs(db, { workspaceId, limit: 20 })]);
+    const limit = query.limit ?? 20;
+    const [page, jobs] = await Promise.all([
+      listPlans(db, workspaceId, limit + 1, query.cursor),
+      query.cursor ? Promise.resolve([]) : listJobs(db, { workspaceId, limit: 20 }),
+    ]);
+    const plans = page.slice(0, limit);
+    const last = plans.at(-1);
     return apiJson({
+      nextCursor: page.length > limit && last ? encodeCursor(last) : null,
       plans: plans.map((plan) => ({
         id: plan.id,
         version: plan.currentVersion,
