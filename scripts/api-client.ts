@@ -36,6 +36,9 @@ export interface PlanJob {
 
 export interface Plans {
   plans: { id: string; version: number; model: string; isDemo: boolean; createdAt: string; updatedAt: string }[];
+  /** Pass to listPlans for the next (older) page; null on the last one. */
+  nextCursor: string | null;
+  /** The newest plan requests (first page only). */
   jobs: PlanJob[];
 }
 
@@ -96,8 +99,8 @@ export class AlvaClient {
     return this.authed("GET", "/api/v1/auth/me");
   }
 
-  listPlans(): Promise<Plans> {
-    return this.authed("GET", "/api/v1/plans");
+  listPlans(cursor?: string): Promise<Plans> {
+    return this.authed("GET", cursor ? `/api/v1/plans?cursor=${encodeURIComponent(cursor)}` : "/api/v1/plans");
   }
 
   /** Asks for a plan; the same idempotency key on a retry answers with the same job. */

@@ -27,7 +27,7 @@ test("the typed client signs in, refreshes, answers a card, lists plans and sign
 
   expect(await client.me()).toMatchObject({ username, emailVerified: false });
   expect(await client.answerCard("business-name", { text: "E2E Bakery" })).toMatchObject({ answered: true });
-  expect(await client.listPlans()).toEqual({ plans: [], jobs: [] });
+  expect(await client.listPlans()).toEqual({ plans: [], nextCursor: null, jobs: [] });
   // Plans cost model calls: an unverified address is refused, as on the page.
   await expect(client.generatePlan()).rejects.toThrow(ApiError);
 
