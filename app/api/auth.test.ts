@@ -8,6 +8,8 @@ import { apiRefreshTokens, apiTokenFamilies, securityEvents } from "../../db/sch
 import { api, apiSignIn, expectProblem, freshIp } from "../../tests/support/api.ts";
 import { codeIn, lastMailTo, tokenIn } from "../../tests/support/email-flows.ts";
 import { createTestUser, ensureInstance, getAs, origin, postAs, signIn, testDb } from "../../tests/worker-helpers.ts";
+import { rateLimit } from "../../workers/rate-limiter.ts";
+import { limits } from "../accounts/limits.server.ts";
 import { hashSecret } from "../accounts/secrets.server.ts";
 import { completePasswordReset, issuePasswordReset } from "../email-flows/password-reset.server.ts";
 import { API_AUDIENCE } from "./access-tokens.server.ts";
@@ -258,6 +260,18 @@ describe("access tokens", () => {
     expect(response.headers.getSetCookie()).toEqual([]);
     // A mutation with a cookie and no Origin (a script) is not refused as CSRF: it is simply unauthenticated.
     await expectProblem(await api("/api/v1/auth/logout", { method: "POST", headers: { Cookie: cookie } }), 401);
+  });
+
+  it("answers 429 with Retry-After and RateLimit headers once a sign-in's bucket is empty, other sign-ins unaffected", async () => {
+    const limited = await apiSignIn(user);
+    // Empty this sign-in's bucket directly (600 requests would say the same, slower).
+    await rateLimit(env, `apiToken:${limited.sessionId}`, { ...limits.apiToken, cost: limits.apiToken.capacity });
+    const response = await me(limited.accessToken);
+    await expectProblem(response, 429);
+    expect(Number(response.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(response.headers.get("RateLimit-Remaining")).toBe("0");
+    expect(response.headers.get("RateLimit-Limit")).toBe(String(limits.apiToken.capacity));
+    expect((await me(good.accessToken)).status).toBe(200);
   });
 
   it("sends RateLimit headers and an ETag that If-None-Match turns into 304", async () => {
