@@ -22,7 +22,7 @@ import { cancelJob, getJob, listJobs, type PlanJob, type RequestResult, requestP
 import { planDocumentSchema, planSectionKeys } from "../plans/plan-schema.ts";
 import { listPlans, loadPlan, roadmapProgress } from "../plans/plans.server.ts";
 import { listMembers, listMemberships, requireMember } from "../workspaces/workspaces.server.ts";
-import { type ApiAuth, apiJson, apiProblem, endpoint, fieldErrors } from "./http.server.ts";
+import { type ApiAuth, type ApiRequest, apiJson, apiProblem, endpoint, fieldErrors } from "./http.server.ts";
 
 const timestamp = z.iso.datetime().describe("ISO 8601, UTC");
 const iso = (ms: number | Date | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -380,15 +380,15 @@ function refusal(requestId: string, result: Extract<RequestResult, { ok: false }
 
 const jobParams = z.object({ id: uuid });
 
+/** The job `id` of the user's current workspace (as the job page finds it), or a 404 problem. */
 async function jobOr404(
-  input: { db: Parameters<typeof getJob>[0]; context: Parameters<typeof requireWorkspace>[0] },
+  input: Pick<ApiRequest<unknown, unknown, unknown>, "db" | "context" | "requestId">,
   auth: ApiAuth,
   id: string,
-  requestId: string,
 ) {
   const workspaceId = await requireWorkspace(input.context, input.db, auth.user.id);
   const job = await getJob(input.db, { workspaceId, jobId: id });
-  if (!job) throw apiProblem(requestId, 404, "There is no such plan request.");
+  if (!job) throw apiProblem(input.requestId, 404, "There is no such plan request.");
   return { job, workspaceId };
 }
 
@@ -404,7 +404,7 @@ export const getPlanJob = endpoint({
   responses: { 200: { description: "The job", schema: jobDetailSchema } },
   errors: [404],
   async handle({ db, context, auth, params, requestId }) {
-    const { job } = await jobOr404({ db, context }, auth, params.id, requestId);
+    const { job } = await jobOr404({ db, context, requestId }, auth, params.id);
     return apiJson(jobDetailSchema.parse(jobView(job)));
   },
 });
@@ -420,7 +420,7 @@ export const cancelPlanJob = endpoint({
   responses: { 200: { description: "The job after the cancel request", schema: jobDetailSchema } },
   errors: [404, 409],
   async handle({ db, context, auth, params, requestId }) {
-    const { workspaceId } = await jobOr404({ db, context }, auth, params.id, requestId);
+    const { workspaceId } = await jobOr404({ db, context, requestId }, auth, params.id);
     if (!(await cancelJob(db, { workspaceId, jobId: params.id }))) {
       throw apiProblem(requestId, 409, "The plan request has already finished.");
     }
