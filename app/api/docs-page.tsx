@@ -1,7 +1,10 @@
 // GET /api/docs: the API reference, rendered on the server from the OpenAPI document itself
 // (app/api/openapi.server.ts), so it works without JavaScript and under the strict CSP (no inline
 // styles or scripts, no third-party assets). Each operation shows its method, path, auth, parameters,
-// body and answers; schemas are listed once, as JSON Schema, at the end.
+// body and answers; schemas are listed once, as JSON Schema, at the end. With JavaScript, a small
+// console sends requests to this instance's API (same origin, so `connect-src 'self'` allows it); the
+// token typed there stays in the page's memory only.
+import { type FormEvent, useState } from "react";
 import type { Route } from "./+types/docs-page";
 import { openApiDocument } from "./openapi.server.ts";
 
@@ -97,6 +100,8 @@ export default function ApiDocsPage({ loaderData }: Route.ComponentProps) {
         </nav>
       </header>
 
+      <TryIt operations={operations.map((operation) => ({ method: operation.method, path: operation.path }))} />
+
       {tags.map((tag) => (
         <section key={tag.name} aria-labelledby={`tag-${tag.name}`} className="space-y-4">
           <h2 id={`tag-${tag.name}`} className="text-xl font-semibold">
@@ -173,5 +178,145 @@ export default function ApiDocsPage({ loaderData }: Route.ComponentProps) {
         ))}
       </section>
     </article>
+  );
+}
+
+interface Answer {
+  status: number;
+  headers: string;
+  body: string;
+}
+
+/** Sends one request to the API and shows the answer (needs JavaScript; the reference above does not). */
+function TryIt({ operations }: { operations: { method: string; path: string }[] }) {
+  const [method, setMethod] = useState("GET");
+  const [path, setPath] = useState("/api/v1/auth/me");
+  const [token, setToken] = useState("");
+  const [body, setBody] = useState("");
+  const [answer, setAnswer] = useState<Answer | null>(null);
+  const [sending, setSending] = useState(false);
+
+  async function send(event: FormEvent) {
+    event.preventDefault();
+    // Only this instance's API: the console is not a proxy to anywhere else.
+    if (!path.startsWith("/api/") && path !== "/.well-known/jwks.json") {
+      setAnswer({ status: 0, headers: "", body: "Only paths under /api/ can be tried here." });
+      return;
+    }
+    setSending(true);
+    try {
+      const headers: Record<string, string> = { Accept: "application/json" };
+      if (token.trim()) headers.Authorization = `Bearer ${token.trim()}`;
+      if (body.trim()) headers["Content-Type"] = "application/json";
+      const response = await fetch(path, {
+        method,
+        headers,
+        body: body.trim() && method !== "GET" ? body : undefined,
+        credentials: "omit",
+      });
+      const text = await response.text();
+      let pretty = text;
+      try {
+        pretty = JSON.stringify(JSON.parse(text), null, 2);
+      } catch {
+        // not JSON: shown as it came
+      }
+      setAnswer({
+        status: response.status,
+        headers: [...response.headers].map(([name, value]) => `${name}: ${value}`).join("\n"),
+        body: pretty,
+      });
+    } catch (error) {
+      setAnswer({ status: 0, headers: "", body: String(error) });
+    } finally {
+      setSending(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="try-it" className="space-y-3 rounded-xl border border-zinc-200 p-4 dark:border-zinc-800">
+      <h2 id="try-it" className="text-xl font-semibold">
+        Try it
+      </h2>
+      <p className="text-sm text-zinc-600 dark:text-zinc-400">
+        Sends a request to this instance. Get a token with <code>POST /api/v1/auth/token</code> and paste its{" "}
+        <code>accessToken</code>; cookies are never sent.
+      </p>
+      <form onSubmit={send} className="space-y-2">
+        <div className="flex flex-wrap gap-2">
+          <label className="sr-only" htmlFor="try-method">
+            Method
+          </label>
+          <select
+            id="try-method"
+            value={method}
+            onChange={(event) => setMethod(event.target.value)}
+            className="rounded-md border border-zinc-300 bg-white px-2 py-1 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-900"
+          >
+            {["GET", "POST", "PUT", "DELETE"].map((name) => (
+              <option key={name}>{name}</option>
+            ))}
+          </select>
+          <label className="sr-only" htmlFor="try-path">
+            Path
+          </label>
+          <input
+            id="try-path"
+            list="try-paths"
+            value={path}
+            onChange={(event) => setPath(event.target.value)}
+            className="min-w-64 flex-1 rounded-md border border-zinc-300 bg-white px-2 py-1 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-900"
+          />
+          <datalist id="try-paths">
+            {[...new Set(operations.map((operation) => operation.path))].map((operationPath) => (
+              <option key={operationPath} value={operationPath} />
+            ))}
+          </datalist>
+        </div>
+        <div>
+          <label htmlFor="try-token" className="block text-sm font-medium">
+            Access token
+          </label>
+          <input
+            id="try-token"
+            type="password"
+            autoComplete="off"
+            value={token}
+            onChange={(event) => setToken(event.target.value)}
+            className="w-full rounded-md border border-zinc-300 bg-white px-2 py-1 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-900"
+          />
+        </div>
+        <div>
+          <label htmlFor="try-body" className="block text-sm font-medium">
+            JSON body
+          </label>
+          <textarea
+            id="try-body"
+            rows={3}
+            value={body}
+            onChange={(event) => setBody(event.target.value)}
+            className="w-full rounded-md border border-zinc-300 bg-white px-2 py-1 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-900"
+          />
+        </div>
+        <button
+          type="submit"
+          disabled={sending}
+          className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+        >
+          {sending ? "Sending…" : "Send"}
+        </button>
+      </form>
+      {answer ? (
+        <div aria-live="polite" className="space-y-1">
+          <p className="font-mono text-sm" data-testid="try-status">
+            {answer.status || "no answer"}
+          </p>
+          <pre className="overflow-x-auto text-xs text-zinc-500">{answer.headers}</pre>
+          <pre className="overflow-x-auto text-xs" data-testid="try-body">
+            {answer.body}
+          </pre>
+        </div>
+      ) : null}
+    </section>
   );
 }
