@@ -61,6 +61,7 @@ export default [
   route("api/v1/plans/jobs/:id/cancel", "api/plan-job-cancel-route.ts"),
   route("api/v1/plans/:id", "api/plan-route.ts"),
   route("api/v1/workspaces", "api/workspaces-route.ts"),
+  route("api/v1/workspaces/:id/select", "api/workspace-select-route.ts"),
   route("api/v1/workspaces/:id/members", "api/workspace-members-route.ts"),
   route("api/v1/workspaces/:id/rooms", "api/workspace-rooms-route.ts"),
   route("api/v1/rooms/:id/messages", "api/room-messages-route.ts"),

@@ -39,6 +39,7 @@ export const endpoints: AnyEndpoint[] = [
   resources.cancelPlanJob,
   resources.getPlan,
   resources.listWorkspaces,
+  resources.selectCurrentWorkspace,
   resources.listWorkspaceMembers,
   resources.listWorkspaceRooms,
   resources.listRoomMessages,

@@ -21,7 +21,7 @@ import { finishedSections, planJobView } from "../plans/job-view.server.ts";
 import { cancelJob, getJob, listJobs, type PlanJob, type RequestResult, requestPlan } from "../plans/jobs.server.ts";
 import { planDocumentSchema, planSectionKeys } from "../plans/plan-schema.ts";
 import { listPlans, loadPlan, roadmapProgress } from "../plans/plans.server.ts";
-import { listMembers, listMemberships, requireMember } from "../workspaces/workspaces.server.ts";
+import { listMembers, listMemberships, requireMember, selectWorkspace } from "../workspaces/workspaces.server.ts";
 import { type ApiAuth, type ApiRequest, apiJson, apiProblem, endpoint, fieldErrors } from "./http.server.ts";
 
 const timestamp = z.iso.datetime().describe("ISO 8601, UTC");
@@ -495,6 +495,24 @@ export const listWorkspaces = endpoint({
 });
 
 const workspaceParams = z.object({ id: uuid });
+
+export const selectCurrentWorkspace = endpoint({
+  method: "POST",
+  path: "/api/v1/workspaces/{id}/select",
+  operationId: "selectWorkspace",
+  summary: "Make a workspace the current one (what the switcher on the pages does)",
+  description:
+    "Profile, onboarding cards and plans then act on it, on the web too. A workspace you are not in is a 404.",
+  tag: "workspaces",
+  auth: true,
+  params: workspaceParams,
+  responses: { 200: { description: "The user's workspaces, this one current", schema: workspacesResponse } },
+  errors: [404],
+  async handle(input) {
+    await selectWorkspace(input.db, input.auth.user.id, input.params.id);
+    return listWorkspaces.handle({ ...input, params: {}, query: {}, body: undefined });
+  },
+});
 export const membersResponse = z
   .object({
     members: z.array(

@@ -9,6 +9,7 @@ import { loadProfile } from "../onboarding/onboarding.server.ts";
 import { buildDemoPlan } from "../plans/demo-plan.ts";
 import type { PlanDocument } from "../plans/plan-schema.ts";
 import { createPlanWorkspace, planEnv, recordingQueue } from "../plans/test-support.ts";
+import { createWorkspace } from "../workspaces/workspaces.server.ts";
 
 beforeAll(ensureInstance);
 
@@ -327,6 +328,33 @@ describe("workspaces and chat", () => {
       await api(`/api/v1/rooms/${roomId}/messages`, { token: mine.accessToken, body: { clientId: "x", text: "" } }),
       422,
     );
+  });
+
+  it("selects another of the user's workspaces as current: profile and cards then act on it", async () => {
+    const user = await createTestUser({ label: "api_ws_sel" });
+    const { accessToken: token } = await apiSignIn(user);
+    const second = await createWorkspace(testDb(), user.id, "Second business");
+    const first = (
+      (await (await api("/api/v1/workspaces", { token })).json()) as { workspaces: { id: string }[] }
+    ).workspaces.find((workspace) => workspace.id !== second)!.id;
+
+    const selected = await api(`/api/v1/workspaces/${first}/select`, { method: "POST", token });
+    expect(selected.status).toBe(200);
+    const { workspaces } = (await selected.json()) as { workspaces: { id: string; current: boolean }[] };
+    expect(workspaces.find((workspace) => workspace.current)?.id).toBe(first);
+    await api("/api/v1/onboarding/cards/business-name", {
+      method: "PUT",
+      token,
+      body: { answer: { text: "First Co" } },
+    });
+
+    await api(`/api/v1/workspaces/${second}/select`, { method: "POST", token });
+    const profile = (await (await api("/api/v1/profile", { token })).json()) as { business: { name: string | null } };
+    expect(profile.business.name).toBeNull();
+    await api(`/api/v1/workspaces/${first}/select`, { method: "POST", token });
+    const back = (await (await api("/api/v1/profile", { token })).json()) as { business: { name: string | null } };
+    expect(back.business.name).toBe("First Co");
+    await expectProblem(await api(`/api/v1/workspaces/${workspaceId}/select`, { method: "POST", token }), 404);
   });
 
   it("another user's workspace and room are 404", async () => {
