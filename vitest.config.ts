@@ -5,6 +5,10 @@ import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { reactRouter } from "@react-router/dev/vite";
 import { defineConfig } from "vitest/config";
+import { generateSigningJwk } from "./scripts/dev-vars.ts";
+
+const currentSigningKey = generateSigningJwk();
+const previousSigningKey = generateSigningJwk(new Date(Date.now() - 90 * 24 * 60 * 60 * 1000));
 
 export default defineConfig({
   plugins: [
@@ -17,6 +21,10 @@ export default defineConfig({
           TURSO_DATABASE_URL: inject<string>("databaseUrl"),
           TURSO_AUTH_TOKEN: inject<string>("databaseToken"),
           SESSION_SECRET: "test-session-secret-0123456789abcdef0123456789",
+          // The API's signing keys: a fresh current key per run, and a "previous" one so the rotation
+          // path (a token signed by the key being retired still verifies) is tested too.
+          API_SIGNING_KEY: currentSigningKey,
+          API_SIGNING_KEY_PREVIOUS: previousSigningKey,
           MAX_SESSIONS_PER_USER: "10",
           RESEND_API_KEY: "",
           // GitHub, Google and Apple sign-in against the fake provider (tests/fake-oauth.setup.ts).

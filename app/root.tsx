@@ -12,6 +12,7 @@ import {
 import type { Route } from "./+types/root";
 import "./app.css";
 import { getAuth, sessionMiddleware } from "./accounts/auth.server.ts";
+import { isApiPath } from "./api/paths.ts";
 import { isHttpErrorData, NOT_FOUND_MESSAGE } from "./platform/http-error.ts";
 import { useNonce } from "./platform/nonce.tsx";
 import { requestInfo } from "./platform/request-info.ts";
@@ -22,8 +23,17 @@ import { UserMenu } from "./shell/user-menu.tsx";
 import { readTheme } from "./theme/theme.server.ts";
 import { ThemeSwitch, useTheme } from "./theme/theme-switch.tsx";
 
-// Order matters: no page before setup, then who is asking, then one-time messages.
-export const middleware: Route.MiddlewareFunction[] = [setupGuardMiddleware, sessionMiddleware, toastMiddleware];
+// Order matters: no page before setup, then who is asking, then one-time messages. None of them runs
+// for the JSON API (app/api): it answers before setup (GET /api/v1/setup/status), reads no cookie at all
+// (bearer tokens only) and sets none.
+const pagesOnly =
+  (middleware: Route.MiddlewareFunction): Route.MiddlewareFunction =>
+  (args, next) =>
+    isApiPath(new URL(args.request.url).pathname) ? next() : middleware(args, next);
+
+export const middleware: Route.MiddlewareFunction[] = [setupGuardMiddleware, sessionMiddleware, toastMiddleware].map(
+  pagesOnly,
+);
 
 export function loader({ request, context }: Route.LoaderArgs) {
   const auth = getAuth(context);

@@ -42,6 +42,34 @@ export default [
   // The plan document's JSON Schema, public like the profile's (app/plans)
   route("plans/plan.schema.json", "plans/plan-schema-route.ts"),
 
+  // The JSON API for other clients (app/api): bearer tokens only, problem+json errors, OpenAPI document.
+  route(".well-known/jwks.json", "api/jwks-route.ts"),
+  route("api/v1/auth/token", "api/auth-token-route.ts"),
+  route("api/v1/auth/refresh", "api/auth-refresh-route.ts"),
+  route("api/v1/auth/magic-link", "api/auth-magic-link-route.ts"),
+  route("api/v1/auth/magic-link/verify", "api/auth-magic-link-verify-route.ts"),
+  route("api/v1/auth/logout", "api/auth-logout-route.ts"),
+  route("api/v1/auth/me", "api/auth-me-route.ts"),
+  route("api/v1/auth/sessions", "api/auth-sessions-route.ts"),
+  route("api/v1/auth/sessions/:id", "api/auth-session-route.ts"),
+  route("api/v1/setup/status", "api/setup-status-route.ts"),
+  route("api/v1/profile", "api/profile-route.ts"),
+  route("api/v1/onboarding/cards", "api/cards-route.ts"),
+  route("api/v1/onboarding/cards/:id", "api/card-route.ts"),
+  route("api/v1/plans", "api/plans-route.ts"),
+  route("api/v1/plans/jobs/:id", "api/plan-job-route.ts"),
+  route("api/v1/plans/jobs/:id/cancel", "api/plan-job-cancel-route.ts"),
+  route("api/v1/plans/:id", "api/plan-route.ts"),
+  route("api/v1/workspaces", "api/workspaces-route.ts"),
+  route("api/v1/workspaces/:id/select", "api/workspace-select-route.ts"),
+  route("api/v1/workspaces/:id/members", "api/workspace-members-route.ts"),
+  route("api/v1/workspaces/:id/rooms", "api/workspace-rooms-route.ts"),
+  route("api/v1/rooms/:id/messages", "api/room-messages-route.ts"),
+  route("api/v1/openapi.json", "api/openapi-route.ts"),
+  route("api/docs", "api/docs-page.tsx"),
+  // ROUTES:API
+  route("api/*", "api/not-found-route.ts"),
+
   // The signed-in shell (app/shell) and what lives in it
   layout("shell/shell-layout.tsx", [
     route("dashboard", "shell/dashboard.tsx"),

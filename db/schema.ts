@@ -159,6 +159,8 @@ export const securityEventTypes = [
   "provider-linked",
   "provider-unlinked",
   "password-set",
+  "api-sign-in",
+  "api-token-reuse",
 ] as const;
 export type SecurityEventType = (typeof securityEventTypes)[number];
 
@@ -453,4 +455,65 @@ export const chatRooms = sqliteTable(
       .on(table.workspaceId, table.ownerId)
       .where(sql`${table.kind} = 'alva'`),
   ],
+);
+
+/**
+ * One API sign-in (app/api): a chain of refresh tokens, each replacing the last. Listed beside browser
+ * sessions; revoking it (or password reset, sign-out everywhere) stops its access tokens at their next
+ * request, because every API request looks its family up. 7 days idle, 30 days absolute.
+ */
+export const apiTokenFamilies = sqliteTable(
+  "api_token_families",
+  {
+    /** Public id: the access token's `sid`, and what DELETE /api/v1/auth/sessions/:id names. */
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }).notNull(),
+    /** Sliding: moved forward at every refresh, never past absoluteExpiresAt. */
+    idleExpiresAt: integer("idle_expires_at", { mode: "timestamp_ms" }).notNull(),
+    absoluteExpiresAt: integer("absolute_expires_at", { mode: "timestamp_ms" }).notNull(),
+    /** Set once: sign-out, revocation, a reused refresh token, password reset. Never cleared. */
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    revokedReason: text("revoked_reason"),
+    ip: text("ip"),
+    device: text("device").notNull(),
+  },
+  (table) => [index("api_token_families_user").on(table.userId)],
+);
+
+/**
+ * Refresh tokens by SHA-256 (the token itself leaves the server once). A used token keeps its row with
+ * `rotatedAt` set, so presenting it again is recognised as reuse (docs/decisions/0090-api-tokens.md).
+ */
+export const apiRefreshTokens = sqliteTable(
+  "api_refresh_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    familyId: text("family_id")
+      .notNull()
+      .references(() => apiTokenFamilies.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    rotatedAt: integer("rotated_at", { mode: "timestamp_ms" }),
+  },
+  (table) => [index("api_refresh_tokens_family").on(table.familyId)],
+);
+
+/** Idempotency-Key of POST /api/v1/plans: the same key from the same user answers with the same job. */
+export const apiIdempotencyKeys = sqliteTable(
+  "api_idempotency_keys",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    /** SHA-256 of method, path and body: the same key with another request is refused (422). */
+    requestHash: text("request_hash").notNull(),
+    status: integer("status").notNull(),
+    body: text("body").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.key] })],
 );

@@ -1,6 +1,6 @@
 // .dev.vars holds the local Worker's settings and secrets (git-ignored). It is made from
 // .dev.vars.example on first use, with every __GENERATE__ value replaced by a fresh random secret.
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -8,11 +8,26 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 export const devVarsPath = `${root}.dev.vars`;
 const examplePath = `${root}.dev.vars.example`;
 
-const generate = (text: string) => text.replaceAll("__GENERATE__", () => randomBytes(32).toString("base64url"));
+const generate = (text: string) =>
+  text
+    .replaceAll("__GENERATE_ES256_JWK__", () => generateSigningJwk())
+    .replaceAll("__GENERATE__", () => randomBytes(32).toString("base64url"));
+
+/**
+ * A fresh P-256 private key as one line of JWK JSON with a `kid`: the API's access-token signing key
+ * (app/api/access-tokens.server.ts). The kid is dated so a rotated key is told apart at a glance.
+ */
+export function generateSigningJwk(now = new Date()): string {
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jwk = privateKey.export({ format: "jwk" });
+  const kid = `${now.toISOString().slice(0, 10)}-${randomBytes(4).toString("hex")}`;
+  return JSON.stringify({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, d: jwk.d, kid });
+}
 
 /**
  * Creates .dev.vars when it is missing, and adds variables that .dev.vars.example gained since
- * (with their comment and a generated value where marked). Returns what it did, for the console.
+ * (with their comment and a generated value where marked: __GENERATE__ is a random secret,
+ * __GENERATE_ES256_JWK__ a signing key). Returns what it did, for the console.
  */
 export function ensureDevVars(): "created" | { added: string[] } {
   const example = readFileSync(examplePath, "utf8");

@@ -1,6 +1,7 @@
 // Dispatch of the Worker's non-HTTP entry points: queue batches by queue name, cron by schedule.
 
 import { deleteExpiredSessions } from "../app/accounts/session.server.ts";
+import { deleteEndedFamilies } from "../app/api/token-families.server.ts";
 import { deleteExpiredEmailTokens } from "../app/email-flows/cleanup.server.ts";
 import { deleteUnreferencedImages } from "../app/images/cleanup.server.ts";
 import { deleteExpiredMagicLinks } from "../app/magic-links/cleanup.server.ts";
@@ -30,6 +31,7 @@ export interface CleanupTask {
 
 export const cleanupTasks: CleanupTask[] = [
   { name: "expired-sessions", run: (env, now) => deleteExpiredSessions(createDatabase(env), now.getTime()) },
+  { name: "ended-api-sign-ins", run: (env, now) => deleteEndedFamilies(createDatabase(env), now.getTime()) },
   // Verification codes and links, password-reset tokens.
   { name: "expired-email-tokens", run: (env, now) => deleteExpiredEmailTokens(createDatabase(env), now) },
   { name: "expired-magic-links", run: (env, now) => deleteExpiredMagicLinks(createDatabase(env), now) },

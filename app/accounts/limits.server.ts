@@ -30,6 +30,16 @@ export const limits = {
   magicLinkIp: { capacity: 10, refillPerSecond: 1 / 360 },
   /** The landing page's waitlist: a person joins once; a script posting thousands is refused. */
   waitlistIp: { capacity: 10, refillPerSecond: 1 / 60 },
+  /**
+   * JSON API requests (app/api) without a valid access token, per client address: bursts of 600, then
+   * 20 a second. Sign-in through the API is limited further by signInIp/signInIdentifier, as on the web.
+   */
+  apiIp: { capacity: 600, refillPerSecond: 20 },
+  /**
+   * API requests with a valid access token, per sign-in (token family), wherever they come from: a
+   * runaway script is slowed down without throttling the user's other sign-ins.
+   */
+  apiToken: { capacity: 600, refillPerSecond: 10 },
 } satisfies Record<string, LimitOptions>;
 
 export type LimitName = keyof typeof limits;

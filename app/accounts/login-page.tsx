@@ -12,11 +12,9 @@ import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/login-page";
 import { requireAnonymous } from "./auth.server.ts";
 import { MAX_PASSWORD_INPUT_LENGTH } from "./password-limits.ts";
-import { signIn } from "./sign-in.server.ts";
+import { SIGN_IN_FAILED_MESSAGE, signIn } from "./sign-in.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Sign in — Alva" }];
-
-const GENERIC_ERROR = "That e-mail or username and password don't match an account.";
 
 const signInForm = z.object({
   login: z.string().trim().min(1, "Enter your e-mail or username.").max(254),
@@ -57,7 +55,10 @@ export async function action(args: Route.ActionArgs) {
     );
   }
   if (result.outcome === "invalid")
-    return data({ result: submission.reply({ formErrors: [GENERIC_ERROR] }), throttled: false }, { status: 400 });
+    return data(
+      { result: submission.reply({ formErrors: [SIGN_IN_FAILED_MESSAGE] }), throttled: false },
+      { status: 400 },
+    );
   return redirect(safeRedirectPath(submission.value.redirectTo, "/dashboard"), {
     headers: { "Set-Cookie": result.cookie },
   });

@@ -4,6 +4,7 @@
 import { and, asc, eq, lt, ne, or } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { type SecurityEventType, sessions, users } from "../../db/schema.ts";
+import { revokeUserFamilies } from "../api/token-families.server.ts";
 import { isSecureRequest, readCookie, setCookie } from "../platform/cookies.server.ts";
 import { clientIp } from "./client-ip.server.ts";
 import { describeDevice } from "./device.ts";
@@ -154,7 +155,12 @@ async function endPresentedSession(db: Database, request: Request): Promise<void
   if (row && secretMatches(parsed.secret, row.secretHash)) await deleteSession(db, parsed.id);
 }
 
-/** Ends every session of the user, or every one but `exceptSessionId`. */
+/**
+ * Ends every session of the user, or every one but `exceptSessionId`, and revokes every API sign-in
+ * (token family, app/api): each caller (password reset or change, sign-out everywhere else, an address
+ * proved by a link) means "nobody else stays signed in", and an API client is somebody else. Returns
+ * how many sessions and API sign-ins it ended.
+ */
 export async function deleteUserSessions(db: Database, userId: string, exceptSessionId?: string): Promise<number> {
   const deleted = await db
     .delete(sessions)
@@ -164,7 +170,8 @@ export async function deleteUserSessions(db: Database, userId: string, exceptSes
         : eq(sessions.userId, userId),
     )
     .returning({ id: sessions.id });
-  return deleted.length;
+  const revokedFamilies = await revokeUserFamilies(db, userId, "signed out everywhere");
+  return deleted.length + revokedFamilies;
 }
 
 export async function deleteExpiredSessions(db: Database, now = Date.now()): Promise<number> {

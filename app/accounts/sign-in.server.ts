@@ -8,7 +8,7 @@ import { findUserByLogin } from "./accounts.server.ts";
 import { checkClientLimit, checkLimit, retryPhrase } from "./limits.server.ts";
 import { hashPassword, verifyNothing, verifyPassword } from "./password.server.ts";
 import { recordSecurityEvent } from "./security-log.server.ts";
-import { startSession } from "./session.server.ts";
+import { startSession, type User } from "./session.server.ts";
 
 export type SignInResult =
   /** `cookie`: the Set-Cookie value of the new session. */
@@ -16,11 +16,24 @@ export type SignInResult =
   | { outcome: "invalid" }
   | { outcome: "throttled"; message: string; retryAfterSeconds: number };
 
-export async function signIn(
+/** The one answer to every wrong combination, on the web and in the API: it never says which part was wrong. */
+export const SIGN_IN_FAILED_MESSAGE = "That e-mail or username and password don't match an account.";
+
+export type CredentialCheck =
+  | { outcome: "valid"; user: User }
+  | { outcome: "invalid" }
+  | { outcome: "throttled"; message: string; retryAfterSeconds: number };
+
+/**
+ * The password check every password sign-in shares (the web form and POST /api/v1/auth/token): rate
+ * limits first, then the same Argon2 cost for unknown and known accounts, the failure logged, and an
+ * outdated hash upgraded. What happens on success (a cookie session, an API token family) is the caller's.
+ */
+export async function checkCredentials(
   db: Database,
   env: Env,
-  input: { login: string; password: string; persistent: boolean; request: Request },
-): Promise<SignInResult> {
+  input: { login: string; password: string; request: Request },
+): Promise<CredentialCheck> {
   const { request } = input;
   const ipLimit = await checkClientLimit(env, "signInIp", request);
   if (!ipLimit.allowed) {
@@ -59,10 +72,20 @@ export async function signIn(
       .set({ passwordHash: await hashPassword(input.password) })
       .where(eq(users.id, user.id));
   }
+  return { outcome: "valid", user };
+}
+
+export async function signIn(
+  db: Database,
+  env: Env,
+  input: { login: string; password: string; persistent: boolean; request: Request },
+): Promise<SignInResult> {
+  const checked = await checkCredentials(db, env, input);
+  if (checked.outcome !== "valid") return checked;
   const cookie = await startSession(db, env, {
-    userId: user.id,
+    userId: checked.user.id,
     persistent: input.persistent,
-    request,
+    request: input.request,
     event: { type: "sign-in" },
   });
   return { outcome: "signed-in", cookie };

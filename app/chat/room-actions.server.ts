@@ -6,7 +6,7 @@ import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { redirectWithToast } from "../platform/toast.server.ts";
 import type { Route } from "./+types/room-page";
-import { createRoom, renameRoom, requireRoom, setArchived } from "./rooms.server.ts";
+import { createRoom, type RoomAccess, renameRoom, requireRoom, setArchived } from "./rooms.server.ts";
 
 const roomName = z.string().trim().min(1, "Give the room a name.").max(60);
 const topic = z
@@ -25,6 +25,26 @@ const roomForm = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("stop"), id: z.coerce.number().int().positive() }),
 ]);
 
+/**
+ * Posts `text` as `user` to the room they were checked into (requireRoom): the one way a message enters a
+ * room from outside its sockets (the no-JavaScript form and the JSON API).
+ */
+export function postMessage(env: Env, access: RoomAccess, user: User, clientId: string, text: string) {
+  const { room, role } = access;
+  return env.CHAT_ROOM.getByName(room.id).post(
+    {
+      userId: user.id,
+      username: user.username,
+      name: user.displayName ?? user.username,
+      moderator: role === "owner" || user.role !== "user",
+      verified: user.emailVerifiedAt !== null,
+    },
+    clientId,
+    text,
+    { id: room.id, workspaceId: room.workspaceId, kind: room.kind, archived: room.archived },
+  );
+}
+
 export async function roomAction(args: Route.ActionArgs, user: User) {
   const { request, params, context } = args;
   const { env } = context.get(requestInfo);
@@ -35,23 +55,13 @@ export async function roomAction(args: Route.ActionArgs, user: User) {
   }
   const input = submission.value;
   return withDatabase(context, async (db) => {
-    const { room, role } = await requireRoom(db, params.room, user.id);
+    const access = await requireRoom(db, params.room, user.id);
+    const { room } = access;
     const here = `/chat/${room.id}`;
     switch (input.intent) {
       case "send": {
         if (room.archived) return data({ error: "This room is archived." }, { status: 409 });
-        const outcome = await env.CHAT_ROOM.getByName(room.id).post(
-          {
-            userId: user.id,
-            username: user.username,
-            name: user.displayName ?? user.username,
-            moderator: role === "owner" || user.role !== "user",
-            verified: user.emailVerifiedAt !== null,
-          },
-          input.clientId,
-          input.text,
-          { id: room.id, workspaceId: room.workspaceId, kind: room.kind, archived: room.archived },
-        );
+        const outcome = await postMessage(env, access, user, input.clientId, input.text);
         if (!outcome.ok)
           return data({ error: outcome.message }, { status: outcome.code === "rate_limited" ? 429 : 400 });
         const target = `${here}#message-${outcome.message.id}`;

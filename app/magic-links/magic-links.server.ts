@@ -102,7 +102,7 @@ export function sendMagicLinkMail(db: Database, env: Env, message: ReturnType<ty
 
 // ── Using ───────────────────────────────────────────────────────────────────────────────────
 
-type MagicLinkRow = typeof magicLinks.$inferSelect;
+export type MagicLinkRow = typeof magicLinks.$inferSelect;
 
 /** The link a token points to, if it can still be used. Reading it consumes nothing (mail scanners GET links). */
 export async function findUsableLink(
@@ -214,6 +214,25 @@ export async function signInWithLink(
   env: Env,
   input: { link: MagicLinkRow; request: Request; now?: number },
 ): Promise<MagicSignIn> {
+  const owner = await linkOwner(db, input);
+  const cookie = await startSession(db, env, {
+    userId: owner.user.id,
+    persistent: true,
+    request: input.request,
+    event: { type: "magic-link-sign-in" },
+  });
+  return { ...owner, cookie };
+}
+
+/**
+ * The account a used link signs in (created or verified as signInWithLink says), with the address's
+ * other waiting links used up. What kind of sign-in follows (a cookie session, an API token family)
+ * is the caller's.
+ */
+export async function linkOwner(
+  db: Database,
+  input: { link: MagicLinkRow; request: Request; now?: number },
+): Promise<Omit<MagicSignIn, "cookie">> {
   const { link, request } = input;
   const now = new Date(input.now ?? Date.now());
   let user = await findUserByEmail(db, link.email);
@@ -267,13 +286,7 @@ export async function signInWithLink(
     .set({ consumedAt: now })
     .where(and(eq(magicLinks.email, link.email), isNull(magicLinks.consumedAt), ne(magicLinks.id, link.id)));
 
-  const cookie = await startSession(db, env, {
-    userId: signedIn.id,
-    persistent: true,
-    request,
-    event: { type: "magic-link-sign-in" },
-  });
-  return { user: signedIn, cookie, created, passwordCleared };
+  return { user: signedIn, created, passwordCleared };
 }
 
 /**

@@ -1,34 +1,23 @@
-// Verifying OpenID Connect ID tokens (Google, Apple): RS256 signature against the provider's JWKS
-// (WebCrypto), then `iss`, `aud` (our client id) and `exp`. Anything else is refused.
-import { JWSRegisteredHeaders, JWTRegisteredClaims, parseJWT } from "@oslojs/jwt";
+// Verifying OpenID Connect ID tokens (Google, Apple) with jose, the one JWT library of the app (the
+// API's own tokens use it too): RS256 only, the signature against the provider's JWKS (jose's remote
+// key set: cached, refetched for an unknown kid, at most once per 30 s), then `iss`, `aud` (our client
+// id), `azp` when there are several audiences, `exp` and `sub`. Anything else is refused.
+import { createRemoteJWKSet, errors, jwtVerify } from "jose";
 
 export class IdTokenError extends Error {}
 
-interface Jwk extends JsonWebKey {
-  kid?: string;
-}
-
-// Keys per JWKS URL, kept for an hour in this isolate; an unknown kid refetches (providers rotate keys).
+// Keys per JWKS URL, kept for an hour in this isolate; providers rotate keys, and a token naming a kid
+// the cached set lacks makes jose fetch the set again.
 const KEY_CACHE_MS = 60 * 60 * 1000;
-const keyCache = new Map<string, { keys: Jwk[]; fetchedAt: number }>();
+const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
-async function fetchKeys(url: string): Promise<Jwk[]> {
-  const response = await fetch(url, { headers: { Accept: "application/json" }, signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new IdTokenError(`The provider's signing keys could not be fetched (${response.status}).`);
-  const body = (await response.json()) as { keys?: unknown };
-  if (!Array.isArray(body.keys)) throw new IdTokenError("The provider's signing keys were malformed.");
-  const keys = body.keys as Jwk[];
-  keyCache.set(url, { keys, fetchedAt: Date.now() });
-  return keys;
-}
-
-async function findKey(url: string, kid: string): Promise<Jwk | undefined> {
-  const cached = keyCache.get(url);
-  if (cached && Date.now() - cached.fetchedAt < KEY_CACHE_MS) {
-    const key = cached.keys.find((candidate) => candidate.kid === kid);
-    if (key) return key;
+function keySet(url: string) {
+  let set = keySets.get(url);
+  if (!set) {
+    set = createRemoteJWKSet(new URL(url), { cacheMaxAge: KEY_CACHE_MS, timeoutDuration: 10_000 });
+    keySets.set(url, set);
   }
-  return (await fetchKeys(url)).find((candidate) => candidate.kid === kid);
+  return set;
 }
 
 export interface VerifiedIdToken {
@@ -40,56 +29,40 @@ export async function verifyIdToken(
   token: string,
   expected: { jwksUrl: string; issuers: readonly string[]; audience: string; now?: Date },
 ): Promise<VerifiedIdToken> {
-  let header: object, payload: object, signature: Uint8Array, message: Uint8Array;
+  let payload: Record<string, unknown>;
   try {
-    [header, payload, signature, message] = parseJWT(token);
-  } catch {
-    throw new IdTokenError("The ID token is malformed.");
-  }
-  const headers = new JWSRegisteredHeaders(header);
-  if (!headers.hasAlgorithm() || headers.algorithm() !== "RS256")
-    throw new IdTokenError("The ID token is not signed with RS256.");
-  if (!headers.hasKeyId()) throw new IdTokenError("The ID token names no signing key.");
-  const jwk = await findKey(expected.jwksUrl, headers.keyId());
-  if (jwk?.kty !== "RSA") throw new IdTokenError("The ID token's signing key is unknown.");
-
-  let valid = false;
-  try {
-    const key = await crypto.subtle.importKey(
-      "jwk",
-      { kty: jwk.kty, n: jwk.n, e: jwk.e },
-      { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
-      false,
-      ["verify"],
-    );
-    valid = await crypto.subtle.verify(
-      "RSASSA-PKCS1-v1_5",
-      key,
-      signature as Uint8Array<ArrayBuffer>,
-      message as Uint8Array<ArrayBuffer>,
-    );
-  } catch {
-    valid = false;
-  }
-  if (!valid) throw new IdTokenError("The ID token's signature is invalid.");
-
-  const claims = new JWTRegisteredClaims(payload);
-  const now = expected.now ?? new Date();
-  try {
-    if (!claims.hasIssuer() || !expected.issuers.includes(claims.issuer()))
-      throw new IdTokenError("The ID token comes from another issuer.");
-    if (!claims.hasAudiences() || !claims.audiences().includes(expected.audience))
-      throw new IdTokenError("The ID token was issued to another application.");
-    // With several audiences, the authorized party must be us (OpenID Connect Core 3.1.3.7).
-    const azp = (payload as { azp?: unknown }).azp;
-    if (claims.audiences().length > 1 && azp !== expected.audience)
-      throw new IdTokenError("The ID token was issued to another application.");
-    if (!claims.hasExpiration() || claims.expiration().getTime() <= now.getTime())
-      throw new IdTokenError("The ID token has expired.");
-    if (!claims.hasSubject() || !claims.subject()) throw new IdTokenError("The ID token names no user.");
+    ({ payload } = await jwtVerify(token, keySet(expected.jwksUrl), {
+      algorithms: ["RS256"],
+      issuer: [...expected.issuers],
+      audience: expected.audience,
+      currentDate: expected.now,
+      requiredClaims: ["iss", "aud", "exp", "sub"],
+    }));
   } catch (error) {
-    if (error instanceof IdTokenError) throw error;
-    throw new IdTokenError("The ID token's claims are malformed.");
+    throw new IdTokenError(idTokenProblem(error));
   }
-  return { claims: payload as Record<string, unknown>, subject: claims.subject() };
+  const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  // With several audiences, the authorized party must be us (OpenID Connect Core 3.1.3.7).
+  if (audiences.length > 1 && payload.azp !== expected.audience)
+    throw new IdTokenError("The ID token was issued to another application.");
+  if (typeof payload.sub !== "string" || !payload.sub) throw new IdTokenError("The ID token names no user.");
+  return { claims: payload, subject: payload.sub };
+}
+
+/** What went wrong, in the words the callback logs and shows (never the token itself). */
+function idTokenProblem(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return "The ID token has expired.";
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === "iss") return "The ID token comes from another issuer.";
+    if (error.claim === "aud") return "The ID token was issued to another application.";
+    if (error.claim === "sub") return "The ID token names no user.";
+    return "The ID token's claims are malformed.";
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return "The ID token is not signed with RS256.";
+  if (error instanceof errors.JWKSNoMatchingKey) return "The ID token's signing key is unknown.";
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "The ID token's signature is invalid.";
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid)
+    return "The provider's signing keys could not be fetched.";
+  if (error instanceof errors.JOSEError) return "The ID token is malformed.";
+  return "The provider's signing keys could not be fetched.";
 }

@@ -2,9 +2,8 @@
 // is (GitHub: its API with the access token; Google and Apple: the verified ID token). Access tokens
 // are used once here and never stored.
 
-import { decodeBase64 } from "@oslojs/encoding";
-import { createJWTSignatureMessage, encodeJWT } from "@oslojs/jwt";
 import { CodeChallengeMethod, generateCodeVerifier, generateState, OAuth2Client, OAuth2Tokens } from "arctic";
+import { importPKCS8, SignJWT } from "jose";
 import type { AppleConfig, GitHubConfig, GoogleConfig, ProviderConfig } from "./config.server.ts";
 import { verifyIdToken } from "./id-token.server.ts";
 
@@ -192,26 +191,15 @@ function idTokenOf(tokens: OAuth2Tokens): string {
 }
 
 async function appleClientSecret(config: AppleConfig): Promise<string> {
-  const pem = config.privateKey.replaceAll("\\n", "\n");
-  const der = <Uint8Array<ArrayBuffer>>(
-    decodeBase64(pem.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, "").replace(/\s+/g, ""))
-  );
-  const key = await crypto.subtle.importKey("pkcs8", der, { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+  // The .p8 key is PKCS#8 PEM; its newlines may arrive written as \n (one-line env values).
+  const key = await importPKCS8(config.privateKey.replaceAll("\\n", "\n"), "ES256");
   const now = Math.floor(Date.now() / 1000);
-  const header = JSON.stringify({ alg: "ES256", kid: config.keyId, typ: "JWT" });
-  const payload = JSON.stringify({
-    iss: config.teamId,
-    iat: now,
-    exp: now + 300,
-    aud: "https://appleid.apple.com",
-    sub: config.clientId,
-  });
-  const signature = new Uint8Array(
-    await crypto.subtle.sign(
-      { name: "ECDSA", hash: "SHA-256" },
-      key,
-      createJWTSignatureMessage(header, payload) as Uint8Array<ArrayBuffer>,
-    ),
-  );
-  return encodeJWT(header, payload, signature);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: "ES256", kid: config.keyId, typ: "JWT" })
+    .setIssuer(config.teamId)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 300)
+    .setAudience("https://appleid.apple.com")
+    .setSubject(config.clientId)
+    .sign(key);
 }

@@ -1,7 +1,7 @@
 // Reading plans for the pages, saving roadmap ticks and hand-edited sections. Every function takes the
 // signed-in user's workspace id (requireWorkspace) and finds rows only within it: a plan id from another
 // workspace is simply not found, and the routes answer 404.
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, or } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { plans, planTaskTicks, planVersions } from "../../db/schema.ts";
 import {
@@ -20,8 +20,32 @@ export function parsePlanDocument(text: string): PlanDocument {
   return planDocumentSchema.parse(JSON.parse(text));
 }
 
-export async function listPlans(db: Database, workspaceId: string, limit = 50): Promise<PlanRow[]> {
-  return db.select().from(plans).where(eq(plans.workspaceId, workspaceId)).orderBy(desc(plans.createdAt)).limit(limit);
+/**
+ * The workspace's plans, newest first. `before` (the last plan of a previous page) continues the list
+ * after it: a cursor on (createdAt, id), so plans created meanwhile neither repeat nor go missing.
+ */
+export async function listPlans(
+  db: Database,
+  workspaceId: string,
+  limit = 50,
+  before?: { createdAt: Date; id: string },
+): Promise<PlanRow[]> {
+  return db
+    .select()
+    .from(plans)
+    .where(
+      and(
+        eq(plans.workspaceId, workspaceId),
+        before
+          ? or(
+              lt(plans.createdAt, before.createdAt),
+              and(eq(plans.createdAt, before.createdAt), lt(plans.id, before.id)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(plans.createdAt), desc(plans.id))
+    .limit(limit);
 }
 
 export interface LoadedPlan {

@@ -29,6 +29,8 @@ const eventWords: Record<SecurityEventType, string> = {
   "provider-linked": "Sign-in provider connected",
   "provider-unlinked": "Sign-in provider disconnected",
   "password-set": "Password added",
+  "api-sign-in": "Signed in to the API (an app or script)",
+  "api-token-reuse": "An already used API refresh token was presented again; that API sign-in was ended",
 };
 
 /** What a security event means, in words; an unknown type (newer code, older page) is shown as is. */

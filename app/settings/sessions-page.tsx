@@ -14,12 +14,12 @@ import { toastCookie } from "../platform/toast.server.ts";
 import type { Route } from "./+types/sessions-page";
 import { formatTime, isoTime } from "./format.ts";
 import { confirmIdentity, signedInRecently } from "./reauth.server.ts";
-import { listActiveSessions, revokeOwnSession } from "./sessions.server.ts";
+import { listSignIns, revokeOwnSignIn } from "./sessions.server.ts";
 import { SettingsNav } from "./settings-nav.tsx";
 
 export async function loader(args: Route.LoaderArgs) {
   const { user, session } = requireUser(args);
-  const sessions = await withDatabase(args.context, (db) => listActiveSessions(db, user.id));
+  const sessions = await withDatabase(args.context, (db) => listSignIns(db, user.id));
   return {
     sessions: sessions.map((row) => ({ ...row, current: row.id === session.id })),
     /** Ending another session will ask for the password first. */
@@ -95,7 +95,7 @@ export async function action(args: Route.ActionArgs) {
     }
 
     if (input.intent === "revoke") {
-      const revoked = await revokeOwnSession(db, user.id, input.sessionId);
+      const revoked = await revokeOwnSignIn(db, user.id, input.sessionId);
       if (!revoked) {
         return data<SessionsActionData>(
           { error: "That session was not found. It may have ended already." },
@@ -152,7 +152,8 @@ export default function SessionsPage({ loaderData, actionData }: Route.Component
       </h1>
       <SettingsNav />
       <p className="text-zinc-600 dark:text-zinc-400">
-        These are the browsers signed in to your account. If you don't recognise one, end it and change your password.
+        These are the browsers, apps and scripts (API sign-ins) signed in to your account. If you don't recognise one,
+        end it and change your password.
         {needsPassword
           ? " You signed in more than 15 minutes ago, so ending another session asks for your password."
           : null}
@@ -222,7 +223,7 @@ export default function SessionsPage({ loaderData, actionData }: Route.Component
           <li key={row.id} data-testid="session" className="flex flex-wrap items-center justify-between gap-3 p-4">
             <div className="space-y-1">
               <p className="font-medium">
-                {row.device}
+                {row.kind === "api" ? `API: ${row.device}` : row.device}
                 {row.current ? (
                   <span
                     data-testid="current-session"

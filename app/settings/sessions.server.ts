@@ -3,6 +3,7 @@
 import { and, desc, eq, gt } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { sessions } from "../../db/schema.ts";
+import { listLiveFamilies, revokeOwnFamily } from "../api/token-families.server.ts";
 
 export interface SessionSummary {
   id: string;
@@ -52,4 +53,34 @@ export async function revokeOwnSession(
     .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)))
     .returning({ device: sessions.device });
   return deleted ?? null;
+}
+
+export interface SignInSummary extends SessionSummary {
+  /** A browser session (cookie) or an API sign-in (a token family of app/api). */
+  kind: "browser" | "api";
+}
+
+/** Browser sessions and API sign-ins side by side, most recently used first. */
+export async function listSignIns(db: Database, userId: string, now = Date.now()): Promise<SignInSummary[]> {
+  const [browser, api] = await Promise.all([listActiveSessions(db, userId, now), listLiveFamilies(db, userId, now)]);
+  return [
+    ...browser.map((session) => ({ ...session, kind: "browser" as const })),
+    ...api.map((family) => ({
+      id: family.id,
+      device: family.device,
+      ip: family.ip,
+      createdAt: family.createdAt.getTime(),
+      lastActiveAt: family.lastUsedAt.getTime(),
+      persistent: true,
+      kind: "api" as const,
+    })),
+  ].sort((a, b) => b.lastActiveAt - a.lastActiveAt || b.createdAt - a.createdAt);
+}
+
+/**
+ * Ends the browser session or API sign-in `id` if it is one of `userId`'s; its device, or null. An API
+ * sign-in's access tokens stop working at their next request.
+ */
+export async function revokeOwnSignIn(db: Database, userId: string, id: string): Promise<{ device: string } | null> {
+  return (await revokeOwnSession(db, userId, id)) ?? (await revokeOwnFamily(db, userId, id, "ended by the user"));
 }

@@ -15,6 +15,7 @@ import { DEMO_MODEL } from "../../app/ai/provider.server.ts";
 import { startLocalDbServer } from "../../db/local-server/server.ts";
 import { migrateDatabase } from "../../db/migrate.ts";
 import { startDemoModel } from "../../scripts/demo-model.ts";
+import { generateSigningJwk } from "../../scripts/dev-vars.ts";
 import { markInstanceSetUp } from "./seed.ts";
 
 const port = process.argv[2] ?? "8799";
@@ -70,6 +71,8 @@ const wrangler = spawn(
     "ENVIRONMENT:test",
     "--var",
     `SESSION_SECRET:${randomBytes(32).toString("base64url")}`,
+    "--var",
+    `API_SIGNING_KEY:${generateSigningJwk()}`,
     "--var",
     "RESEND_API_KEY:",
     "--var",
