@@ -1,66 +1,14 @@
 // The API's resources through the real Worker, every answer checked against the OpenAPI document
 // (tests/support/api.ts): the same rules and authorization as the pages, another user's ids are 404.
 import { beforeAll, describe, expect, it } from "vitest";
-import { planJobs, plans, planVersions } from "../../db/schema.ts";
 import { api, apiSignIn, expectProblem } from "../../tests/support/api.ts";
 import { createTestUser, ensureInstance, send, testDb } from "../../tests/worker-helpers.ts";
 import { cardCount } from "../onboarding/cards.ts";
-import { loadProfile } from "../onboarding/onboarding.server.ts";
-import { buildDemoPlan } from "../plans/demo-plan.ts";
 import type { PlanDocument } from "../plans/plan-schema.ts";
-import { createPlanWorkspace, planEnv, recordingQueue } from "../plans/test-support.ts";
+import { createPlanWorkspace, insertPlan, planEnv, recordingQueue } from "../plans/test-support.ts";
 import { createWorkspace } from "../workspaces/workspaces.server.ts";
 
 beforeAll(ensureInstance);
-
-async function insertPlan(userId: string, workspaceId: string, now: Date) {
-  const planId = crypto.randomUUID();
-  const jobId = crypto.randomUUID();
-  const document: PlanDocument = {
-    schemaVersion: 1,
-    startDate: "2026-11-30",
-    currency: "EUR",
-    model: "fake-gpt",
-    needsReview: [],
-    content: buildDemoPlan(await loadProfile(testDb(), workspaceId), "2026-11-30"),
-  };
-  const db = testDb();
-  await db.batch([
-    db.insert(planJobs).values({
-      id: jobId,
-      workspaceId,
-      requestedBy: userId,
-      kind: "plan",
-      profileRevision: 1,
-      status: "succeeded",
-      deadlineAt: new Date(now.getTime() + 900_000),
-      model: "fake-gpt",
-      resultPlanId: planId,
-      createdAt: now,
-      finishedAt: now,
-    }),
-    db.insert(plans).values({
-      id: planId,
-      workspaceId,
-      jobId,
-      createdBy: userId,
-      profileRevision: 1,
-      model: "fake-gpt",
-      currentVersion: 1,
-      createdAt: now,
-      updatedAt: now,
-    }),
-    db.insert(planVersions).values({
-      planId,
-      version: 1,
-      document: JSON.stringify(document),
-      change: "generated",
-      createdBy: userId,
-      createdAt: now,
-    }),
-  ]);
-  return { planId, jobId, document };
-}
 
 describe("the OpenAPI document", () => {
   it("is served as OpenAPI 3.1 with every endpoint and its schemas", async () => {
@@ -201,8 +149,11 @@ describe("plans", () => {
   it("reads a written plan: its document, versions and roadmap progress, as the plan page shows them", async () => {
     const { user, workspaceId } = await createPlanWorkspace(undefined, "api_plan_read");
     const { accessToken: token } = await apiSignIn(user);
-    const { planId, jobId, document } = await insertPlan(user.id, workspaceId, new Date(Date.now() - 1000));
-    const newer = await insertPlan(user.id, workspaceId, new Date());
+    const { planId, jobId, document } = await insertPlan(
+      { userId: user.id, workspaceId },
+      { createdAt: new Date(Date.now() - 1000) },
+    );
+    const newer = await insertPlan({ userId: user.id, workspaceId });
     const response = await api(`/api/v1/plans/${planId}`, { token });
     expect(response.status).toBe(200);
     const plan = (await response.json()) as {

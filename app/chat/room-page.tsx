@@ -190,12 +190,13 @@ function RoomView({ loaderData, actionData }: Route.ComponentProps) {
         <meta httpEquiv="refresh" content="15" />
       </noscript>
       <nav aria-label="Rooms" className="space-y-3">
-        <ul className="space-y-1" data-testid="rooms">
+        {/* A phone shows the rooms as a wrapped row above the conversation; wider screens a column. */}
+        <ul className="flex flex-wrap gap-1 lg:block lg:space-y-1" data-testid="rooms">
           {rooms.map((other) => (
             <li key={other.id}>
               <Link
                 to={`/chat/${other.id}`}
-                className={`flex justify-between rounded-md px-2 py-1 text-sm ${other.id === room.id ? "bg-zinc-100 font-medium dark:bg-zinc-800" : "hover:bg-zinc-50 dark:hover:bg-zinc-900"} ${other.archived ? "text-zinc-600 dark:text-zinc-400" : ""}`}
+                className={`flex justify-between gap-2 rounded-md px-2 py-1 text-sm ${other.id === room.id ? "bg-zinc-100 font-medium dark:bg-zinc-800" : "hover:bg-zinc-50 dark:hover:bg-zinc-900"} ${other.archived ? "text-zinc-600 dark:text-zinc-400" : ""}`}
               >
                 <span># {other.name}</span>
                 {other.unread > 0 ? (
@@ -207,23 +208,26 @@ function RoomView({ loaderData, actionData }: Route.ComponentProps) {
             </li>
           ))}
         </ul>
-        <Form method="post" className="space-y-2 text-sm">
-          <input type="hidden" name="intent" value="create-room" />
-          <label className="block">
-            <span className="sr-only">New room name</span>
-            <input name="name" required maxLength={60} placeholder="New room" className={`w-full ${smallInput}`} />
-          </label>
-          <input
-            name="topic"
-            maxLength={200}
-            placeholder="Topic (optional)"
-            aria-label="Topic"
-            className={`w-full ${smallInput}`}
-          />
-          <button type="submit" className="underline">
-            Add room
-          </button>
-        </Form>
+        <details className="text-sm">
+          <summary className="cursor-pointer px-2 text-zinc-600 dark:text-zinc-400">Add a room</summary>
+          <Form method="post" className="mt-2 space-y-2">
+            <input type="hidden" name="intent" value="create-room" />
+            <label className="block">
+              <span className="sr-only">New room name</span>
+              <input name="name" required maxLength={60} placeholder="New room" className={`w-full ${smallInput}`} />
+            </label>
+            <input
+              name="topic"
+              maxLength={200}
+              placeholder="Topic (optional)"
+              aria-label="Topic"
+              className={`w-full ${smallInput}`}
+            />
+            <button type="submit" className="underline">
+              Add room
+            </button>
+          </Form>
+        </details>
       </nav>
 
       <section aria-labelledby="room-title" className="min-w-0 space-y-4">

@@ -94,11 +94,17 @@ export async function sampleContent(workspaceId: string): Promise<PlanContent> {
 
 export async function insertPlan(
   owner: { userId: string; workspaceId: string },
-  options: { content?: PlanContent; model?: string; needsReview?: PlanDocument["needsReview"] } = {},
+  options: {
+    content?: PlanContent;
+    model?: string;
+    needsReview?: PlanDocument["needsReview"];
+    /** When it was generated (lists are newest first); default now. */
+    createdAt?: Date;
+  } = {},
 ): Promise<{ planId: string; jobId: string; document: PlanDocument }> {
   const planId = crypto.randomUUID();
   const jobId = crypto.randomUUID();
-  const now = new Date();
+  const now = options.createdAt ?? new Date();
   const document: PlanDocument = {
     schemaVersion: 1,
     startDate: START,
