@@ -96,7 +96,7 @@ test("an account from sign-up to a password reset", async ({ browser }) => {
   await expect(page.getByRole("heading", { level: 1 })).toContainText(`Welcome, ${username}`);
 
   // Sign out from the user menu.
-  await page.getByLabel(/Account menu/).click();
+  await page.locator("summary", { hasText: "Account menu" }).click();
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByTestId("toast")).toContainText("signed out");
