@@ -53,6 +53,10 @@ export const users = sqliteTable("users", {
   /** The user's picture, stored in R2 (see `images`). */
   avatarImageId: text("avatar_image_id"),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  /** Set by an admin: the account cannot sign in or use the API until enabled again. */
+  disabledAt: integer("disabled_at", { mode: "timestamp_ms" }),
+  /** Deleted by its owner or an admin: signed out and refused at once, purged 30 days later (restorable until then). */
+  deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
 });
 
 /** A business: every account gets a personal one at sign-up; onboarding, plans and chat hang off it. */
@@ -179,6 +183,36 @@ export const securityEvents = sqliteTable(
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (table) => [index("security_events_user_time").on(table.userId, table.createdAt)],
+);
+
+/**
+ * Every admin and moderator action: who did what to whom, when and from where. Append-only: the
+ * app has no code that updates or deletes a row. Actor and target are copied as labels too, so an
+ * entry still reads right after either account is purged (the ids then point nowhere, on purpose:
+ * no foreign keys, no cascade).
+ */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    actorId: text("actor_id").notNull(),
+    /** The actor's username when it happened. */
+    actorLabel: text("actor_label").notNull(),
+    /** A dotted verb such as `user.disable`, `user.role`, `settings.signup-policy`, `chat.message-delete`. */
+    action: text("action").notNull(),
+    targetUserId: text("target_user_id"),
+    /** The target's username (or another short description of the target) when it happened. */
+    targetLabel: text("target_label"),
+    /** Short JSON with the details (old and new values); never secrets. */
+    detail: text("detail"),
+    ip: text("ip"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [
+    index("audit_log_time").on(table.createdAt),
+    index("audit_log_actor_time").on(table.actorId, table.createdAt),
+    index("audit_log_action_time").on(table.action, table.createdAt),
+  ],
 );
 
 /** Development mail transport: messages land here and at /dev/outbox instead of being sent. */

@@ -52,6 +52,8 @@ export function accountInserts(db: Database, account: NewAccount, now = new Date
     mustChooseUsername: account.mustChooseUsername ?? false,
     avatarImageId: null,
     createdAt: now,
+    disabledAt: null,
+    deletedAt: null,
   };
   const workspaceId = newId();
   const statements = [
