@@ -77,6 +77,8 @@ export default [
     route("settings", "settings/settings-index.tsx"),
     route("settings/sessions", "settings/sessions-page.tsx"),
     route("settings/security", "settings/security-page.tsx"),
+    route("settings/account", "settings/account-page.tsx"),
+    route("settings/account/exports/:id", "settings/data-export-download.ts"),
     route("admin", "admin/admin-page.tsx"),
     route("settings/password", "email-flows/settings-password-page.tsx"),
     route("settings/email", "email-flows/settings-email-page.tsx"),

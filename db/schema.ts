@@ -165,6 +165,9 @@ export const securityEventTypes = [
   "password-set",
   "api-sign-in",
   "api-token-reuse",
+  "data-exported",
+  "account-deleted",
+  "account-restored",
 ] as const;
 export type SecurityEventType = (typeof securityEventTypes)[number];
 
@@ -551,3 +554,40 @@ export const apiIdempotencyKeys = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.userId, table.key] })],
 );
+
+// ── The account lifecycle ─────────────────────────────────────────────────────────────────────
+
+/**
+ * "Download my data" archives (/settings/account): built in the background into R2 under
+ * `exports/<user id>/<id>.json`, downloadable by their owner for EXPORT_LIFETIME, then removed by cron.
+ */
+export const dataExports = sqliteTable(
+  "data_exports",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    status: text("status", { enum: ["preparing", "ready", "failed"] }).notNull(),
+    r2Key: text("r2_key").notNull(),
+    bytes: integer("bytes"),
+    /** Why it failed, in words for the user (never a stack trace). */
+    error: text("error"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+  },
+  (table) => [index("data_exports_user_time").on(table.userId, table.createdAt)],
+);
+
+/**
+ * A code mailed to a passwordless account to confirm a dangerous action (deleting the account) in
+ * place of a password. One per user; a new one replaces the old. Stored as SHA-256 only.
+ */
+export const identityCodes = sqliteTable("identity_codes", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  codeHash: text("code_hash").notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+});

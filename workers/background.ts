@@ -1,10 +1,12 @@
 // Dispatch of the Worker's non-HTTP entry points: queue batches by queue name, cron by schedule.
 
+import { purgeDeletedAccounts } from "../app/accounts/account-deletion.server.ts";
 import { deleteExpiredSessions } from "../app/accounts/session.server.ts";
 import { deleteEndedFamilies } from "../app/api/token-families.server.ts";
 import { deleteExpiredEmailTokens } from "../app/email-flows/cleanup.server.ts";
 import { deleteUnreferencedImages } from "../app/images/cleanup.server.ts";
 import { deleteExpiredMagicLinks } from "../app/magic-links/cleanup.server.ts";
+import { deleteExpiredExports } from "../app/settings/data-export.server.ts";
 import { createDatabase } from "../db/client.ts";
 import { consumeDeadPlanJobs, consumePlanJobs } from "./plan-jobs.ts";
 
@@ -37,6 +39,9 @@ export const cleanupTasks: CleanupTask[] = [
   { name: "expired-magic-links", run: (env, now) => deleteExpiredMagicLinks(createDatabase(env), now) },
   // Uploads nothing refers to (an abandoned onboarding upload, a replaced avatar) after 24 hours.
   { name: "unreferenced-images", run: (env, now) => deleteUnreferencedImages(env, createDatabase(env), now) },
+  // "Download my data" archives after 7 days, and accounts deleted 30 days ago (with their R2 objects).
+  { name: "expired-data-exports", run: (env, now) => deleteExpiredExports(env, createDatabase(env), now) },
+  { name: "deleted-accounts", run: (env, now) => purgeDeletedAccounts(env, createDatabase(env), now) },
 ];
 
 /** The cron in wrangler.toml that runs the cleanups. */

@@ -328,6 +328,36 @@ export class ChatRoom extends DurableObject<Env> {
     );
   }
 
+  // ── The account lifecycle (app/accounts/account-deletion.server.ts, app/settings/data-export.server.ts) ──
+
+  /** Every message `userId` wrote here that is not deleted, oldest first: their data export. */
+  messagesBy(userId: string): ChatMessage[] {
+    return this.ctx.storage.sql
+      .exec<MessageRow>("SELECT * FROM messages WHERE user_id = ? AND deleted_at IS NULL ORDER BY id", userId)
+      .toArray()
+      .map(toMessage);
+  }
+
+  /**
+   * Shows `userId`'s messages under another name: "deleted user" when their account is deleted, their
+   * own name again when an admin restores it. Names are stored with each message, so they are rewritten.
+   */
+  renameAuthor(userId: string, username: string, name: string): number {
+    return this.ctx.storage.sql.exec(
+      "UPDATE messages SET username = ?, author = ? WHERE user_id = ?",
+      username,
+      name,
+      userId,
+    ).rowsWritten;
+  }
+
+  /** Forgets the room entirely (its workspace was purged): sockets closed, messages and alarm gone. */
+  async erase(): Promise<void> {
+    for (const socket of this.ctx.getWebSockets()) closeQuietly(socket, 4004, "Room deleted");
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
   /** Posts a message as `author` (the no-JavaScript form goes through here, like a socket frame). */
   post(author: Author, clientId: string, text: string, room: RoomInfo): Promise<PostOutcome> {
     this.remember(room);

@@ -1,7 +1,7 @@
 // The rooms of a workspace (their messages live in each room's ChatRoom Durable Object). Every room
 // lookup goes through requireRoom, which checks that the user is a member of the room's workspace and,
 // for a private "Ask Alva" room, that it is theirs: anything else is a 404.
-import { and, asc, eq, gt, inArray, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import { data } from "react-router";
 import type { Database } from "../../db/client.ts";
 import { type ChatRoomKind, chatRooms, sessions, users, workspaceMembers } from "../../db/schema.ts";
@@ -141,7 +141,8 @@ export async function memberUsernames(db: Database, workspaceId: string): Promis
     .select({ username: users.username })
     .from(workspaceMembers)
     .innerJoin(users, eq(users.id, workspaceMembers.userId))
-    .where(eq(workspaceMembers.workspaceId, workspaceId));
+    // A deleted account cannot be mentioned: it shows as "deleted user" until it is purged.
+    .where(and(eq(workspaceMembers.workspaceId, workspaceId), isNull(users.deletedAt)));
   return rows.map((row) => row.username);
 }
 

@@ -9,6 +9,7 @@ const tabs = [
   { to: "/settings/password", label: "Password" },
   { to: "/settings/email", label: "E-mail" },
   { to: "/settings/connections", label: "Connections" },
+  { to: "/settings/account", label: "Your data" },
 ];
 
 const tabClass = ({ isActive }: { isActive: boolean }) =>
