@@ -26,7 +26,7 @@ const REFRESH_SECONDS = 3;
 
 export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
-  return withDatabase(args.context, async (db) => ({
+  const page = await withDatabase(args.context, async (db) => ({
     archive: await latestExport(db, user.id),
     handOver: await workspacesToHandOver(db, user.id),
     hasPassword: user.passwordHash !== null,
@@ -34,7 +34,19 @@ export async function loader(args: Route.LoaderArgs) {
     email: user.email,
     purgeDays: PURGE_AFTER_MS / (24 * 60 * 60 * 1000),
   }));
+  // Without JavaScript the browser reloads the page itself while the archive is being prepared. The URL
+  // is explicit: a refresh of a URL with a #fragment is a same-document jump, not a reload.
+  const headers: HeadersInit =
+    page.archive.status === "preparing" ? { Refresh: `${REFRESH_SECONDS}; url=/settings/account` } : {};
+  return data(page, { headers });
 }
+
+export const headers: Route.HeadersFunction = ({ loaderHeaders }) => {
+  const headers = new Headers({ "Cache-Control": "no-store" });
+  const refresh = loaderHeaders.get("Refresh");
+  if (refresh) headers.set("Refresh", refresh);
+  return headers;
+};
 
 export const meta: Route.MetaFunction = () => [{ title: "Your data and account — Settings — Alva" }];
 
@@ -67,7 +79,7 @@ export async function action(args: Route.ActionArgs) {
   if (input.intent === "export") {
     const work = await requestExport(env, db, { userId: user.id, request });
     if (work) ctx.waitUntil(work());
-    return redirect("/settings/account#your-data");
+    return redirect("/settings/account");
   }
 
   if (input.intent === "send-code") {
@@ -139,11 +151,6 @@ export default function AccountPage({ loaderData, actionData }: Route.ComponentP
 
   return (
     <section className="space-y-8" aria-labelledby="account-title">
-      {preparing ? (
-        <noscript>
-          <meta httpEquiv="refresh" content={String(REFRESH_SECONDS)} />
-        </noscript>
-      ) : null}
       <h1 id="account-title" className="text-2xl font-semibold tracking-tight">
         Your data and account
       </h1>

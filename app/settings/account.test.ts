@@ -187,6 +187,22 @@ describe("download my data", () => {
     await exportFor(alice.cookie);
   });
 
+  it("while an archive is being prepared, the page asks the browser to reload it (works without JavaScript)", async () => {
+    const alice = await person("refresh");
+    await testDb()
+      .insert(dataExports)
+      .values({
+        id: crypto.randomUUID(),
+        userId: alice.user.id,
+        status: "preparing",
+        r2Key: `exports/${alice.user.id}/busy.json`,
+        createdAt: new Date(),
+      });
+    const page = await getAs("/settings/account", alice.cookie);
+    expect(page.headers.get("Refresh")).toBe("3; url=/settings/account");
+    expect(await page.text()).toContain("Preparing your archive");
+  });
+
   it("cron removes archives after their lifetime, R2 object included", async () => {
     const alice = await person("expiring");
     const { id } = await exportFor(alice.cookie);
