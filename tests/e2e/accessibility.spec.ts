@@ -8,7 +8,7 @@ import { newPage, signedInUser } from "./team.ts";
 test.setTimeout(240_000);
 
 const publicPages = ["/", "/login", "/signup", "/forgot-password"];
-const signedInPages = ["/dashboard", "/onboarding", "/plans", "/chat", "/workspaces", "/settings"];
+const signedInPages = ["/dashboard", "/onboarding", "/plans", "/chat", "/workspaces", "/settings", "/settings/account"];
 
 async function violations(page: Page, path: string): Promise<string[]> {
   const found: string[] = [];
