@@ -35,7 +35,9 @@ for (const javaScriptEnabled of [true, false]) {
     await page.getByLabel("Your password").fill("a long and private passphrase");
     await page.getByRole("button", { name: "Delete my account" }).click();
     await expectSoon(page).toHaveURL(/\/$/);
-    await expect(page.getByText(/Your account was deleted\. It will be removed for good on \d{4}-\d\d-\d\d/)).toBeVisible();
+    await expect(
+      page.getByText(/Your account was deleted\. It will be removed for good on \d{4}-\d\d-\d\d/),
+    ).toBeVisible();
 
     await page.goto("/dashboard");
     await expect(page).toHaveURL(/\/login/);
