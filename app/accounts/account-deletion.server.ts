@@ -8,8 +8,9 @@ import { and, asc, eq, inArray, isNotNull, lt, ne, notInArray, or, sql } from "d
 import type { Database } from "../../db/client.ts";
 import { chatRooms, dataExports, images, sessions, users, workspaceMembers, workspaces } from "../../db/schema.ts";
 import { revokeUserFamilies } from "../api/token-families.server.ts";
+import { sendMail } from "../email-flows/emails.server.ts";
 import { renditionKeys } from "../images/images.server.ts";
-import { composeMail, mailTransport } from "../mail/mail.server.ts";
+import { composeMail } from "../mail/mail.server.ts";
 import { formatTime } from "../settings/format.ts";
 import { recordSecurityEvent } from "./security-log.server.ts";
 
@@ -80,7 +81,10 @@ export async function deleteAccount(
   });
 
   const purgeAt = purgeDate(now);
-  await mailTransport(env, db).send(
+  // A notice: the deletion stands if the mail fails (the page said the same).
+  await sendMail(
+    db,
+    env,
     composeMail({
       to: user.email,
       subject: "Your Alva account was deleted",
@@ -89,6 +93,8 @@ export async function deleteAccount(
         `It will be removed for good, with your images and messages' author name, on ${formatTime(purgeAt.getTime())}. Until then an administrator of this Alva instance can restore it if you ask them to.`,
       ],
     }),
+  ).catch((error) =>
+    console.error(JSON.stringify({ level: "error", msg: "notice mail failed", error: String(error) })),
   );
   return { ok: true, purgeAt };
 }

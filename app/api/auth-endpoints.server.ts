@@ -201,7 +201,7 @@ export const verifyMagicLink = endpoint({
         type: "/api/v1/problems/invalid-code",
       });
     }
-    const { user } = await linkOwner(db, { link, request });
+    const { user } = await linkOwner(db, env, { link, request });
     const { family, refreshToken } = await createTokenFamily(db, { userId: user.id, request, detail: "e-mailed code" });
     return apiJson(await tokenBody(env, family, refreshToken));
   },

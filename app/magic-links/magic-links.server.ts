@@ -10,7 +10,7 @@
 import { and, desc, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
 import { redirect } from "react-router";
 import type { Database } from "../../db/client.ts";
-import { magicLinks, users } from "../../db/schema.ts";
+import { instance, magicLinks, users } from "../../db/schema.ts";
 import { createAccount, findUserByEmail, isUniqueViolation } from "../accounts/accounts.server.ts";
 import { isPlausibleToken, MAX_CODE_ATTEMPTS, newEmailedTokenAndCode } from "../accounts/emailed-secrets.server.ts";
 import { hashSecret, newId, randomSecret, secretMatches } from "../accounts/secrets.server.ts";
@@ -214,7 +214,7 @@ export async function signInWithLink(
   env: Env,
   input: { link: MagicLinkRow; request: Request; now?: number },
 ): Promise<MagicSignIn> {
-  const owner = await linkOwner(db, input);
+  const owner = await linkOwner(db, env, input);
   const cookie = await startSession(db, env, {
     userId: owner.user.id,
     persistent: true,
@@ -231,6 +231,7 @@ export async function signInWithLink(
  */
 export async function linkOwner(
   db: Database,
+  env: Env,
   input: { link: MagicLinkRow; request: Request; now?: number },
 ): Promise<Omit<MagicSignIn, "cookie">> {
   const { link, request } = input;
@@ -263,14 +264,33 @@ export async function linkOwner(
     // The link proves the address; nothing proved it before. Someone may have registered this address
     // without owning it, waiting for its owner to move in (account pre-hijacking): whoever was signed
     // in is signed out, and a password set before the address was proved stops working. The owner can
-    // choose one again in /settings/password.
-    passwordCleared = user.passwordHash !== null;
+    // choose one again in /settings/password, and is told so on the page and by e-mail. The admin the
+    // setup wizard created is the exception: nobody but the operator could create an account before
+    // the instance was set up, so there is nothing to defend against and their password stays.
+    passwordCleared = user.passwordHash !== null && !(await createdBySetup(db, user));
     [user] = await db
       .update(users)
-      .set({ emailVerifiedAt: now, passwordHash: null })
+      .set({ emailVerifiedAt: now, ...(passwordCleared ? { passwordHash: null } : {}) })
       .where(eq(users.id, user.id))
       .returning();
-    await deleteUserSessions(db, user!.id);
+    if (passwordCleared) {
+      await deleteUserSessions(db, user!.id);
+      // A notice: if the mail fails, the sign-in still stands (the page says the same).
+      await sendMail(
+        db,
+        env,
+        composeMail({
+          to: user!.email,
+          subject: "The password on your Alva account was removed",
+          paragraphs: [
+            "You confirmed your address by signing in with an e-mailed link. A password had been set on this account before the address was confirmed, so it could have been set by someone else: it was removed, and every other session was signed out.",
+            "Choose a new password in Alva under Settings → Password. If you set that password yourself, nothing is wrong: just choose it again.",
+          ],
+        }),
+      ).catch((error) =>
+        console.error(JSON.stringify({ level: "error", msg: "notice mail failed", error: String(error) })),
+      );
+    }
     await recordSecurityEvent(db, {
       userId: user!.id,
       type: "email-verified",
@@ -310,4 +330,14 @@ export function signedInRedirect(
     headers.append("Set-Cookie", toastCookie(request, { kind: result.passwordCleared ? "info" : "success", message }));
   const to = result.user.mustChooseUsername ? "/welcome" : safeRedirectPath(link.redirectTo, "/dashboard");
   return redirect(to, { headers });
+}
+
+/**
+ * Whether the first-run setup created this account: the wizard writes the admin and the instance row
+ * in one batch with the same timestamp (app/setup/wizard.server.ts).
+ */
+async function createdBySetup(db: Database, user: Pick<User, "role" | "createdAt">): Promise<boolean> {
+  if (user.role !== "admin") return false;
+  const [setup] = await db.select({ at: instance.setupCompletedAt }).from(instance).limit(1);
+  return setup?.at.getTime() === user.createdAt.getTime();
 }

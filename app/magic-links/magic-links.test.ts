@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { magicLinks, sessions, users } from "../../db/schema.ts";
+import { instance, magicLinks, sessions, users } from "../../db/schema.ts";
 import {
   codeIn,
   comparable,
@@ -432,6 +432,23 @@ describe("accounts made and verified by a link", () => {
       formPost("/login", { login: user.email, password: user.password }, { "CF-Connecting-IP": randomIp() }),
     );
     expect(login.status).toBe(400);
+    const notice = await lastMailTo(user.email);
+    expect(notice.subject).toBe("The password on your Alva account was removed");
+    expect(notice.text).toContain("Settings → Password");
+  });
+
+  it("keeps the password of the admin the setup wizard created (nobody else could have made that account)", async () => {
+    const admin = await createTestUser({ label: "mlsetupadmin", role: "admin", verified: false });
+    const [setup] = await testDb().select().from(instance).limit(1);
+    await testDb().update(users).set({ createdAt: setup!.setupCompletedAt }).where(eq(users.id, admin.id));
+    const earlier = await signIn(admin);
+    const response = await redeemToken((await linkFor(admin.email)).token);
+    expect(response.status).toBe(302);
+    expect(toastOf(response)?.message ?? "").not.toContain("choose a new one");
+    const after = (await userByEmail(admin.email))!;
+    expect(after.emailVerifiedAt).not.toBeNull();
+    expect(after.passwordHash).not.toBeNull();
+    expect((await getAs("/dashboard", earlier)).status).toBe(200);
   });
 
   it("keeps the password and sessions of an already verified account", async () => {

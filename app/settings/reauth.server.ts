@@ -13,7 +13,8 @@ import { verifyPassword } from "../accounts/password.server.ts";
 import { hashSecret, randomDigits } from "../accounts/secrets.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import type { Session, User } from "../accounts/session.server.ts";
-import { composeMail, mailTransport } from "../mail/mail.server.ts";
+import { sendMail } from "../email-flows/emails.server.ts";
+import { composeMail } from "../mail/mail.server.ts";
 
 export const RECENT_SIGN_IN_MS = 15 * 60 * 1000;
 export const IDENTITY_CODE_LIFETIME_MS = 10 * 60 * 1000;
@@ -84,7 +85,9 @@ export async function sendIdentityCode(env: Env, db: Database, user: User, purpo
     .insert(identityCodes)
     .values(row)
     .onConflictDoUpdate({ target: identityCodes.userId, set: { ...row, userId: undefined } });
-  await mailTransport(env, db).send(
+  await sendMail(
+    db,
+    env,
     composeMail({
       to: user.email,
       subject: `Your Alva confirmation code: ${code}`,
