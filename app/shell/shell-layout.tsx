@@ -33,7 +33,8 @@ const linkClass = ({ isActive }: { isActive: boolean }) =>
 export default function ShellLayout({ loaderData }: Route.ComponentProps) {
   return (
     <div className="grid gap-8 md:grid-cols-[12rem_1fr]">
-      <nav aria-label="Main" className="space-y-1">
+      {/* On a phone the links wrap into a compact row above the page instead of a list that pushes it down. */}
+      <nav aria-label="Main" className="flex flex-wrap gap-1 md:block md:space-y-1">
         <NavLink to="/dashboard" className={linkClass}>
           Dashboard
         </NavLink>
