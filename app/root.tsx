@@ -87,7 +87,16 @@ export function Layout({ children }: { children: ReactNode }) {
             </Link>
             <div className="flex items-center gap-3">
               <ThemeSwitch />
-              {root?.user ? <UserMenu user={root.user} /> : null}
+              {root?.user ? (
+                <UserMenu user={root.user} />
+              ) : (
+                <Link
+                  to="/login"
+                  className="rounded-md px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 dark:hover:bg-zinc-800"
+                >
+                  Sign in
+                </Link>
+              )}
             </div>
           </div>
         </header>

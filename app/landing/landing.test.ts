@@ -1,7 +1,16 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { waitlist } from "../../db/schema.ts";
-import { deadDatabase, ensureInstance, formPost, send, testDb } from "../../tests/worker-helpers.ts";
+import {
+  createTestUser,
+  deadDatabase,
+  ensureInstance,
+  formPost,
+  getAs,
+  send,
+  signIn,
+  testDb,
+} from "../../tests/worker-helpers.ts";
 
 // Pages redirect to /setup until the instance is set up.
 beforeAll(ensureInstance);
@@ -35,6 +44,17 @@ describe("landing page", () => {
     expect(await dark.text()).toContain('data-theme="dark"');
     const bogus = await send(new Request("http://localhost:5173/", { headers: { Cookie: "theme=<script>" } }));
     expect(await bogus.text()).toContain('data-theme="system"');
+  });
+
+  it("offers sign-up and sign-in to visitors, and 'Open Alva' instead of the waitlist to someone signed in", async () => {
+    const anonymous = await (await send("/")).text();
+    expect(anonymous).toContain('href="/signup"');
+    expect(anonymous).toContain('href="/login"');
+    expect(anonymous).toContain("Join the waitlist");
+    const signedIn = await (await getAs("/", await signIn(await createTestUser({ label: "landing" })))).text();
+    expect(signedIn).toContain("Open Alva");
+    expect(signedIn).not.toContain("Join the waitlist");
+    expect(signedIn).not.toContain('href="/signup"');
   });
 
   it("still renders when the database is down", async () => {
