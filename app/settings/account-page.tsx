@@ -16,9 +16,10 @@ import { oneTimeCodeField, parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { CodeInput, Field, FormError } from "../ui/form-field.tsx";
+import { Time } from "../ui/time.tsx";
 import type { Route } from "./+types/account-page";
 import { latestExport, requestExport } from "./data-export.server.ts";
-import { formatTime, isoTime } from "./format.ts";
+import { formatTime } from "./format.ts";
 import { confirmIdentity, sendIdentityCode } from "./reauth.server.ts";
 import { SettingsNav } from "./settings-nav.tsx";
 
@@ -168,15 +169,13 @@ export default function AccountPage({ loaderData, actionData }: Route.ComponentP
         <div aria-live="polite" className="space-y-3">
           {archive.status === "preparing" ? (
             <p data-testid="export-status">
-              Preparing your archive (asked at{" "}
-              <time dateTime={isoTime(archive.requestedAt)}>{formatTime(archive.requestedAt)}</time>)… This page
-              refreshes by itself.
+              Preparing your archive (asked at <Time ms={archive.requestedAt} />
+              )… This page refreshes by itself.
             </p>
           ) : null}
           {archive.status === "ready" ? (
             <p data-testid="export-status">
-              Your archive from <time dateTime={isoTime(archive.requestedAt)}>{formatTime(archive.requestedAt)}</time>{" "}
-              is ready ({formatBytes(archive.bytes)}):{" "}
+              Your archive from <Time ms={archive.requestedAt} /> is ready ({formatBytes(archive.bytes)}):{" "}
               <a
                 href={`/settings/account/exports/${archive.id}`}
                 download
@@ -184,7 +183,7 @@ export default function AccountPage({ loaderData, actionData }: Route.ComponentP
               >
                 Download alva-data.json
               </a>
-              . Available until <time dateTime={isoTime(archive.expiresAt)}>{formatTime(archive.expiresAt)}</time>.
+              . Available until <Time ms={archive.expiresAt} />.
             </p>
           ) : null}
           {archive.status === "failed" ? (

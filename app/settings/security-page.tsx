@@ -3,8 +3,9 @@
 import { requireUser } from "../accounts/auth.server.ts";
 import { listSecurityEvents } from "../accounts/security-log.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { Time } from "../ui/time.tsx";
 import type { Route } from "./+types/security-page";
-import { describeSecurityEvent, formatTime, isoTime } from "./format.ts";
+import { describeSecurityEvent } from "./format.ts";
 import { SettingsNav } from "./settings-nav.tsx";
 
 const SHOWN_EVENTS = 100;
@@ -64,7 +65,7 @@ export default function SecurityPage({ loaderData }: Route.ComponentProps) {
               {events.map((event) => (
                 <tr key={event.id} data-testid="security-event">
                   <td className="whitespace-nowrap px-4 py-2">
-                    <time dateTime={isoTime(event.at)}>{formatTime(event.at)}</time>
+                    <Time ms={event.at} />
                   </td>
                   <td className="px-4 py-2">
                     <span className={event.failed ? "font-medium text-red-700 dark:text-red-400" : undefined}>

@@ -11,8 +11,8 @@ import { withDatabase } from "../platform/database.server.ts";
 import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
+import { Time } from "../ui/time.tsx";
 import type { Route } from "./+types/sessions-page";
-import { formatTime, isoTime } from "./format.ts";
 import { confirmIdentity, signedInRecently } from "./reauth.server.ts";
 import { listSignIns, revokeOwnSignIn } from "./sessions.server.ts";
 import { SettingsNav } from "./settings-nav.tsx";
@@ -234,9 +234,8 @@ export default function SessionsPage({ loaderData, actionData }: Route.Component
                 ) : null}
               </p>
               <p className="text-sm text-zinc-600 dark:text-zinc-400">
-                IP {row.ip ?? "unknown"} · Signed in{" "}
-                <time dateTime={isoTime(row.createdAt)}>{formatTime(row.createdAt)}</time> · Last active{" "}
-                <time dateTime={isoTime(row.lastActiveAt)}>{formatTime(row.lastActiveAt)}</time>
+                IP {row.ip ?? "unknown"} · Signed in <Time ms={row.createdAt} /> · Last active{" "}
+                <Time ms={row.lastActiveAt} />
               </p>
             </div>
             <Form method="post">
