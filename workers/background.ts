@@ -5,6 +5,7 @@ import { deleteEndedFamilies } from "../app/api/token-families.server.ts";
 import { deleteExpiredEmailTokens } from "../app/email-flows/cleanup.server.ts";
 import { deleteUnreferencedImages } from "../app/images/cleanup.server.ts";
 import { deleteExpiredMagicLinks } from "../app/magic-links/cleanup.server.ts";
+import { logEvent } from "../app/platform/request-log.ts";
 import { createDatabase } from "../db/client.ts";
 import { consumeDeadPlanJobs, consumePlanJobs } from "./plan-jobs.ts";
 
@@ -13,10 +14,19 @@ export const queueConsumers: Record<string, (batch: MessageBatch, env: Env) => P
   "alva-plan-jobs-dead": consumeDeadPlanJobs,
 };
 
+/**
+ * The queue's name as the top level of wrangler.toml spells it. Queue names are account-wide, so an
+ * environment's queues are named like production's plus "-<ENVIRONMENT>" (alva-plan-jobs-staging).
+ */
+export function baseQueueName(queue: string, environment: string): string {
+  const suffix = `-${environment}`;
+  return queue.endsWith(suffix) ? queue.slice(0, -suffix.length) : queue;
+}
+
 export async function handleQueue(batch: MessageBatch, env: Env): Promise<void> {
-  const consume = queueConsumers[batch.queue];
+  const consume = queueConsumers[baseQueueName(batch.queue, env.ENVIRONMENT)];
   if (!consume) {
-    console.error(JSON.stringify({ level: "error", msg: "no consumer for queue", queue: batch.queue }));
+    logEvent("error", "no consumer for queue", { queue: batch.queue });
     batch.retryAll();
     return;
   }
@@ -52,7 +62,7 @@ export async function runCleanups(env: Env, now: Date): Promise<Record<string, n
       report[task.name] = `failed: ${(error as Error).message}`;
     }
   }
-  console.log(JSON.stringify({ level: "info", msg: "cleanup finished", report }));
+  logEvent("info", "cleanup finished", { report });
   return report;
 }
 
@@ -61,5 +71,5 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
     await runCleanups(env, new Date(controller.scheduledTime));
     return;
   }
-  console.error(JSON.stringify({ level: "error", msg: "no handler for cron", cron: controller.cron }));
+  logEvent("error", "no handler for cron", { cron: controller.cron });
 }
