@@ -47,7 +47,9 @@ const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta/_journal.js
 };
 const newest = journal.entries.at(-1)!.tag;
 
-const schemaTables = Object.values(schema).filter((value): value is SQLiteTable => is(value, SQLiteTable));
+const schemaTables: SQLiteTable[] = (Object.values(schema) as unknown[]).filter((value) =>
+  is(value, SQLiteTable),
+) as SQLiteTable[];
 const schemaColumns = new Map(
   schemaTables.map((table) => {
     const config = getTableConfig(table);

@@ -20,9 +20,7 @@ const handleWithReactRouter = createRequestHandler(
   import.meta.env.MODE,
 );
 
-// With SENTRY_DSN set, errors are also reported (app/platform/error-reporting.ts); without, these
-// handlers run as they are.
-export default withErrorReporting<Env>({
+const handlers = {
   async fetch(request, env, ctx) {
     const started = performance.now();
     const requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
@@ -83,7 +81,11 @@ export default withErrorReporting<Env>({
   async scheduled(controller, env) {
     await handleScheduled(controller, env);
   },
-});
+} satisfies ExportedHandler<Env>;
+
+// With SENTRY_DSN set, errors are also reported (app/platform/error-reporting.ts); without, these
+// handlers run as they are.
+export default withErrorReporting<Env, typeof handlers>(handlers);
 
 function randomNonce(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));

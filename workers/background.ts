@@ -8,23 +8,15 @@ import { deleteExpiredMagicLinks } from "../app/magic-links/cleanup.server.ts";
 import { logEvent } from "../app/platform/request-log.ts";
 import { createDatabase } from "../db/client.ts";
 import { consumeDeadPlanJobs, consumePlanJobs } from "./plan-jobs.ts";
+import { baseQueueName, type ConsumedQueue } from "./queue-names.ts";
 
-export const queueConsumers: Record<string, (batch: MessageBatch, env: Env) => Promise<void>> = {
+export const queueConsumers: Record<ConsumedQueue, (batch: MessageBatch, env: Env) => Promise<void>> = {
   "alva-plan-jobs": consumePlanJobs,
   "alva-plan-jobs-dead": consumeDeadPlanJobs,
 };
 
-/**
- * The queue's name as the top level of wrangler.toml spells it. Queue names are account-wide, so an
- * environment's queues are named like production's plus "-<ENVIRONMENT>" (alva-plan-jobs-staging).
- */
-export function baseQueueName(queue: string, environment: string): string {
-  const suffix = `-${environment}`;
-  return queue.endsWith(suffix) ? queue.slice(0, -suffix.length) : queue;
-}
-
 export async function handleQueue(batch: MessageBatch, env: Env): Promise<void> {
-  const consume = queueConsumers[baseQueueName(batch.queue, env.ENVIRONMENT)];
+  const consume = queueConsumers[baseQueueName(batch.queue, env.ENVIRONMENT) as ConsumedQueue];
   if (!consume) {
     logEvent("error", "no consumer for queue", { queue: batch.queue });
     batch.retryAll();

@@ -41,18 +41,20 @@ export function errorReportingOptions(env: ReportingEnv): Sentry.CloudflareOptio
 
 /**
  * The Worker's handlers, reporting to Sentry when SENTRY_DSN is set. withSentry instruments the object
- * it is given in place, so it gets a copy: without a DSN the original, untouched handlers run.
+ * it is given in place, so it gets a copy: without a DSN the original, untouched handlers run. The
+ * result has the handler's own type, so tests call its methods as they would the plain object.
  */
-export function withErrorReporting<E extends ReportingEnv>(handler: ExportedHandler<E>): ExportedHandler<E> {
+export function withErrorReporting<E extends ReportingEnv, H extends ExportedHandler<E>>(handler: H): H {
   const reported = Sentry.withSentry<E, unknown, unknown, ExportedHandler<E>>((env) => errorReportingOptions(env), {
     ...handler,
   });
-  const on = (env: E) => Boolean(env.SENTRY_DSN?.trim());
-  return {
-    fetch: (request, env, ctx) => (on(env) ? reported : handler).fetch!(request, env, ctx),
-    queue: (batch, env, ctx) => (on(env) ? reported : handler).queue!(batch, env, ctx),
-    scheduled: (controller, env, ctx) => (on(env) ? reported : handler).scheduled!(controller, env, ctx),
+  const pick = (env: E): ExportedHandler<E> => (env.SENTRY_DSN?.trim() ? reported : handler);
+  const wrapped: ExportedHandler<E> = {
+    fetch: (request, env, ctx) => pick(env).fetch!(request, env, ctx),
+    queue: (batch, env, ctx) => pick(env).queue!(batch, env, ctx),
+    scheduled: (controller, env, ctx) => pick(env).scheduled!(controller, env, ctx),
   };
+  return wrapped as H;
 }
 
 /**

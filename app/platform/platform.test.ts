@@ -205,7 +205,7 @@ describe("scrubEvent", () => {
 describe("withErrorReporting", () => {
   it("is off without SENTRY_DSN: the handler runs as it is and nothing is reported", async () => {
     expect(errorReportingOptions({ ENVIRONMENT: "production", SENTRY_DSN: "" })).toBeUndefined();
-    const handler = withErrorReporting<Env>({
+    const handler = withErrorReporting<Env, ExportedHandler<Env>>({
       async fetch() {
         return new Response(Sentry.getClient() ? "client" : "no client");
       },
