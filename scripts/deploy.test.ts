@@ -8,6 +8,7 @@ import { unstable_readConfig } from "wrangler";
 import { baseQueueName, consumedQueues } from "../workers/queue-names.ts";
 import { activeMilliseconds, gzippedModules } from "./check-deploy.ts";
 import { buildEnv, cloudflareEnvFromArgs } from "./deploy.ts";
+import { previewOutputs } from "./preview-url.ts";
 
 describe("npm run deploy", () => {
   it("reads the environment from wrangler-style arguments", () => {
@@ -91,5 +92,31 @@ describe("npm run check:deploy", () => {
       timeDeltas: [1000, 50_000, 2000, 500, 9000],
     };
     expect(activeMilliseconds(profile)).toBe(3.5);
+  });
+});
+
+describe("the pull request's preview (deploy.yml)", () => {
+  const lines = (...entries: object[]) => entries.map((entry) => JSON.stringify(entry)).join("\n");
+
+  it("takes the alias URL from wrangler's output file, else the version's own, else none", () => {
+    const start = { type: "wrangler-session", version: 1 };
+    const upload = { type: "version-upload", version: 1, version_id: "v-1" };
+    expect(
+      previewOutputs(
+        lines(start, {
+          ...upload,
+          preview_url: "https://abc-alva-staging.x.workers.dev",
+          preview_alias_url: "https://pr-7-alva-staging.x.workers.dev",
+        }),
+      ),
+    ).toEqual({ url: "https://pr-7-alva-staging.x.workers.dev", version_id: "v-1" });
+    expect(previewOutputs(lines(start, { ...upload, preview_url: "https://abc-alva-staging.x.workers.dev" })).url).toBe(
+      "https://abc-alva-staging.x.workers.dev",
+    );
+    expect(previewOutputs(lines(start, upload))).toEqual({ url: "", version_id: "v-1" });
+  });
+
+  it("fails when wrangler wrote no upload", () => {
+    expect(() => previewOutputs(lines({ type: "wrangler-session", version: 1 }))).toThrow(/no version-upload/);
   });
 });
