@@ -17,6 +17,7 @@ export default defineConfig({
   // copies of React) before reloading to where the user came from.
   optimizeDeps: { include: ["@conform-to/react", "@conform-to/zod/v4", "zod"] },
   server: { port: 5173, strictPort: true },
+  environments: { ssr: { build: { minify: true } } },
 });
 
 /** Writes build/client/_headers, so static files get the security headers the Worker gives its answers. */

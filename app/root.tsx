@@ -31,9 +31,21 @@ const pagesOnly =
   (args, next) =>
     isApiPath(new URL(args.request.url).pathname) ? next() : middleware(args, next);
 
-export const middleware: Route.MiddlewareFunction[] = [setupGuardMiddleware, sessionMiddleware, toastMiddleware].map(
-  pagesOnly,
-);
+// The request's log line (workers/app.ts) names the matched route pattern (no ids from the path) and,
+// once the session middleware or the API's token check has run, the user's id. Runs for the API too.
+const logFieldsMiddleware: Route.MiddlewareFunction = async ({ context, pattern }, next) => {
+  const { log } = context.get(requestInfo);
+  log.route = pattern.startsWith("/") ? pattern : `/${pattern}`; // React Router's patterns have no leading slash
+  const response = await next();
+  const auth = getAuth(context);
+  if (auth.status === "signed-in") log.userId = auth.user.id;
+  return response;
+};
+
+export const middleware: Route.MiddlewareFunction[] = [
+  logFieldsMiddleware,
+  ...[setupGuardMiddleware, sessionMiddleware, toastMiddleware].map(pagesOnly),
+];
 
 export function loader({ request, context }: Route.LoaderArgs) {
   const auth = getAuth(context);

@@ -6,8 +6,9 @@
 // The Durable Object classes are exported here because the runtime looks for them in the entry.
 import { createRequestHandler, RouterContextProvider } from "react-router";
 import { csrfRefusal, isCrossSiteMutation } from "../app/platform/csrf.ts";
+import { withErrorReporting } from "../app/platform/error-reporting.ts";
 import { requestInfo } from "../app/platform/request-info.ts";
-import { logError, logRequest, requestLogEnabled } from "../app/platform/request-log.ts";
+import { logError, logRequest, type RequestLogFields, requestLogEnabled } from "../app/platform/request-log.ts";
 import { securityHeaders } from "../app/platform/security-headers.ts";
 import { handleQueue, handleScheduled } from "./background.ts";
 
@@ -19,12 +20,13 @@ const handleWithReactRouter = createRequestHandler(
   import.meta.env.MODE,
 );
 
-export default {
+const handlers = {
   async fetch(request, env, ctx) {
     const started = performance.now();
     const requestId = request.headers.get("cf-ray") ?? crypto.randomUUID();
     const nonce = randomNonce();
     const url = new URL(request.url);
+    const log: RequestLogFields = {};
 
     let response: Response;
     try {
@@ -32,7 +34,7 @@ export default {
         response = csrfRefusal(requestId);
       } else {
         const context = new RouterContextProvider();
-        context.set(requestInfo, { env, ctx, requestId, nonce });
+        context.set(requestInfo, { env, ctx, requestId, nonce, log });
         response = await handleWithReactRouter(request, context);
       }
     } catch (error) {
@@ -66,6 +68,7 @@ export default {
         status: response.status,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
         requestId,
+        ...log,
       });
     }
     return response;
@@ -79,6 +82,10 @@ export default {
     await handleScheduled(controller, env);
   },
 } satisfies ExportedHandler<Env>;
+
+// With SENTRY_DSN set, errors are also reported (app/platform/error-reporting.ts); without, these
+// handlers run as they are.
+export default withErrorReporting<Env, typeof handlers>(handlers);
 
 function randomNonce(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));

@@ -6,19 +6,21 @@ import { deleteEndedFamilies } from "../app/api/token-families.server.ts";
 import { deleteExpiredEmailTokens } from "../app/email-flows/cleanup.server.ts";
 import { deleteUnreferencedImages } from "../app/images/cleanup.server.ts";
 import { deleteExpiredMagicLinks } from "../app/magic-links/cleanup.server.ts";
+import { logEvent } from "../app/platform/request-log.ts";
 import { deleteExpiredExports } from "../app/settings/data-export.server.ts";
 import { createDatabase } from "../db/client.ts";
 import { consumeDeadPlanJobs, consumePlanJobs } from "./plan-jobs.ts";
+import { baseQueueName, type ConsumedQueue } from "./queue-names.ts";
 
-export const queueConsumers: Record<string, (batch: MessageBatch, env: Env) => Promise<void>> = {
+export const queueConsumers: Record<ConsumedQueue, (batch: MessageBatch, env: Env) => Promise<void>> = {
   "alva-plan-jobs": consumePlanJobs,
   "alva-plan-jobs-dead": consumeDeadPlanJobs,
 };
 
 export async function handleQueue(batch: MessageBatch, env: Env): Promise<void> {
-  const consume = queueConsumers[batch.queue];
+  const consume = queueConsumers[baseQueueName(batch.queue, env.ENVIRONMENT) as ConsumedQueue];
   if (!consume) {
-    console.error(JSON.stringify({ level: "error", msg: "no consumer for queue", queue: batch.queue }));
+    logEvent("error", "no consumer for queue", { queue: batch.queue });
     batch.retryAll();
     return;
   }
@@ -57,7 +59,7 @@ export async function runCleanups(env: Env, now: Date): Promise<Record<string, n
       report[task.name] = `failed: ${(error as Error).message}`;
     }
   }
-  console.log(JSON.stringify({ level: "info", msg: "cleanup finished", report }));
+  logEvent("info", "cleanup finished", { report });
   return report;
 }
 
@@ -66,5 +68,5 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
     await runCleanups(env, new Date(controller.scheduledTime));
     return;
   }
-  console.error(JSON.stringify({ level: "error", msg: "no handler for cron", cron: controller.cron }));
+  logEvent("error", "no handler for cron", { cron: controller.cron });
 }

@@ -39,6 +39,7 @@ import {
   type ServerFrame,
 } from "../app/chat/protocol.ts";
 import { liveSessions } from "../app/chat/rooms.server.ts";
+import { logEvent } from "../app/platform/request-log.ts";
 import { createDatabase } from "../db/client.ts";
 import type { ChatRoomKind } from "../db/schema.ts";
 import { type LimitOptions, type LimitResult, rateLimit } from "./rate-limiter.ts";
@@ -227,6 +228,11 @@ export class ChatRoom extends DurableObject<Env> {
     this.broadcast({ type: "presence", online: this.presence() });
     this.prefetchMessageToken(attachment.userId);
     await this.scheduleAlarm();
+    logEvent("info", "chat socket opened", {
+      roomId: room.id,
+      userId: attachment.userId,
+      sockets: this.ctx.getWebSockets().length,
+    });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -635,7 +641,13 @@ export class ChatRoom extends DurableObject<Env> {
         state = "failed";
         const reason = error instanceof AnswerFailed ? error.message : "something went wrong on our side.";
         note = `Cut short: ${reason} Ask again in a moment.`;
-        if (!(error instanceof AnswerFailed)) console.error("Alva's answer failed", (error as Error).message);
+        if (!(error instanceof AnswerFailed)) {
+          logEvent("error", "alva answer failed", {
+            roomId: this.meta("room_id"),
+            messageId: answer.id,
+            error: (error as Error).message,
+          });
+        }
       }
     } finally {
       if (this.answering === answer) this.answering = null;
@@ -697,7 +709,8 @@ export class ChatRoom extends DurableObject<Env> {
     if (who && this.socketsOf(who.userId).every((other) => other === socket)) this.messageTokens.delete(who.userId);
   }
 
-  override webSocketError(socket: WebSocket): void {
+  override webSocketError(socket: WebSocket, error: unknown): void {
+    logEvent("warn", "chat socket error", { roomId: this.meta("room_id"), error: String(error) });
     closeQuietly(socket, 1011, "Socket error");
     this.broadcast({ type: "presence", online: this.presence() }, socket);
   }
@@ -749,7 +762,10 @@ export class ChatRoom extends DurableObject<Env> {
       closeQuietly(socket, 4001, "Session ended");
       closed++;
     }
-    if (closed > 0) this.broadcast({ type: "presence", online: this.presence() });
+    if (closed > 0) {
+      this.broadcast({ type: "presence", online: this.presence() });
+      logEvent("info", "chat sockets of ended sessions closed", { roomId: this.meta("room_id"), closed });
+    }
     return closed;
   }
 }

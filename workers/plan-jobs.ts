@@ -29,6 +29,8 @@ import {
   type PlanSectionKey,
   planDocumentSchema,
 } from "../app/plans/plan-schema.ts";
+import { reportError } from "../app/platform/error-reporting.ts";
+import { logEvent as log } from "../app/platform/request-log.ts";
 import { createDatabase, type Database } from "../db/client.ts";
 import { planJobs, plans, planVersions } from "../db/schema.ts";
 
@@ -68,6 +70,7 @@ async function processMessage(db: Database, env: Env, message: Message): Promise
     // drizzle's message is the query; the cause says what went wrong.
     const cause = (error as Error).cause as Error | undefined;
     log("error", "plan job crashed", { jobId, error: cause?.message ?? (error as Error).message });
+    reportError(error, { jobId });
     message.retry({ delaySeconds: retryDelaySeconds(message.attempts, null) });
   }
 }
@@ -423,10 +426,4 @@ export async function consumeDeadPlanJobs(batch: MessageBatch, env: Env): Promis
       }
     }),
   );
-}
-
-function log(level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown>) {
-  const line = JSON.stringify({ level, msg, ...fields });
-  if (level === "error") console.error(line);
-  else console.log(line);
 }

@@ -303,6 +303,7 @@ async function answer(args: RouteArgs, endpoints: AnyEndpoint[]): Promise<Respon
     let auth: ApiAuth | null = null;
     if (chosen.auth) {
       auth = await authenticate(request, env, db, requestId, rateHeaders, limitByAddress);
+      context.get(requestInfo).log.userId = auth.user.id; // the request's log line: by id, never e-mail
     }
 
     const params = chosen.params ? chosen.params.safeParse(args.params) : { success: true as const, data: {} };

@@ -105,7 +105,7 @@ describe("secrets in logs", () => {
   it("a failed background query is logged without its parameters", async () => {
     const ctx = createExecutionContext();
     const context = new RouterContextProvider();
-    context.set(requestInfo, { env, ctx, requestId: "req-1", nonce: "n" });
+    context.set(requestInfo, { env, ctx, requestId: "req-1", nonce: "n", log: {} });
     const output = await captureConsole(async () => {
       afterResponse(context, async () => {
         throw new Error(

@@ -136,7 +136,7 @@ describe("GET/POST /welcome", () => {
 describe("requireFinishedProfile and finishedProfileMiddleware (for the shell layout)", () => {
   function contextFor(user: Partial<User> | null) {
     const context = new RouterContextProvider();
-    context.set(requestInfo, { env, ctx: createExecutionContext(), requestId: "req", nonce: "n" });
+    context.set(requestInfo, { env, ctx: createExecutionContext(), requestId: "req", nonce: "n", log: {} });
     context.set(
       authContext,
       user

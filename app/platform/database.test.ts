@@ -62,7 +62,7 @@ describe("getDatabase", () => {
   it("gives every caller of one request the same client, and another request its own", () => {
     const contextOf = () => {
       const context = new RouterContextProvider();
-      context.set(requestInfo, { env, ctx: createExecutionContext(), requestId: "req", nonce: "n" });
+      context.set(requestInfo, { env, ctx: createExecutionContext(), requestId: "req", nonce: "n", log: {} });
       return context;
     };
     const request = contextOf();

@@ -1,11 +1,24 @@
+import { reportError } from "./error-reporting.ts";
+
 // One JSON line per request. Only these fields are logged: never the query string (reset and
-// sign-in links carry tokens there), headers, cookies or bodies.
-export interface RequestLogLine {
+// sign-in links carry tokens there), headers, cookies or bodies. Users appear by id, never by e-mail.
+// Workers Logs (wrangler.toml [observability]) indexes the fields: filter on requestId, userId, route.
+export interface RequestLogLine extends RequestLogFields {
   method: string;
   path: string;
   status: number;
   durationMs: number;
   requestId: string;
+}
+
+/**
+ * What only the app learns while it handles a request, for its log line: the matched route pattern
+ * (`/chat/:room`, so lines group by page and carry no ids) and the signed-in user's id. Filled by the
+ * root middleware and the API's authentication, on the object workers/app.ts puts in requestInfo.
+ */
+export interface RequestLogFields {
+  route?: string;
+  userId?: string;
 }
 
 /**
@@ -21,6 +34,17 @@ export function requestLogEnabled(env: { ENVIRONMENT: string; LOG_REQUESTS?: str
 
 export function logRequest(line: RequestLogLine): void {
   console.log(JSON.stringify({ level: "info", msg: "request", ...line }));
+}
+
+/**
+ * One JSON line for work outside a request: a queue job (with its jobId), a chat room (its roomId), a
+ * cron run. Callers pass ids and counts, never message text or e-mail addresses.
+ */
+export function logEvent(level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown>): void {
+  const line = JSON.stringify({ level, msg, ...fields });
+  if (level === "error") console.error(line);
+  else if (level === "warn") console.warn(line);
+  else console.log(line);
 }
 
 /**
@@ -41,6 +65,7 @@ export function logWarning(
  * password and code hashes. Those are cut off here.
  */
 export function logError(error: unknown, requestId: string | undefined): void {
+  reportError(error, { requestId });
   const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
   console.error(
     JSON.stringify({
