@@ -25,6 +25,7 @@ export async function loader(args: Route.LoaderArgs) {
   return {
     connections: connections.map((row) => ({ provider: row.provider, email: row.email })),
     connectable: enabled.filter((provider) => !connections.some((row) => row.provider === provider)),
+    anyEnabled: enabled.length > 0,
     hasPassword: user.passwordHash !== null,
   };
 }
@@ -111,8 +112,13 @@ export default function ConnectionsPage({ loaderData, actionData }: Route.Compon
             </li>
           ))}
         </ul>
-      ) : (
+      ) : loaderData.anyEnabled ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">No accounts are connected.</p>
+      ) : (
+        <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="no-providers">
+          This Alva instance doesn't offer sign-in with GitHub, Google or Apple: its administrator has not set any of
+          them up, so there is nothing to connect. You sign in with your password or an e-mailed link.
+        </p>
       )}
 
       {connectable.length > 0 ? (

@@ -34,6 +34,20 @@ describe("/settings/connections", () => {
     expect(response.headers.get("Location")).toBe("/login?redirectTo=%2Fsettings%2Fconnections");
   });
 
+  it("explains itself when the instance has no sign-in provider set up", async () => {
+    const cookie = await signIn(await createTestUser({ label: "noproviders" }));
+    const none = { GITHUB_CLIENT_ID: "", GOOGLE_CLIENT_ID: "", APPLE_CLIENT_ID: "" } as Partial<Env>;
+    const response = await send(
+      new Request("http://localhost:5173/settings/connections", { headers: { Cookie: cookie }, redirect: "manual" }),
+      none,
+    );
+    const html = await response.text();
+    expect(html).toContain('data-testid="no-providers"');
+    expect(html).not.toContain("Connect GitHub");
+    // With providers set up, the ordinary empty state.
+    expect(await (await getAs("/settings/connections", cookie)).text()).toContain("No accounts are connected.");
+  });
+
   it("lists linked providers and offers the enabled ones (as POST forms in link mode)", async () => {
     const { session } = await providerOnlyUser("github");
     const html = withoutComments(await (await getAs("/settings/connections", session)).text());
