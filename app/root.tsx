@@ -112,7 +112,7 @@ export function Layout({ children }: { children: ReactNode }) {
             </div>
           </div>
         </header>
-        {root?.toast ? <Toast toast={root.toast} /> : null}
+        {root?.toast ? <Toast key={root.toast.message} toast={root.toast} /> : null}
         <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-10">
           {children}
         </main>
