@@ -43,9 +43,10 @@ export default function SecurityPage({ loaderData }: Route.ComponentProps) {
       {events.length === 0 ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">Nothing recorded yet.</p>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-zinc-200 dark:border-zinc-800">
+        // On a phone each event is a stacked block with its column names, not a table wider than the screen.
+        <div className="rounded-xl border border-zinc-200 sm:overflow-x-auto dark:border-zinc-800">
           <table className="w-full text-left text-sm">
-            <thead className="bg-zinc-50 text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
+            <thead className="sr-only bg-zinc-50 text-zinc-600 sm:not-sr-only sm:table-header-group dark:bg-zinc-900 dark:text-zinc-400">
               <tr>
                 <th scope="col" className="px-4 py-2 font-medium">
                   When
@@ -61,13 +62,13 @@ export default function SecurityPage({ loaderData }: Route.ComponentProps) {
                 </th>
               </tr>
             </thead>
-            <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
+            <tbody className="block divide-y divide-zinc-200 sm:table-row-group dark:divide-zinc-800">
               {events.map((event) => (
-                <tr key={event.id} data-testid="security-event">
-                  <td className="whitespace-nowrap px-4 py-2">
+                <tr key={event.id} data-testid="security-event" className="block px-4 py-3 sm:table-row sm:p-0">
+                  <td className="block whitespace-nowrap font-medium sm:table-cell sm:px-4 sm:py-2 sm:font-normal">
                     <Time ms={event.at} />
                   </td>
-                  <td className="px-4 py-2">
+                  <td className="block sm:table-cell sm:px-4 sm:py-2">
                     <span className={event.failed ? "font-medium text-red-700 dark:text-red-400" : undefined}>
                       {event.what}
                     </span>
@@ -75,8 +76,13 @@ export default function SecurityPage({ loaderData }: Route.ComponentProps) {
                       <span className="block text-zinc-600 dark:text-zinc-400">{event.detail}</span>
                     ) : null}
                   </td>
-                  <td className="px-4 py-2">{event.ip ?? "unknown"}</td>
-                  <td className="px-4 py-2">{event.device ?? "Unknown device"}</td>
+                  <td className="block text-zinc-600 sm:table-cell sm:px-4 sm:py-2 sm:text-inherit dark:text-zinc-400 sm:dark:text-inherit">
+                    <span className="sm:hidden">IP </span>
+                    {event.ip ?? "unknown"}
+                  </td>
+                  <td className="block text-zinc-600 sm:table-cell sm:px-4 sm:py-2 sm:text-inherit dark:text-zinc-400 sm:dark:text-inherit">
+                    {event.device ?? "Unknown device"}
+                  </td>
                 </tr>
               ))}
             </tbody>
