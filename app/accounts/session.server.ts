@@ -6,6 +6,7 @@ import type { Database } from "../../db/client.ts";
 import { type SecurityEventType, sessions, users } from "../../db/schema.ts";
 import { revokeUserFamilies } from "../api/token-families.server.ts";
 import { isSecureRequest, readCookie, setCookie } from "../platform/cookies.server.ts";
+import { accountRefusal } from "./account-status.ts";
 import { clientIp } from "./client-ip.server.ts";
 import { describeDevice } from "./device.ts";
 import { hashSecret, randomSecret, secretMatches } from "./secrets.server.ts";
@@ -122,7 +123,12 @@ export async function validateSessionToken(
   const row = rows[0];
   if (!row || !secretMatches(parsed.secret, row.session.secretHash)) return null;
   const { session } = row;
-  if (now >= session.idleExpiresAt.getTime() || now >= session.absoluteExpiresAt.getTime()) {
+  // A disabled or deleted account's sessions end at its next request, whichever flow forgot to end them.
+  if (
+    now >= session.idleExpiresAt.getTime() ||
+    now >= session.absoluteExpiresAt.getTime() ||
+    accountRefusal(row.user)
+  ) {
     await db.delete(sessions).where(eq(sessions.id, session.id));
     return null;
   }

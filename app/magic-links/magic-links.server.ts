@@ -15,6 +15,7 @@ import { createAccount, findUserByEmail, isUniqueViolation } from "../accounts/a
 import { isPlausibleToken, MAX_CODE_ATTEMPTS, newEmailedTokenAndCode } from "../accounts/emailed-secrets.server.ts";
 import { hashSecret, newId, randomSecret, secretMatches } from "../accounts/secrets.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
+import { assertAccountUsable } from "../accounts/account-status.ts";
 import { deleteUserSessions, startSession, type User } from "../accounts/session.server.ts";
 import { appLink, sendMail } from "../email-flows/emails.server.ts";
 import { composeMail } from "../mail/mail.server.ts";
@@ -236,6 +237,8 @@ export async function linkOwner(
   const { link, request } = input;
   const now = new Date(input.now ?? Date.now());
   let user = await findUserByEmail(db, link.email);
+  // Before anything changes: a disabled or deleted account is neither verified nor signed in.
+  if (user) assertAccountUsable(user);
   let created = false;
   let passwordCleared = false;
   if (!user) {

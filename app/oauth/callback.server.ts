@@ -5,6 +5,7 @@
 import { data, type RouterContextProvider, redirect } from "react-router";
 import { getAuth } from "../accounts/auth.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
+import { accountRefusal } from "../accounts/account-status.ts";
 import { startSession } from "../accounts/session.server.ts";
 import { getDatabase, withDatabase } from "../platform/database.server.ts";
 import { httpError, NOT_FOUND_MESSAGE } from "../platform/http-error.ts";
@@ -108,6 +109,8 @@ export async function handleCallback(input: {
     const result = await resolveSignIn(db, provider, profile);
     if (result.outcome === "refused") return refuse(result.message);
     const { user } = result;
+    const refusal = accountRefusal(user);
+    if (refusal) return refuse(refusal.message);
     if (result.outcome === "linked")
       await recordSecurityEvent(db, { userId: user.id, type: "provider-linked", request, detail: label });
     if (result.outcome === "created")

@@ -31,6 +31,9 @@ const eventWords: Record<SecurityEventType, string> = {
   "password-set": "Password added",
   "api-sign-in": "Signed in to the API (an app or script)",
   "api-token-reuse": "An already used API refresh token was presented again; that API sign-in was ended",
+  "account-disabled": "Account disabled by an administrator",
+  "account-enabled": "Account enabled again by an administrator",
+  "signed-out-by-admin": "Signed out everywhere by an administrator",
 };
 
 /** What a security event means, in words; an unknown type (newer code, older page) is shown as is. */
