@@ -5,9 +5,7 @@
 import { isNull } from "drizzle-orm";
 import { users } from "../../db/schema.ts";
 
-export type AccountRefusal =
-  | { reason: "disabled"; message: string }
-  | { reason: "deleted"; message: string };
+export type AccountRefusal = { reason: "disabled"; message: string } | { reason: "deleted"; message: string };
 
 export const ACCOUNT_DISABLED_MESSAGE =
   "This account is disabled. Ask an administrator of this Alva instance if you think this is a mistake.";

@@ -8,11 +8,12 @@
 //     (so one rate-limit call per request), with RateLimit-* headers and 429 + Retry-After;
 //   - bearer tokens only: cookies are never read here (root.tsx skips its middleware for /api/*);
 //   - GET answers carry a weak ETag and honour If-None-Match; nothing is cached by shared caches.
-import type { AccountRefusal } from "../accounts/account-status.ts";
+
 import type { RouterContextProvider } from "react-router";
 import { type ZodType, z } from "zod";
 import { type Database, isDatabaseUnavailable } from "../../db/client.ts";
 import type { LimitResult } from "../../workers/rate-limiter.ts";
+import type { AccountRefusal } from "../accounts/account-status.ts";
 import { checkClientLimit, checkLimit, type LimitName, limits } from "../accounts/limits.server.ts";
 import { hashSecret } from "../accounts/secrets.server.ts";
 import type { User } from "../accounts/session.server.ts";

@@ -112,10 +112,7 @@ async function typeCode({ request, context }: Route.ActionArgs, form: FormData) 
     return { link, signedIn: await signInWithLink(db, env, { link, request }) };
   }).catch((error: unknown) => (error instanceof AccountRefusedError ? error : Promise.reject(error)));
   if (result instanceof AccountRefusedError) {
-    return data(
-      { view: "code" as const, result: submission.reply({ formErrors: [result.message] }) },
-      { status: 403 },
-    );
+    return data({ view: "code" as const, result: submission.reply({ formErrors: [result.message] }) }, { status: 403 });
   }
   if (!result)
     return data({ view: "code" as const, result: submission.reply({ formErrors: [WRONG_CODE] }) }, { status: 400 });

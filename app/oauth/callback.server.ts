@@ -3,9 +3,9 @@
 // in, links, or creates the account (oauth-accounts.server.ts). Every refusal is a 400 page that says
 // what happened and creates no session.
 import { data, type RouterContextProvider, redirect } from "react-router";
+import { accountRefusal } from "../accounts/account-status.ts";
 import { getAuth } from "../accounts/auth.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
-import { accountRefusal } from "../accounts/account-status.ts";
 import { startSession } from "../accounts/session.server.ts";
 import { getDatabase, withDatabase } from "../platform/database.server.ts";
 import { httpError, NOT_FOUND_MESSAGE } from "../platform/http-error.ts";
