@@ -13,7 +13,8 @@ export interface AuditEntry {
   target?: { userId?: string | null; label: string };
   /** Old and new values and the like, stored as JSON. Never passwords, tokens or codes. */
   detail?: Record<string, unknown>;
-  request: Request;
+  /** Where the action came from: the request's client address, or the address itself (a chat socket's). */
+  request: Request | { ip: string | null };
 }
 
 /** The statement that records `entry`, for a batch that must record it together with its change. */
@@ -25,7 +26,7 @@ export function auditInsert(db: Database, entry: AuditEntry) {
     targetUserId: entry.target?.userId ?? null,
     targetLabel: entry.target?.label ?? null,
     detail: entry.detail ? JSON.stringify(entry.detail) : null,
-    ip: clientIp(entry.request),
+    ip: entry.request instanceof Request ? clientIp(entry.request) : entry.request.ip,
     createdAt: new Date(),
   });
 }

@@ -124,15 +124,13 @@ describe("the list", () => {
     await db.update(users).set({ disabledAt: new Date() }).where(eq(users.id, disabled.id));
     await db.update(users).set({ deletedAt: new Date() }).where(eq(users.id, deleted.id));
     await db.update(users).set({ passwordHash: null }).where(eq(users.id, github.id));
-    await db
-      .insert(oauthAccounts)
-      .values({
-        provider: "github",
-        providerUserId: `gh-${tag}`,
-        userId: github.id,
-        email: null,
-        createdAt: new Date(),
-      });
+    await db.insert(oauthAccounts).values({
+      provider: "github",
+      providerUserId: `gh-${tag}`,
+      userId: github.id,
+      email: null,
+      createdAt: new Date(),
+    });
 
     const usernames = async (query: string) => {
       const page = await listUserPage(db, readUserFilter(new URL(`${origin}/admin/users?q=${tag}&${query}`)));
