@@ -95,20 +95,20 @@ export default function AuditPage({ loaderData }: Route.ComponentProps) {
         <div className="flex flex-wrap gap-2 lg:col-span-4">
           <button
             type="submit"
-            className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700"
+            className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700"
           >
             Filter
           </button>
           <Link
             to="/admin/audit"
-            className="rounded-md border border-zinc-300 px-4 py-2 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900"
+            className="rounded-md border border-zinc-300 px-3 py-2 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900"
           >
             Clear
           </Link>
           <a
             href={csvHref}
             download
-            className="rounded-md border border-zinc-300 px-4 py-2 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900"
+            className="rounded-md border border-zinc-300 px-3 py-2 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900"
           >
             Download CSV
           </a>
@@ -120,22 +120,22 @@ export default function AuditPage({ loaderData }: Route.ComponentProps) {
           <caption className="sr-only">Admin and moderator actions, newest first</caption>
           <thead className="bg-zinc-50 text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
             <tr>
-              <th scope="col" className="px-4 py-2 font-medium">
+              <th scope="col" className="px-3 py-2 font-medium">
                 When
               </th>
-              <th scope="col" className="px-4 py-2 font-medium">
+              <th scope="col" className="px-3 py-2 font-medium">
                 Who
               </th>
-              <th scope="col" className="px-4 py-2 font-medium">
+              <th scope="col" className="px-3 py-2 font-medium">
                 Action
               </th>
-              <th scope="col" className="px-4 py-2 font-medium">
+              <th scope="col" className="px-3 py-2 font-medium">
                 On
               </th>
-              <th scope="col" className="px-4 py-2 font-medium">
+              <th scope="col" className="px-3 py-2 font-medium">
                 Detail
               </th>
-              <th scope="col" className="px-4 py-2 font-medium">
+              <th scope="col" className="px-3 py-2 font-medium">
                 From
               </th>
             </tr>
@@ -143,14 +143,14 @@ export default function AuditPage({ loaderData }: Route.ComponentProps) {
           <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
             {rows.map((row) => (
               <tr key={row.id} data-testid="audit-row">
-                <td className="whitespace-nowrap px-4 py-2">
+                <td className="whitespace-nowrap px-3 py-2">
                   <time dateTime={isoTime(row.createdAt)}>{formatTime(row.createdAt)}</time>
                 </td>
-                <td className="px-4 py-2">{`@${row.actorLabel}`}</td>
-                <td className="px-4 py-2">
+                <td className="px-3 py-2">{`@${row.actorLabel}`}</td>
+                <td className="px-3 py-2">
                   <code>{row.action}</code>
                 </td>
-                <td className="px-4 py-2">
+                <td className="px-3 py-2">
                   {row.targetUserId ? (
                     <Link to={`/admin/users/${row.targetUserId}`} className="underline">
                       {row.targetLabel ? `@${row.targetLabel}` : "an account"}
@@ -159,8 +159,8 @@ export default function AuditPage({ loaderData }: Route.ComponentProps) {
                     (row.targetLabel ?? "—")
                   )}
                 </td>
-                <td className="px-4 py-2">{describeDetail(row.detail)}</td>
-                <td className="px-4 py-2">{row.ip ?? "—"}</td>
+                <td className="px-3 py-2">{describeDetail(row.detail)}</td>
+                <td className="px-3 py-2">{row.ip ?? "—"}</td>
               </tr>
             ))}
             {rows.length === 0 ? (

@@ -5,16 +5,17 @@
 import { and, asc, desc, eq, exists, inArray, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../../db/client.ts";
-import { type OAuthProvider, oauthAccounts, oauthProviders, type Role, roles, users } from "../../db/schema.ts";
+import { type OAuthProvider, oauthAccounts, type Role, roles, users } from "../../db/schema.ts";
+import {
+  type SignInMethod,
+  signInMethods,
+  type UserSort,
+  type UserStatus,
+  userSorts,
+  userStatuses,
+} from "./user-status.tsx";
 
 export const USER_PAGE_SIZE = 50;
-
-export const userStatuses = ["active", "unverified", "disabled", "deleted"] as const;
-export type UserStatus = (typeof userStatuses)[number];
-export const signInMethods = ["password", "passwordless", ...oauthProviders] as const;
-export type SignInMethod = (typeof signInMethods)[number];
-export const userSorts = ["newest", "oldest", "username", "email"] as const;
-export type UserSort = (typeof userSorts)[number];
 
 /** Anything a visitor can type in the address bar becomes a valid filter: unknown values mean "any". */
 export const userFilterSchema = z.object({

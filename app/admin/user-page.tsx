@@ -28,8 +28,8 @@ import {
   signOutEverywhere,
   userDetail,
 } from "./user-admin.server.ts";
+import { StatusBadge } from "./user-status.tsx";
 import { changeRole } from "./users.server.ts";
-import { StatusBadge } from "./users-page.tsx";
 
 export async function loader(args: Route.LoaderArgs) {
   const { user: viewer } = requireRole(args, "moderator");

@@ -8,15 +8,8 @@ import { withDatabase } from "../platform/database.server.ts";
 import { formatTime, isoTime, roleNames, roleOptions } from "../settings/format.ts";
 import type { Route } from "./+types/users-page";
 import { AdminNav } from "./admin-nav.tsx";
-import {
-  listUserPage,
-  readUserFilter,
-  type SignInMethod,
-  signInMethods,
-  type UserStatus,
-  userFilterQuery,
-  userStatuses,
-} from "./user-list.server.ts";
+import { listUserPage, readUserFilter, userFilterQuery } from "./user-list.server.ts";
+import { type SignInMethod, StatusBadge, signInMethods, statusNames, userStatuses } from "./user-status.tsx";
 
 export async function loader(args: Route.LoaderArgs) {
   const { user } = requireRole(args, "moderator");
@@ -33,13 +26,6 @@ export async function loader(args: Route.LoaderArgs) {
 
 export const meta: Route.MetaFunction = () => [{ title: "Users — Admin — Alva" }];
 
-export const statusNames: Record<UserStatus, string> = {
-  active: "Active",
-  unverified: "Unverified",
-  disabled: "Disabled",
-  deleted: "Deleted",
-};
-
 const methodNames: Record<SignInMethod, string> = {
   password: "Password",
   passwordless: "Passwordless (e-mailed link)",
@@ -49,17 +35,7 @@ const methodNames: Record<SignInMethod, string> = {
 const sortNames = { newest: "Newest first", oldest: "Oldest first", username: "Username", email: "E-mail" } as const;
 
 const inputClass =
-  "mt-1 w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900";
-
-export function StatusBadge({ status }: { status: UserStatus }) {
-  const tone =
-    status === "active"
-      ? "border-emerald-300 text-emerald-800 dark:border-emerald-800 dark:text-emerald-300"
-      : status === "unverified"
-        ? "border-amber-300 text-amber-900 dark:border-amber-800 dark:text-amber-200"
-        : "border-red-300 text-red-800 dark:border-red-800 dark:text-red-300";
-  return <span className={`rounded-full border px-2 py-0.5 text-xs ${tone}`}>{statusNames[status]}</span>;
-}
+  "mt-1 w-full min-w-[9rem] rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900";
 
 export default function UsersPage({ loaderData }: Route.ComponentProps) {
   const { rows, total, filter, nextHref, firstHref, role } = loaderData;
@@ -70,8 +46,8 @@ export default function UsersPage({ loaderData }: Route.ComponentProps) {
         Users
       </h1>
 
-      <Form method="get" role="search" className="grid gap-3 sm:grid-cols-2 lg:grid-cols-6 lg:items-end">
-        <div className="lg:col-span-2">
+      <Form method="get" role="search" className="flex flex-wrap items-end gap-3">
+        <div className="min-w-[16rem] flex-1">
           <label htmlFor="users-q" className="block text-sm font-medium">
             E-mail or username
           </label>
@@ -128,7 +104,7 @@ export default function UsersPage({ loaderData }: Route.ComponentProps) {
             ))}
           </select>
         </div>
-        <div className="flex gap-2 lg:col-span-6">
+        <div className="flex gap-2">
           <button
             type="submit"
             className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700"
@@ -176,12 +152,12 @@ export default function UsersPage({ loaderData }: Route.ComponentProps) {
           <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
             {rows.map((row) => (
               <tr key={row.id} data-testid="user-row">
-                <td className="px-4 py-2">
+                <td className="whitespace-nowrap px-4 py-2">
                   <Link to={`/admin/users/${row.id}`} className="font-medium underline">
                     {`@${row.username}`}
                   </Link>
                 </td>
-                <td className="px-4 py-2 break-all">{row.email}</td>
+                <td className="whitespace-nowrap px-4 py-2">{row.email}</td>
                 <td className="px-4 py-2">{roleNames[row.role]}</td>
                 <td className="px-4 py-2">
                   <StatusBadge status={row.status} />
