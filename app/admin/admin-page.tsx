@@ -2,7 +2,7 @@
 // quick list of accounts and their roles. Admins only (everyone else gets the 403 page; moderators
 // read users at /admin/users). Changing a role is a plain form post per row; users.server.ts keeps at
 // least one admin, and every change is in the audit log.
-import { data, Form, useNavigation } from "react-router";
+import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import type { Role } from "../../db/schema.ts";
 import { requireRole } from "../accounts/auth.server.ts";
@@ -150,13 +150,13 @@ export default function AdminPage({ loaderData, actionData }: Route.ComponentPro
       </h1>
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
         Find, filter and act on accounts in{" "}
-        <a href="/admin/users" className="underline">
+        <Link to="/admin/users" className="underline">
           Users
-        </a>
+        </Link>
         ; every admin and moderator action is in the{" "}
-        <a href="/admin/audit" className="underline">
+        <Link to="/admin/audit" className="underline">
           audit log
-        </a>
+        </Link>
         . Below: the newest accounts and their roles.
       </p>
 
@@ -264,7 +264,7 @@ export default function AdminPage({ loaderData, actionData }: Route.ComponentPro
               return (
                 <tr key={row.id} data-testid="admin-user">
                   <td className="px-4 py-2">
-                    {`@${row.username}`}
+                    <Link to={`/admin/users/${row.id}`} className="underline">{`@${row.username}`}</Link>
                     {row.id === me ? (
                       <span className="ml-2 text-xs text-zinc-600 dark:text-zinc-400">(you)</span>
                     ) : null}

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { auditLog, oauthAccounts, sessions, users, workspaceMembers } from "../../db/schema.ts";
 import { api, apiSignIn, expectProblem, freshIp } from "../../tests/support/api.ts";
 import { lastMailTo, randomIp, toastOf } from "../../tests/support/email-flows.ts";
+import { fakeUser, flow, userByEmail } from "../../tests/support/oauth.ts";
 import {
   createTestUser,
   ensureInstance,
@@ -98,6 +99,19 @@ describe("access", () => {
     expect((await getAs("/admin/audit", cookie)).status).toBe(403);
     expect((await getAs("/admin/audit.csv", cookie)).status).toBe(403);
     expect(await auditFor(target.id)).toEqual([]);
+  });
+
+  it("gives admins one nav to every admin page, moderators only to Users", async () => {
+    const admin = await createTestUser({ label: "navadmin", role: "admin" });
+    const home = await html(await getAs("/admin", await signIn(admin)));
+    for (const path of ["/admin/users", "/admin/audit", "/admin/stats", "/admin/settings", "/admin/system"]) {
+      expect(home, path).toContain(`href="${path}"`);
+    }
+    const moderator = await createTestUser({ label: "navmod", role: "moderator" });
+    const users = await html(await getAs("/admin/users", await signIn(moderator)));
+    expect(users).toContain('href="/admin/users"');
+    expect(users).not.toContain('href="/admin/audit"');
+    expect(users).not.toContain('href="/admin/stats"');
   });
 
   it("answers 404 for an account that doesn't exist (page and action), never a 500", async () => {
@@ -347,6 +361,48 @@ describe("disabling an account", () => {
     const code = /\b(\d{8})\b/.exec((await lastMailTo(victim.email)).text)![1]!;
     const verify = await expectProblem(await api("/api/v1/auth/magic-link/verify", { body: { challenge, code } }), 403);
     expect(verify.detail).toBe(ACCOUNT_DISABLED_MESSAGE);
+  });
+
+  it("refuses provider (OAuth) and e-mailed link or code sign-in on the web with the message, and no session", async () => {
+    const profile = fakeUser();
+    await flow("github", profile);
+    const viaProvider = (await userByEmail(profile.email!))!;
+    await testDb().update(users).set({ disabledAt: new Date() }).where(eq(users.id, viaProvider.id));
+    const { response: oauth } = await flow("github", profile);
+    expect(oauth.status).toBe(400);
+    expect(await html(oauth)).toContain("This account is disabled.");
+    expect(oauth.headers.getSetCookie().some((value) => /^alva_session=[^;]/.test(value))).toBe(false);
+
+    const viaLink = await createTestUser({ label: "linkweb" });
+    await testDb().update(users).set({ disabledAt: new Date() }).where(eq(users.id, viaLink.id));
+    const asked = await send(
+      formPost("/login/link", { intent: "request", email: viaLink.email }, { "CF-Connecting-IP": randomIp() }),
+    );
+    const browser = asked.headers
+      .getSetCookie()
+      .find((value) => value.startsWith("alva_magic_link="))!
+      .split(";")[0]!;
+    const mail = await lastMailTo(viaLink.email);
+    const token = /token=([a-z2-7]{32})/.exec(mail.text)![1]!;
+    const code = /\b(\d{8})\b/.exec(mail.text)![1]!;
+    const typed = await send(formPost("/login/link", { intent: "code", code }, { Cookie: browser }));
+    expect(typed.status).toBe(403);
+    expect(await html(typed)).toContain("This account is disabled.");
+    const followed = await send(formPost(`/login/link/verify?token=${token}`, { token }));
+    expect([403, 410]).toContain(followed.status);
+    expect(await testDb().select().from(sessions).where(eq(sessions.userId, viaLink.id))).toEqual([]);
+    const [stillUnverified] = await testDb().select().from(users).where(eq(users.id, viaLink.id));
+    expect(stillUnverified?.disabledAt).toBeInstanceOf(Date);
+  });
+
+  it("refuses the link itself (not only the code) for a disabled account", async () => {
+    const user = await createTestUser({ label: "linkonly" });
+    await testDb().update(users).set({ disabledAt: new Date() }).where(eq(users.id, user.id));
+    await send(formPost("/login/link", { intent: "request", email: user.email }, { "CF-Connecting-IP": randomIp() }));
+    const token = /token=([a-z2-7]{32})/.exec((await lastMailTo(user.email)).text)![1]!;
+    const followed = await send(formPost(`/login/link/verify?token=${token}`, { token }));
+    expect(followed.status).toBe(403);
+    expect(await html(followed)).toContain("This account is disabled.");
   });
 
   it("treats a deleted account (deletedAt) the same way, saying it was deleted", async () => {
