@@ -408,8 +408,11 @@ describe("disabling an account", () => {
   it("treats a deleted account (deletedAt) the same way, saying it was deleted", async () => {
     const gone = await signedInEverywhere("deleted");
     await testDb().update(users).set({ deletedAt: new Date() }).where(eq(users.id, gone.user.id));
+    // A session the deletion did not end is ended at its next request, which is told why.
     const page = await getAs("/dashboard", gone.cookie);
     expect(page.status).toBe(302);
+    expect(toastOf(page)).toEqual({ kind: "error", message: ACCOUNT_DELETED_MESSAGE });
+    expect(await testDb().select().from(sessions).where(eq(sessions.userId, gone.user.id))).toEqual([]);
     const bearer = await expectProblem(await api("/api/v1/auth/me", { token: gone.tokens.accessToken }), 403);
     expect(bearer.detail).toBe(ACCOUNT_DELETED_MESSAGE);
     const login = await send(
