@@ -80,6 +80,11 @@ export default [
     route("settings/account", "settings/account-page.tsx"),
     route("settings/account/exports/:id", "settings/data-export-download.ts"),
     route("admin", "admin/admin-page.tsx"),
+    // Running the instance: users and the audit log (app/admin)
+    route("admin/users", "admin/users-page.tsx"),
+    route("admin/users/:id", "admin/user-page.tsx"),
+    route("admin/audit", "admin/audit-page.tsx"),
+    route("admin/audit.csv", "admin/audit-csv-route.ts"),
     route("settings/password", "email-flows/settings-password-page.tsx"),
     route("settings/email", "email-flows/settings-email-page.tsx"),
     route("settings/profile", "images/profile-page.tsx"),

@@ -37,27 +37,35 @@ export const organizations = sqliteTable("organizations", {
 export const roles = ["user", "moderator", "admin"] as const;
 export type Role = (typeof roles)[number];
 
-export const users = sqliteTable("users", {
-  id: text("id").primaryKey(),
-  /** Lowercase letters, digits and `_`, stored lowercase: unique case-insensitively. */
-  username: text("username").notNull().unique(),
-  /** Stored lowercased. */
-  email: text("email").notNull().unique(),
-  displayName: text("display_name"),
-  /** Self-describing PHC string ($argon2id$v=19$m=…,t=…,p=…$salt$hash); null for passwordless accounts. */
-  passwordHash: text("password_hash"),
-  role: text("role", { enum: roles }).notNull().default("user"),
-  emailVerifiedAt: integer("email_verified_at", { mode: "timestamp_ms" }),
-  /** Accounts created by a magic link or a provider start with a generated username to replace. */
-  mustChooseUsername: integer("must_choose_username", { mode: "boolean" }).notNull().default(false),
-  /** The user's picture, stored in R2 (see `images`). */
-  avatarImageId: text("avatar_image_id"),
-  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-  /** Set by an admin: the account cannot sign in or use the API until enabled again. */
-  disabledAt: integer("disabled_at", { mode: "timestamp_ms" }),
-  /** Deleted by its owner or an admin: signed out and refused at once, purged 30 days later (restorable until then). */
-  deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
-});
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    /** Lowercase letters, digits and `_`, stored lowercase: unique case-insensitively. */
+    username: text("username").notNull().unique(),
+    /** Stored lowercased. */
+    email: text("email").notNull().unique(),
+    displayName: text("display_name"),
+    /** Self-describing PHC string ($argon2id$v=19$m=…,t=…,p=…$salt$hash); null for passwordless accounts. */
+    passwordHash: text("password_hash"),
+    role: text("role", { enum: roles }).notNull().default("user"),
+    emailVerifiedAt: integer("email_verified_at", { mode: "timestamp_ms" }),
+    /** Accounts created by a magic link or a provider start with a generated username to replace. */
+    mustChooseUsername: integer("must_choose_username", { mode: "boolean" }).notNull().default(false),
+    /** The user's picture, stored in R2 (see `images`). */
+    avatarImageId: text("avatar_image_id"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    /** Set by an admin: the account cannot sign in or use the API until enabled again. */
+    disabledAt: integer("disabled_at", { mode: "timestamp_ms" }),
+    /** Deleted by its owner or an admin: signed out and refused at once, purged 30 days later (restorable until then). */
+    deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
+  },
+  // The admin list's keyset pages (app/admin/user-list.server.ts): newest first, optionally by role.
+  (table) => [
+    index("users_created").on(table.createdAt, table.id),
+    index("users_role_created").on(table.role, table.createdAt, table.id),
+  ],
+);
 
 /** A business: every account gets a personal one at sign-up; onboarding, plans and chat hang off it. */
 export const workspaces = sqliteTable("workspaces", {
@@ -168,6 +176,9 @@ export const securityEventTypes = [
   "data-exported",
   "account-deleted",
   "account-restored",
+  "account-disabled",
+  "account-enabled",
+  "signed-out-by-admin",
 ] as const;
 export type SecurityEventType = (typeof securityEventTypes)[number];
 

@@ -15,6 +15,7 @@
 // (and the answer is a waitUntil task) so the object is not evicted; an object that starts with an
 // answer still marked "streaming" lost it (a restart, a crash) and marks it cut short.
 import { DurableObject } from "cloudflare:workers";
+import { recordAudit } from "../app/admin/audit.server.ts";
 import { aiProvider, callTimeoutMs, openAiClient } from "../app/ai/provider.server.ts";
 import {
   ALVA_NAME,
@@ -28,6 +29,7 @@ import {
   mentionsAlva,
   streamAnswer,
 } from "../app/chat/alva.server.ts";
+import { formatUntil } from "../app/chat/moderation.ts";
 import {
   type AlvaAnswer,
   type ChatMessage,
@@ -67,6 +69,9 @@ export const verifiedHeaders = {
   sessionId: "X-Alva-Session-Id",
   moderator: "X-Alva-Moderator",
   emailVerified: "X-Alva-Email-Verified",
+  /** Set for site moderators and admins: their moderation goes into the audit log (app/admin). */
+  siteModerator: "X-Alva-Site-Moderator",
+  clientIp: "X-Alva-Client-Ip",
   workspaceId: "X-Alva-Workspace-Id",
   roomId: "X-Alva-Room-Id",
   roomKind: "X-Alva-Room-Kind",
@@ -92,6 +97,18 @@ export interface Author {
   moderator: boolean;
   /** Asking Alva is a paid model call: like plans (decision 0063), it needs a verified address. */
   verified: boolean;
+  /** A site moderator or admin (not just a workspace owner): their moderation is audited. */
+  siteModerator?: boolean;
+  /** The client's address, for the audit log. */
+  ip?: string | null;
+}
+
+/** Someone a moderator muted in this room, until when (decision 0101). */
+export interface Mute {
+  userId: string;
+  username: string;
+  until: number;
+  by: string;
 }
 
 /** What each socket carries through hibernation (well under the 16 KiB limit). */
@@ -174,6 +191,9 @@ export class ChatRoom extends DurableObject<Env> {
     )`);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS reads (user_id TEXT PRIMARY KEY, last_read_id INTEGER NOT NULL)");
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS mutes (user_id TEXT PRIMARY KEY, username TEXT NOT NULL, until INTEGER NOT NULL, by_name TEXT NOT NULL)",
+    );
     // Rooms created before Alva answered in them get the answer columns.
     const columns = new Set(
       ctx.storage.sql
@@ -205,6 +225,8 @@ export class ChatRoom extends DurableObject<Env> {
       sessionId: header(verifiedHeaders.sessionId),
       moderator: header(verifiedHeaders.moderator) === "1",
       verified: header(verifiedHeaders.emailVerified) === "1",
+      siteModerator: header(verifiedHeaders.siteModerator) === "1",
+      ip: header(verifiedHeaders.clientIp) || null,
     };
     const room = roomInfo(
       header(verifiedHeaders.roomId),
@@ -370,6 +392,69 @@ export class ChatRoom extends DurableObject<Env> {
     return this.serialized(author.userId, () => this.store(author, clientId, text));
   }
 
+  /** Deletes message `id` as `me` (the no-JavaScript form's Delete button), with the socket's rules and audit. */
+  async remove(me: Author, id: number): Promise<PostOutcome> {
+    const outcome = this.change(me, id, null);
+    if (outcome.ok) await this.auditModeration(me, outcome.message);
+    return outcome;
+  }
+
+  // ── Mutes (decision 0101) ───────────────────────────────────────────────────────────────────
+
+  /** Mutes `target` here until `until` (replacing an earlier mute); their posts are refused meanwhile. */
+  mute(target: { userId: string; username: string }, until: number, by: string): void {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO mutes (user_id, username, until, by_name) VALUES (?, ?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET username = excluded.username, until = excluded.until, by_name = excluded.by_name`,
+      target.userId,
+      target.username,
+      until,
+      by,
+    );
+  }
+
+  /** Lifts a mute; false when there was none in force. */
+  unmute(userId: string): boolean {
+    const muted = this.mutedUntil(userId) !== null;
+    this.ctx.storage.sql.exec("DELETE FROM mutes WHERE user_id = ?", userId);
+    return muted;
+  }
+
+  /** When `userId`'s mute here ends, or null when they are not muted. Ended mutes are forgotten. */
+  mutedUntil(userId: string, now = Date.now()): number | null {
+    const row = this.ctx.storage.sql
+      .exec<{ until: number }>("SELECT until FROM mutes WHERE user_id = ?", userId)
+      .toArray()[0];
+    if (!row) return null;
+    if (row.until > now) return row.until;
+    this.ctx.storage.sql.exec("DELETE FROM mutes WHERE user_id = ? AND until <= ?", userId, now);
+    return null;
+  }
+
+  /** The mutes in force, soonest end first. */
+  mutes(now = Date.now()): Mute[] {
+    return this.ctx.storage.sql
+      .exec<{ user_id: string; username: string; until: number; by_name: string }>(
+        "SELECT * FROM mutes WHERE until > ? ORDER BY until",
+        now,
+      )
+      .toArray()
+      .map((row) => ({ userId: row.user_id, username: row.username, until: row.until, by: row.by_name }));
+  }
+
+  /** A site moderator's or admin's deletion of someone else's message goes into the audit log. */
+  private async auditModeration(me: Author, message: ChatMessage): Promise<void> {
+    if (!me.siteModerator || message.userId === me.userId) return;
+    const roomId = this.meta("room_id");
+    await recordAudit(createDatabase(this.env), {
+      actor: { id: me.userId, username: me.username },
+      action: "chat.message-delete",
+      target: { userId: message.userId, label: message.username },
+      detail: { roomId, workspaceId: this.meta("workspace_id"), messageId: message.id },
+      request: { ip: me.ip ?? null },
+    });
+  }
+
   /** Stops Alva's answer `id` (the no-JavaScript form's Stop button); false when it is not being written. */
   stopAnswer(id: number, name: string): boolean {
     if (this.answering?.id !== id) return false;
@@ -414,6 +499,7 @@ export class ChatRoom extends DurableObject<Env> {
       case "delete": {
         const outcome = this.change(me, input.id, input.type === "edit" ? input.text : null);
         if (!outcome.ok) this.send(socket, { type: "error", code: outcome.code, message: outcome.message });
+        else if (input.type === "delete") await this.auditModeration(me, outcome.message);
         return;
       }
       case "history":
@@ -450,6 +536,14 @@ export class ChatRoom extends DurableObject<Env> {
   private async store(author: Author, clientId: string, rawText: string): Promise<PostOutcome> {
     if (this.meta("archived") === "1") {
       return { ok: false, code: "archived", message: "This room is archived: it can be read, not written to." };
+    }
+    const mutedUntil = this.mutedUntil(author.userId);
+    if (mutedUntil !== null) {
+      return {
+        ok: false,
+        code: "muted",
+        message: `A moderator muted you in this room until ${formatUntil(mutedUntil)}.`,
+      };
     }
     const text = rawText.trim();
     if (text.length === 0) return { ok: false, code: "empty", message: "Write something first." };

@@ -7,6 +7,7 @@ import { isSecureRequest } from "../platform/cookies.server.ts";
 import { databaseUnavailable, getDatabase } from "../platform/database.server.ts";
 import { httpError } from "../platform/http-error.ts";
 import { documentPath } from "../platform/safe-redirect.ts";
+import { toastCookie } from "../platform/toast.server.ts";
 import {
   clearedSessionCookie,
   readSessionToken,
@@ -30,10 +31,15 @@ export const sessionMiddleware: MiddlewareFunction<Response> = async ({ request,
   const token = readSessionToken(request);
   let auth: Auth = { status: "anonymous" };
   let cookie: string | null = null;
+  let refusal: string | null = null;
   if (token) {
     try {
       const valid = await validateSessionToken(getDatabase(context), token);
-      if (valid) {
+      if (valid && "refusal" in valid) {
+        // Signed out because the account was disabled or deleted: the next page says so.
+        cookie = clearedSessionCookie(request);
+        refusal = toastCookie(request, { kind: "error", message: valid.refusal.message });
+      } else if (valid) {
         auth = { status: "signed-in", user: valid.user, session: valid.session };
         if (valid.refreshed && valid.session.persistent) cookie = sessionCookie(request, token, valid.session);
       } else {
@@ -49,6 +55,7 @@ export const sessionMiddleware: MiddlewareFunction<Response> = async ({ request,
   const name = sessionCookieName(isSecureRequest(request));
   const handlerSetsSession = response.headers.getSetCookie().some((value) => value.startsWith(`${name}=`));
   if (cookie && !handlerSetsSession) response.headers.append("Set-Cookie", cookie);
+  if (refusal) response.headers.append("Set-Cookie", refusal);
   return response;
 };
 

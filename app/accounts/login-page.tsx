@@ -54,6 +54,12 @@ export async function action(args: Route.ActionArgs) {
       { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
     );
   }
+  if (result.outcome === "refused") {
+    return data(
+      { result: submission.reply({ formErrors: [result.refusal.message] }), throttled: false },
+      { status: 403 },
+    );
+  }
   if (result.outcome === "invalid")
     return data(
       { result: submission.reply({ formErrors: [SIGN_IN_FAILED_MESSAGE] }), throttled: false },

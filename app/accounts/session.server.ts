@@ -6,6 +6,7 @@ import type { Database } from "../../db/client.ts";
 import { type SecurityEventType, sessions, users } from "../../db/schema.ts";
 import { revokeUserFamilies } from "../api/token-families.server.ts";
 import { isSecureRequest, readCookie, setCookie } from "../platform/cookies.server.ts";
+import { type AccountRefusal, accountRefusal } from "./account-status.ts";
 import { clientIp } from "./client-ip.server.ts";
 import { describeDevice } from "./device.ts";
 import { hashSecret, randomSecret, secretMatches } from "./secrets.server.ts";
@@ -106,11 +107,15 @@ function parseSessionToken(token: string): { id: string; secret: string } | null
   return match ? { id: match[1]!, secret: match[2]! } : null;
 }
 
+/**
+ * The session `token` names and its user; null when it is unknown, tampered or expired; the refusal
+ * when the account is disabled or deleted (the session is ended either way).
+ */
 export async function validateSessionToken(
   db: Database,
   token: string,
   now = Date.now(),
-): Promise<ValidSession | null> {
+): Promise<ValidSession | { refusal: AccountRefusal } | null> {
   const parsed = parseSessionToken(token);
   if (!parsed) return null;
   const rows = await db
@@ -122,9 +127,11 @@ export async function validateSessionToken(
   const row = rows[0];
   if (!row || !secretMatches(parsed.secret, row.session.secretHash)) return null;
   const { session } = row;
-  if (now >= session.idleExpiresAt.getTime() || now >= session.absoluteExpiresAt.getTime()) {
+  // A disabled or deleted account's sessions end at its next request, whichever flow forgot to end them.
+  const refusal = accountRefusal(row.user);
+  if (refusal || now >= session.idleExpiresAt.getTime() || now >= session.absoluteExpiresAt.getTime()) {
     await db.delete(sessions).where(eq(sessions.id, session.id));
-    return null;
+    return refusal ? { refusal } : null;
   }
   if (now - session.lastActiveAt.getTime() < REFRESH_INTERVAL_MS) return { ...row, refreshed: false };
 

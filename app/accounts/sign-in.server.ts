@@ -4,6 +4,7 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { users } from "../../db/schema.ts";
+import { type AccountRefusal, accountRefusal } from "./account-status.ts";
 import { findUserByLogin } from "./accounts.server.ts";
 import { checkClientLimit, checkLimit, retryPhrase } from "./limits.server.ts";
 import { hashPassword, verifyNothing, verifyPassword } from "./password.server.ts";
@@ -14,6 +15,8 @@ export type SignInResult =
   /** `cookie`: the Set-Cookie value of the new session. */
   | { outcome: "signed-in"; cookie: string }
   | { outcome: "invalid" }
+  /** The right password for a disabled or deleted account. */
+  | { outcome: "refused"; refusal: AccountRefusal }
   | { outcome: "throttled"; message: string; retryAfterSeconds: number };
 
 /** The one answer to every wrong combination, on the web and in the API: it never says which part was wrong. */
@@ -22,6 +25,7 @@ export const SIGN_IN_FAILED_MESSAGE = "That e-mail or username and password don'
 export type CredentialCheck =
   | { outcome: "valid"; user: User }
   | { outcome: "invalid" }
+  | { outcome: "refused"; refusal: AccountRefusal }
   | { outcome: "throttled"; message: string; retryAfterSeconds: number };
 
 /**
@@ -66,6 +70,9 @@ export async function checkCredentials(
     await recordSecurityEvent(db, { userId: user.id, type: "sign-in-failed", request });
     return { outcome: "invalid" };
   }
+  // Said only to someone who knows the password: the state of an account is nobody else's business.
+  const refusal = accountRefusal(user);
+  if (refusal) return { outcome: "refused", refusal };
   if (verification.needsRehash) {
     await db
       .update(users)

@@ -1,6 +1,8 @@
-// /admin: the accounts of this instance and their roles. Admins only (everyone else gets the 403
-// page). Changing a role is a plain form post per row; users.server.ts keeps at least one admin.
-import { data, Form, useNavigation } from "react-router";
+// /admin: the admin home — the tabs to users, the audit log, statistics, settings and system — and the
+// quick list of accounts and their roles. Admins only (everyone else gets the 403 page; moderators
+// read users at /admin/users). Changing a role is a plain form post per row; users.server.ts keeps at
+// least one admin, and every change is in the audit log.
+import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import type { Role } from "../../db/schema.ts";
 import { requireRole } from "../accounts/auth.server.ts";
@@ -13,6 +15,8 @@ import { redirectWithToast } from "../platform/toast.server.ts";
 import { formatTime, isoTime, roleNames, roleOptions } from "../settings/format.ts";
 import { confirmIdentity } from "../settings/reauth.server.ts";
 import type { Route } from "./+types/admin-page";
+import { AdminNav } from "./admin-nav.tsx";
+import { recordAudit } from "./audit.server.ts";
 import { changeRole, listUsers } from "./users.server.ts";
 
 const searchSchema = z.string().trim().max(254).catch("");
@@ -89,15 +93,22 @@ export async function action(args: Route.ActionArgs) {
           to: role,
         }),
       );
-      // And in the user's own security log.
-      await withDatabase(context, (db) =>
-        recordSecurityEvent(db, {
+      // In the audit log, and in the user's own security log.
+      await withDatabase(context, async (db) => {
+        await recordAudit(db, {
+          actor: { id: actor.id, username: actor.username },
+          action: "user.role",
+          target: { userId, label: change.username },
+          detail: { from: change.from, to: role },
+          request,
+        });
+        await recordSecurityEvent(db, {
           userId,
           type: "role-changed",
           request,
           detail: `${change.from} → ${role}, by @${actor.username}`,
-        }),
-      );
+        });
+      });
       const self = userId === actor.id;
       const message = `${self ? "You are" : `@${change.username} is`} now ${withArticle(role)}.`;
       // Someone who just gave up the admin role can no longer see this page.
@@ -133,9 +144,21 @@ export default function AdminPage({ loaderData, actionData }: Route.ComponentPro
 
   return (
     <section className="space-y-6" aria-labelledby="admin-title">
+      <AdminNav viewer="admin" />
       <h1 id="admin-title" className="text-2xl font-semibold tracking-tight">
         Admin
       </h1>
+      <p className="text-sm text-zinc-600 dark:text-zinc-400">
+        Find, filter and act on accounts in{" "}
+        <Link to="/admin/users" className="underline">
+          Users
+        </Link>
+        ; every admin and moderator action is in the{" "}
+        <Link to="/admin/audit" className="underline">
+          audit log
+        </Link>
+        . Below: the newest accounts and their roles.
+      </p>
 
       <Form method="get" role="search" className="flex max-w-md gap-2">
         <label htmlFor="admin-search" className="sr-only">
@@ -241,7 +264,7 @@ export default function AdminPage({ loaderData, actionData }: Route.ComponentPro
               return (
                 <tr key={row.id} data-testid="admin-user">
                   <td className="px-4 py-2">
-                    {`@${row.username}`}
+                    <Link to={`/admin/users/${row.id}`} className="underline">{`@${row.username}`}</Link>
                     {row.id === me ? (
                       <span className="ml-2 text-xs text-zinc-600 dark:text-zinc-400">(you)</span>
                     ) : null}

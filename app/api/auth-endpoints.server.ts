@@ -2,6 +2,7 @@
 // own check: rate limits, generic error, Argon2 cost), refreshing, signing out, who am I, and the
 // user's sign-ins (browser sessions and API token families side by side).
 import { z } from "zod";
+import { AccountRefusedError } from "../accounts/account-status.ts";
 import { emailSchema } from "../accounts/accounts.server.ts";
 import { normalizeCode } from "../accounts/emailed-secrets.server.ts";
 import { checkClientLimit, checkLimit, retryPhrase } from "../accounts/limits.server.ts";
@@ -21,7 +22,7 @@ import { oneTimeCodeField } from "../platform/forms.server.ts";
 import { listSignIns, revokeOwnSignIn } from "../settings/sessions.server.ts";
 import { isSetupComplete } from "../setup/instance.server.ts";
 import { publicKeySet, signAccessToken } from "./access-tokens.server.ts";
-import { apiJson, apiProblem, endpoint, noContent } from "./http.server.ts";
+import { accountRefusedProblem, apiJson, apiProblem, endpoint, noContent } from "./http.server.ts";
 import { createTokenFamily, revokeFamily, rotateRefreshToken, type TokenFamily } from "./token-families.server.ts";
 
 const timestamp = z.iso.datetime().describe("ISO 8601, UTC");
@@ -98,7 +99,7 @@ export const issueToken = endpoint({
   auth: false,
   body: tokenRequest,
   responses: { 200: { description: "Signed in", schema: tokenResponse } },
-  errors: [401, 415, 413, 400, 422],
+  errors: [401, 403, 415, 413, 400, 422],
   async handle({ db, env, request, requestId, body }) {
     const checked = await checkCredentials(db, env, { login: body.login, password: body.password, request });
     if (checked.outcome === "throttled") {
@@ -109,6 +110,7 @@ export const issueToken = endpoint({
     if (checked.outcome === "invalid") {
       throw apiProblem(requestId, 401, SIGN_IN_FAILED_MESSAGE, { type: "/api/v1/problems/invalid-credentials" });
     }
+    if (checked.outcome === "refused") throw accountRefusedProblem(requestId, checked.refusal);
     const { family, refreshToken } = await createTokenFamily(db, { userId: checked.user.id, request });
     return apiJson(await tokenBody(env, family, refreshToken));
   },
@@ -125,9 +127,10 @@ export const refreshToken = endpoint({
   auth: false,
   body: refreshRequest,
   responses: { 200: { description: "New tokens; the refresh token sent is used up", schema: tokenResponse } },
-  errors: [401, 415, 413, 400, 422],
+  errors: [401, 403, 415, 413, 400, 422],
   async handle({ db, env, request, requestId, body }) {
     const rotated = await rotateRefreshToken(db, { token: body.refreshToken, request });
+    if (rotated.outcome === "refused") throw accountRefusedProblem(requestId, rotated.refusal);
     if (rotated.outcome !== "rotated") {
       throw apiProblem(requestId, 401, "The refresh token is invalid, used or expired; sign in again.", {
         type: "/api/v1/problems/invalid-grant",
@@ -193,7 +196,7 @@ export const verifyMagicLink = endpoint({
   auth: false,
   body: magicLinkVerifyRequest,
   responses: { 200: { description: "Signed in", schema: tokenResponse } },
-  errors: [401, 415, 413, 400, 422],
+  errors: [401, 403, 415, 413, 400, 422],
   async handle({ db, env, request, requestId, body }) {
     const link = await consumeCode(db, { browserSecret: body.challenge, code: body.code });
     if (!link) {
@@ -201,7 +204,11 @@ export const verifyMagicLink = endpoint({
         type: "/api/v1/problems/invalid-code",
       });
     }
-    const { user } = await linkOwner(db, env, { link, request });
+    const owner = await linkOwner(db, env, { link, request }).catch((error: unknown) => {
+      if (error instanceof AccountRefusedError) throw accountRefusedProblem(requestId, error.refusal);
+      throw error;
+    });
+    const { user } = owner;
     const { family, refreshToken } = await createTokenFamily(db, { userId: user.id, request, detail: "e-mailed code" });
     return apiJson(await tokenBody(env, family, refreshToken));
   },

@@ -8,10 +8,12 @@
 //     (so one rate-limit call per request), with RateLimit-* headers and 429 + Retry-After;
 //   - bearer tokens only: cookies are never read here (root.tsx skips its middleware for /api/*);
 //   - GET answers carry a weak ETag and honour If-None-Match; nothing is cached by shared caches.
+
 import type { RouterContextProvider } from "react-router";
 import { type ZodType, z } from "zod";
 import { type Database, isDatabaseUnavailable } from "../../db/client.ts";
 import type { LimitResult } from "../../workers/rate-limiter.ts";
+import type { AccountRefusal } from "../accounts/account-status.ts";
 import { checkClientLimit, checkLimit, type LimitName, limits } from "../accounts/limits.server.ts";
 import { hashSecret } from "../accounts/secrets.server.ts";
 import type { User } from "../accounts/session.server.ts";
@@ -369,6 +371,11 @@ function thrownPageError(error: unknown): { status: ProblemStatus; message: stri
   };
 }
 
+/** The answer to every API way in for a disabled or deleted account (app/accounts/account-status.ts). */
+export function accountRefusedProblem(requestId: string, refusal: AccountRefusal): Response {
+  return apiProblem(requestId, 403, refusal.message, { type: `/api/v1/problems/account-${refusal.reason}` });
+}
+
 /**
  * The bearer token's user and family, or a thrown 401. A valid token is limited by its family's bucket
  * (one per sign-in, whatever the address); a missing or invalid one by the client address's bucket, so
@@ -405,6 +412,7 @@ async function authenticate(
     checkLimit(env, "apiToken", claims.sid),
   ]);
   if (!live) throw invalid();
+  if ("refusal" in live) throw accountRefusedProblem(requestId, live.refusal);
   setRateHeaders(rateHeaders, "apiToken", tokenLimit);
   if (!tokenLimit.allowed) throw rateLimited(requestId, tokenLimit, rateHeaders);
   return live;

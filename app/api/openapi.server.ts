@@ -8,14 +8,14 @@ import { type AnyEndpoint, type ProblemStatus, problemSchema } from "./http.serv
 
 const COMPONENTS = "#/components/schemas/";
 
-/** Answers every authenticated endpoint may give besides its own. */
-const AUTHENTICATED_ERRORS: ProblemStatus[] = [401, 429, 503];
+/** Answers every authenticated endpoint may give besides its own (403: the account is disabled or deleted). */
+const AUTHENTICATED_ERRORS: ProblemStatus[] = [401, 403, 429, 503];
 const ALWAYS_ERRORS: ProblemStatus[] = [429, 503];
 
 const errorDescriptions: Record<ProblemStatus, string> = {
   400: "Malformed request (the body is not valid JSON, or a header is not valid)",
   401: "No valid access token (see WWW-Authenticate), or wrong credentials",
-  403: "Not allowed",
+  403: "Not allowed, or the account is disabled or deleted (`type` ends in account-disabled / account-deleted)",
   404: "Not found, or not yours (the same answer)",
   405: "Method not allowed",
   409: "Conflicts with the resource's state",

@@ -650,12 +650,13 @@ export const postRoomMessage = endpoint({
     200: { description: "Already posted with this clientId: the same message", schema: messageSchema },
   },
   errors: [404, 409, 415, 413, 400, 422],
-  async handle({ db, env, auth, params, body, requestId }) {
+  async handle({ db, env, auth, params, body, requestId, request }) {
     const access = await requireRoom(db, params.id, auth.user.id);
     if (access.room.archived) throw apiProblem(requestId, 409, "This room is archived.");
-    const outcome = await postMessage(env, access, auth.user, body.clientId, body.text);
+    const outcome = await postMessage(env, access, auth.user, body.clientId, body.text, request);
     if (!outcome.ok) {
-      throw apiProblem(requestId, outcome.code === "rate_limited" ? 429 : 422, outcome.message);
+      const status = outcome.code === "rate_limited" ? 429 : outcome.code === "muted" ? 403 : 422;
+      throw apiProblem(requestId, status, outcome.message);
     }
     return apiJson(messageView(outcome.message), { status: outcome.duplicate ? 200 : 201 });
   },

@@ -10,6 +10,7 @@
 import { and, asc, eq, isNull, lt, ne, or } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { apiIdempotencyKeys, apiRefreshTokens, apiTokenFamilies, users } from "../../db/schema.ts";
+import { type AccountRefusal, accountRefusal } from "../accounts/account-status.ts";
 import { clientIp } from "../accounts/client-ip.server.ts";
 import { describeDevice } from "../accounts/device.ts";
 import { hashSecret, randomSecret } from "../accounts/secrets.server.ts";
@@ -99,7 +100,9 @@ async function revokeFamiliesBeyondLimit(db: Database, userId: string, now: numb
 export type RefreshResult =
   | { outcome: "rotated"; family: TokenFamily; refreshToken: string }
   /** Unknown, expired, revoked, or reused: the client signs in again. */
-  | { outcome: "invalid" };
+  | { outcome: "invalid" }
+  /** A real refresh token of a disabled or deleted account. */
+  | { outcome: "refused"; refusal: AccountRefusal };
 
 /** Uses `token` once: a new refresh token replaces it, and the family's idle deadline moves. */
 export async function rotateRefreshToken(
@@ -110,12 +113,21 @@ export async function rotateRefreshToken(
   if (!REFRESH_TOKEN_PATTERN.test(input.token)) return { outcome: "invalid" };
   const tokenHash = hashSecret(input.token);
   const [row] = await db
-    .select({ token: apiRefreshTokens, family: apiTokenFamilies })
+    .select({
+      token: apiRefreshTokens,
+      family: apiTokenFamilies,
+      account: { disabledAt: users.disabledAt, deletedAt: users.deletedAt },
+    })
     .from(apiRefreshTokens)
     .innerJoin(apiTokenFamilies, eq(apiTokenFamilies.id, apiRefreshTokens.familyId))
+    .innerJoin(users, eq(users.id, apiTokenFamilies.userId))
     .where(eq(apiRefreshTokens.tokenHash, tokenHash))
     .limit(1);
-  if (!row || !isLive(row.family, now)) return { outcome: "invalid" };
+  if (!row) return { outcome: "invalid" };
+  // Checked before liveness: disabling revokes the family, and the client should learn why.
+  const refusal = accountRefusal(row.account);
+  if (refusal) return { outcome: "refused", refusal };
+  if (!isLive(row.family, now)) return { outcome: "invalid" };
   if (row.token.rotatedAt !== null) {
     await handleReuse(db, row.family, row.token.rotatedAt.getTime(), input.request, now);
     return { outcome: "invalid" };
@@ -222,18 +234,24 @@ export async function revokeUserFamilies(
   return revoked.length;
 }
 
-/** The family an access token names with its user, when it is still live and belongs to `userId`. */
+/**
+ * The family an access token names with its user, when it is still live and belongs to `userId`; the
+ * refusal when the account is disabled or deleted (the token itself was genuine: it is told why).
+ */
 export async function liveFamily(
   db: Database,
   input: { familyId: string; userId: string; now?: number },
-): Promise<{ family: TokenFamily; user: User } | null> {
+): Promise<{ family: TokenFamily; user: User } | { refusal: AccountRefusal } | null> {
   const [row] = await db
     .select({ family: apiTokenFamilies, user: users })
     .from(apiTokenFamilies)
     .innerJoin(users, eq(users.id, apiTokenFamilies.userId))
     .where(and(eq(apiTokenFamilies.id, input.familyId), eq(apiTokenFamilies.userId, input.userId)))
     .limit(1);
-  if (!row || !isLive(row.family, input.now)) return null;
+  if (!row) return null;
+  const refusal = accountRefusal(row.user);
+  if (refusal) return { refusal };
+  if (!isLive(row.family, input.now)) return null;
   return row;
 }
 

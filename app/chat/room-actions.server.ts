@@ -1,11 +1,17 @@
+import { and, eq } from "drizzle-orm";
 import { data, redirect } from "react-router";
 import { z } from "zod";
+import { users, workspaceMembers } from "../../db/schema.ts";
+import type { Author } from "../../workers/chat-room.ts";
+import { clientIp } from "../accounts/client-ip.server.ts";
 import type { User } from "../accounts/session.server.ts";
+import { recordAudit } from "../admin/audit.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { redirectWithToast } from "../platform/toast.server.ts";
 import type { Route } from "./+types/room-page";
+import { muteDurations, muteLabels } from "./moderation.ts";
 import { createRoom, type RoomAccess, renameRoom, requireRoom, setArchived } from "./rooms.server.ts";
 
 const roomName = z.string().trim().min(1, "Give the room a name.").max(60);
@@ -23,26 +29,53 @@ const roomForm = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("rename"), name: roomName, topic }),
   z.object({ intent: z.enum(["archive", "restore"]) }),
   z.object({ intent: z.literal("stop"), id: z.coerce.number().int().positive() }),
+  // Moderation (decision 0101): delete a message, mute someone here for a while, lift a mute.
+  z.object({ intent: z.literal("delete"), id: z.coerce.number().int().positive() }),
+  z.object({
+    intent: z.literal("mute"),
+    userId: z.string().trim().min(1).max(64),
+    minutes: z.enum(muteDurations, { error: "Choose how long." }),
+  }),
+  z.object({ intent: z.literal("unmute"), userId: z.string().trim().min(1).max(64) }),
 ]);
+
+/** Who the room treats as `user`: the verified author every message, deletion and mute acts as. */
+function authorOf(access: RoomAccess, user: User, request: Request): Author {
+  return {
+    userId: user.id,
+    username: user.username,
+    name: user.displayName ?? user.username,
+    moderator: canModerate(access, user),
+    verified: user.emailVerifiedAt !== null,
+    siteModerator: user.role !== "user",
+    ip: clientIp(request),
+  };
+}
+
+/** Workspace owners, and site moderators and admins who can reach the room, moderate it. */
+export function canModerate(access: RoomAccess, user: Pick<User, "role">): boolean {
+  return access.role === "owner" || user.role !== "user";
+}
 
 /**
  * Posts `text` as `user` to the room they were checked into (requireRoom): the one way a message enters a
  * room from outside its sockets (the no-JavaScript form and the JSON API).
  */
-export function postMessage(env: Env, access: RoomAccess, user: User, clientId: string, text: string) {
-  const { room, role } = access;
-  return env.CHAT_ROOM.getByName(room.id).post(
-    {
-      userId: user.id,
-      username: user.username,
-      name: user.displayName ?? user.username,
-      moderator: role === "owner" || user.role !== "user",
-      verified: user.emailVerifiedAt !== null,
-    },
-    clientId,
-    text,
-    { id: room.id, workspaceId: room.workspaceId, kind: room.kind, archived: room.archived },
-  );
+export function postMessage(
+  env: Env,
+  access: RoomAccess,
+  user: User,
+  clientId: string,
+  text: string,
+  request: Request,
+) {
+  const { room } = access;
+  return env.CHAT_ROOM.getByName(room.id).post(authorOf(access, user, request), clientId, text, {
+    id: room.id,
+    workspaceId: room.workspaceId,
+    kind: room.kind,
+    archived: room.archived,
+  });
 }
 
 export async function roomAction(args: Route.ActionArgs, user: User) {
@@ -61,9 +94,11 @@ export async function roomAction(args: Route.ActionArgs, user: User) {
     switch (input.intent) {
       case "send": {
         if (room.archived) return data({ error: "This room is archived." }, { status: 409 });
-        const outcome = await postMessage(env, access, user, input.clientId, input.text);
-        if (!outcome.ok)
-          return data({ error: outcome.message }, { status: outcome.code === "rate_limited" ? 429 : 400 });
+        const outcome = await postMessage(env, access, user, input.clientId, input.text, request);
+        if (!outcome.ok) {
+          const status = outcome.code === "rate_limited" ? 429 : outcome.code === "muted" ? 403 : 400;
+          return data({ error: outcome.message }, { status });
+        }
         const target = `${here}#message-${outcome.message.id}`;
         if (outcome.alva && outcome.alva !== "answering") {
           return redirectWithToast(request, target, { kind: "error", message: outcome.alva.refused });
@@ -75,6 +110,58 @@ export async function roomAction(args: Route.ActionArgs, user: User) {
         return stopped
           ? redirect(`${here}#message-${input.id}`)
           : redirectWithToast(request, here, { kind: "info", message: "Alva had already finished that answer." });
+      }
+      case "delete": {
+        const outcome = await env.CHAT_ROOM.getByName(room.id).remove(authorOf(access, user, request), input.id);
+        if (!outcome.ok) return data({ error: outcome.message }, { status: outcome.code === "forbidden" ? 403 : 404 });
+        return redirect(`${here}#message-${input.id}`);
+      }
+      case "mute":
+      case "unmute": {
+        if (!canModerate(access, user)) {
+          return data({ error: "Only moderators and the workspace's owner can mute people." }, { status: 403 });
+        }
+        if (input.userId === user.id) return data({ error: "You can't mute yourself." }, { status: 400 });
+        const [target] = await db
+          .select({ id: users.id, username: users.username })
+          .from(workspaceMembers)
+          .innerJoin(users, eq(users.id, workspaceMembers.userId))
+          .where(and(eq(workspaceMembers.workspaceId, room.workspaceId), eq(workspaceMembers.userId, input.userId)))
+          .limit(1);
+        if (!target) return data({ error: "That person isn't a member of this workspace." }, { status: 404 });
+        const stub = env.CHAT_ROOM.getByName(room.id);
+        const audited = user.role !== "user";
+        if (input.intent === "unmute") {
+          const lifted = await stub.unmute(target.id);
+          if (lifted && audited) {
+            await recordAudit(db, {
+              actor: { id: user.id, username: user.username },
+              action: "chat.unmute",
+              target: { userId: target.id, label: target.username },
+              detail: { roomId: room.id, room: room.name },
+              request,
+            });
+          }
+          return redirectWithToast(request, here, {
+            kind: "success",
+            message: `@${target.username} can write here again.`,
+          });
+        }
+        const until = Date.now() + Number(input.minutes) * 60_000;
+        await stub.mute({ userId: target.id, username: target.username }, until, user.username);
+        if (audited) {
+          await recordAudit(db, {
+            actor: { id: user.id, username: user.username },
+            action: "chat.mute",
+            target: { userId: target.id, label: target.username },
+            detail: { roomId: room.id, room: room.name, minutes: Number(input.minutes) },
+            request,
+          });
+        }
+        return redirectWithToast(request, here, {
+          kind: "success",
+          message: `@${target.username} is muted in #${room.name} for ${muteLabels[input.minutes]}.`,
+        });
       }
       case "create-room": {
         const id = await createRoom(db, {

@@ -7,8 +7,9 @@ import { requestInfo } from "../platform/request-info.ts";
 import type { Route } from "./+types/room-page";
 import { ChatClient, type ConnectionState } from "./chat-client.ts";
 import { MessageText } from "./message-text.tsx";
+import { formatUntil, muteDurations, muteLabels } from "./moderation.ts";
 import { appendChunk, type ChatMessage, MAX_MESSAGE_CHARS, type Presence, type ServerFrame } from "./protocol.ts";
-import { roomAction } from "./room-actions.server.ts";
+import { canModerate, roomAction } from "./room-actions.server.ts";
 import { ensureRooms, listRooms, memberUsernames, requireRoom } from "./rooms.server.ts";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
@@ -35,12 +36,16 @@ export async function loader(args: Route.LoaderArgs) {
     ]);
     const lastId = page.messages.at(-1)?.id;
     if (lastId) await stub.markRead(user.id, lastId);
+    const moderator = canModerate({ room, role }, user);
+    const [mutes, mutedUntil] = await Promise.all([moderator ? stub.mutes() : [], stub.mutedUntil(user.id)]);
     return {
       room,
       rooms: rooms.map((other, index) => ({ ...other, unread: unread[index] ?? 0 })),
       messages: page.messages,
       hasMore: page.hasMore,
-      me: { userId: user.id, moderator: role === "owner" || user.role !== "user" },
+      me: { userId: user.id, moderator },
+      mutes,
+      mutedUntil,
       usernames,
       /** The no-JavaScript form's message id: a resubmitted form is stored once. */
       formClientId: crypto.randomUUID(),
@@ -273,6 +278,7 @@ function RoomView({ loaderData, actionData }: Route.ComponentProps) {
               message={message}
               mine={message.userId === me.userId}
               canDelete={message.userId === me.userId || me.moderator}
+              canMute={me.moderator && message.userId !== me.userId && message.answer === null}
               known={known}
               client={client.current}
             />
@@ -286,6 +292,32 @@ function RoomView({ loaderData, actionData }: Route.ComponentProps) {
           <p role="alert" className="text-sm text-red-700 dark:text-red-400">
             {problem ?? actionData?.error}
           </p>
+        ) : null}
+        {loaderData.mutedUntil ? (
+          <p role="note" className="text-sm text-amber-800 dark:text-amber-300" data-testid="muted-note">
+            {`A moderator muted you in this room until ${formatUntil(loaderData.mutedUntil)}.`}
+          </p>
+        ) : null}
+        {me.moderator && loaderData.mutes.length > 0 ? (
+          <section aria-labelledby="mutes-title" className="text-sm">
+            <h2 id="mutes-title" className="font-medium">
+              Muted here
+            </h2>
+            <ul className="mt-1 space-y-1">
+              {loaderData.mutes.map((mute) => (
+                <li key={mute.userId} className="flex flex-wrap items-center gap-2">
+                  <span>{`@${mute.username} until ${formatUntil(mute.until)} (by @${mute.by})`}</span>
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="unmute" />
+                    <input type="hidden" name="userId" value={mute.userId} />
+                    <button type="submit" className="underline">
+                      {`Unmute @${mute.username}`}
+                    </button>
+                  </Form>
+                </li>
+              ))}
+            </ul>
+          </section>
         ) : null}
         {room.archived ? (
           <p className="text-sm text-zinc-600 dark:text-zinc-400">
@@ -366,12 +398,14 @@ function MessageItem({
   message,
   mine,
   canDelete,
+  canMute,
   known,
   client,
 }: {
   message: ChatMessage;
   mine: boolean;
   canDelete: boolean;
+  canMute: boolean;
   known: Set<string>;
   client: ChatClient | null;
 }) {
@@ -454,6 +488,40 @@ function MessageItem({
         >
           {answer.note}
         </p>
+      ) : null}
+      {!client && !message.deleted && !streaming && canDelete ? (
+        <Form method="post" className="text-xs text-zinc-600 dark:text-zinc-400">
+          <input type="hidden" name="intent" value="delete" />
+          <input type="hidden" name="id" value={message.id} />
+          <button type="submit" className="underline">
+            Delete
+          </button>
+        </Form>
+      ) : null}
+      {canMute ? (
+        <details className="text-xs text-zinc-600 dark:text-zinc-400">
+          <summary className="cursor-pointer">{`Mute @${message.username}`}</summary>
+          <Form method="post" className="mt-1 flex flex-wrap items-center gap-2">
+            <input type="hidden" name="intent" value="mute" />
+            <input type="hidden" name="userId" value={message.userId} />
+            <label htmlFor={`mute-${message.id}`}>For</label>
+            <select
+              id={`mute-${message.id}`}
+              name="minutes"
+              defaultValue="60"
+              className="rounded-md border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
+            >
+              {muteDurations.map((minutes) => (
+                <option key={minutes} value={minutes}>
+                  {muteLabels[minutes]}
+                </option>
+              ))}
+            </select>
+            <button type="submit" className="underline">
+              Mute
+            </button>
+          </Form>
+        </details>
       ) : null}
       {client && !message.deleted && !streaming ? (
         <p className="flex gap-3 text-xs text-zinc-600 dark:text-zinc-400">

@@ -5,6 +5,7 @@ import { and, asc, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import { data } from "react-router";
 import type { Database } from "../../db/client.ts";
 import { type ChatRoomKind, chatRooms, sessions, users, workspaceMembers } from "../../db/schema.ts";
+import { usableAccount } from "../accounts/account-status.ts";
 import { newId } from "../accounts/secrets.server.ts";
 import type { WorkspaceRole } from "../workspaces/workspaces.server.ts";
 
@@ -164,8 +165,10 @@ export async function liveSessions(
       workspaceMembers,
       and(eq(workspaceMembers.userId, sessions.userId), eq(workspaceMembers.workspaceId, workspaceId)),
     )
+    .innerJoin(users, eq(users.id, sessions.userId))
     .where(
       and(
+        ...usableAccount(),
         inArray(
           sessions.id,
           sockets.map((socket) => socket.sessionId),

@@ -8,6 +8,7 @@
 import { data } from "react-router";
 import { verifiedHeaders } from "../../workers/chat-room.ts";
 import { getAuth } from "../accounts/auth.server.ts";
+import { clientIp } from "../accounts/client-ip.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import type { Route } from "./+types/socket-route";
@@ -43,5 +44,8 @@ export async function loader(args: Route.LoaderArgs) {
   if (access.room.archived) headers.set(verifiedHeaders.roomArchived, "1");
   if (access.role === "owner" || user.role !== "user") headers.set(verifiedHeaders.moderator, "1");
   if (user.emailVerifiedAt) headers.set(verifiedHeaders.emailVerified, "1");
+  if (user.role !== "user") headers.set(verifiedHeaders.siteModerator, "1");
+  const ip = clientIp(request);
+  if (ip) headers.set(verifiedHeaders.clientIp, ip);
   return env.CHAT_ROOM.getByName(access.room.id).fetch(target, { headers });
 }

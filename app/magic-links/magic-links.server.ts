@@ -11,6 +11,7 @@ import { and, desc, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
 import { redirect } from "react-router";
 import type { Database } from "../../db/client.ts";
 import { instance, magicLinks, users } from "../../db/schema.ts";
+import { assertAccountUsable } from "../accounts/account-status.ts";
 import { createAccount, findUserByEmail, isUniqueViolation } from "../accounts/accounts.server.ts";
 import { isPlausibleToken, MAX_CODE_ATTEMPTS, newEmailedTokenAndCode } from "../accounts/emailed-secrets.server.ts";
 import { hashSecret, newId, randomSecret, secretMatches } from "../accounts/secrets.server.ts";
@@ -237,6 +238,8 @@ export async function linkOwner(
   const { link, request } = input;
   const now = new Date(input.now ?? Date.now());
   let user = await findUserByEmail(db, link.email);
+  // Before anything changes: a disabled or deleted account is neither verified nor signed in.
+  if (user) assertAccountUsable(user);
   let created = false;
   let passwordCleared = false;
   if (!user) {

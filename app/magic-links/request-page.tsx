@@ -6,6 +6,7 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { z } from "zod";
+import { AccountRefusedError } from "../accounts/account-status.ts";
 import { emailSchema } from "../accounts/accounts.server.ts";
 import { requireAnonymous } from "../accounts/auth.server.ts";
 import { normalizeCode } from "../accounts/emailed-secrets.server.ts";
@@ -109,7 +110,10 @@ async function typeCode({ request, context }: Route.ActionArgs, form: FormData) 
     const link = await consumeCode(db, { browserSecret: readBrowserSecret(request), code });
     if (!link) return null;
     return { link, signedIn: await signInWithLink(db, env, { link, request }) };
-  });
+  }).catch((error: unknown) => (error instanceof AccountRefusedError ? error : Promise.reject(error)));
+  if (result instanceof AccountRefusedError) {
+    return data({ view: "code" as const, result: submission.reply({ formErrors: [result.message] }) }, { status: 403 });
+  }
   if (!result)
     return data({ view: "code" as const, result: submission.reply({ formErrors: [WRONG_CODE] }) }, { status: 400 });
 

@@ -2,10 +2,12 @@
 // — mail scanners and link previews fetch links, so it must use nothing up — and the POST uses the
 // token once (one conditional UPDATE) and signs this browser in. The token works in any browser.
 import { data, Form, Link, useNavigation } from "react-router";
+import { AccountRefusedError } from "../accounts/account-status.ts";
 import { pageHeaders } from "../email-flows/headers.ts";
 import { Panel } from "../email-flows/panel.tsx";
 import { withDatabase } from "../platform/database.server.ts";
 import { readForm } from "../platform/forms.server.ts";
+import { httpError } from "../platform/http-error.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/verify-page";
@@ -36,6 +38,9 @@ export async function action({ request, context }: Route.ActionArgs) {
     const link = await consumeToken(db, token);
     if (!link) return null;
     return { link, signedIn: await signInWithLink(db, env, { link, request }) };
+  }).catch((error: unknown) => {
+    if (error instanceof AccountRefusedError) httpError(context, 403, error.message);
+    throw error;
   });
   if (!result) return invalid();
 

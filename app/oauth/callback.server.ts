@@ -3,6 +3,7 @@
 // in, links, or creates the account (oauth-accounts.server.ts). Every refusal is a 400 page that says
 // what happened and creates no session.
 import { data, type RouterContextProvider, redirect } from "react-router";
+import { accountRefusal } from "../accounts/account-status.ts";
 import { getAuth } from "../accounts/auth.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { startSession } from "../accounts/session.server.ts";
@@ -108,6 +109,8 @@ export async function handleCallback(input: {
     const result = await resolveSignIn(db, provider, profile);
     if (result.outcome === "refused") return refuse(result.message);
     const { user } = result;
+    const refusal = accountRefusal(user);
+    if (refusal) return refuse(refusal.message);
     if (result.outcome === "linked")
       await recordSecurityEvent(db, { userId: user.id, type: "provider-linked", request, detail: label });
     if (result.outcome === "created")

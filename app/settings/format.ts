@@ -34,6 +34,9 @@ const eventWords: Record<SecurityEventType, string> = {
   "data-exported": "Your data was prepared for download",
   "account-deleted": "Account deleted",
   "account-restored": "Account restored by an administrator",
+  "account-disabled": "Account disabled by an administrator",
+  "account-enabled": "Account enabled again by an administrator",
+  "signed-out-by-admin": "Signed out everywhere by an administrator",
 };
 
 /** What a security event means, in words; an unknown type (newer code, older page) is shown as is. */

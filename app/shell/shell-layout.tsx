@@ -20,6 +20,7 @@ export async function loader(args: Route.LoaderArgs) {
   );
   return {
     isAdmin: user.role === "admin",
+    isModerator: user.role === "moderator",
     emailVerified: user.emailVerifiedAt !== null,
     email: user.email,
     memberships,
@@ -53,6 +54,11 @@ export default function ShellLayout({ loaderData }: Route.ComponentProps) {
         {loaderData.isAdmin ? (
           <NavLink to="/admin" className={linkClass}>
             Admin
+          </NavLink>
+        ) : null}
+        {loaderData.isModerator ? (
+          <NavLink to="/admin/users" className={linkClass}>
+            Users
           </NavLink>
         ) : null}
       </nav>

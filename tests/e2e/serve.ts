@@ -16,7 +16,7 @@ import { startLocalDbServer } from "../../db/local-server/server.ts";
 import { migrateDatabase } from "../../db/migrate.ts";
 import { startDemoModel } from "../../scripts/demo-model.ts";
 import { generateSigningJwk } from "../../scripts/dev-vars.ts";
-import { markInstanceSetUp } from "./seed.ts";
+import { markInstanceSetUp, seedAdmin } from "./seed.ts";
 
 const port = process.argv[2] ?? "8799";
 const fresh = process.argv[3] === "fresh";
@@ -25,6 +25,7 @@ const authToken = randomBytes(24).toString("base64url");
 const database = await startLocalDbServer({ file: join(dir, "e2e.db"), port: 0, authToken });
 await migrateDatabase({ url: database.url, authToken });
 if (!fresh) await markInstanceSetUp(database.url, authToken);
+if (!fresh) await seedAdmin(database.url, authToken);
 
 const appUrl = `http://localhost:${port}`;
 // Short pauses between streamed pieces: a plan still arrives section by section, in about a second.
