@@ -50,6 +50,8 @@ export async function workspacesToHandOver(db: Database, userId: string): Promis
 export type Deletion =
   | { ok: true; purgeAt: Date }
   | { ok: false; reason: "hand-over"; workspaces: WorkspaceToHandOver[] }
+  /** The instance would be left without an administrator who can sign in. */
+  | { ok: false; reason: "last-admin" }
   | { ok: false; reason: "not-found" };
 
 /**
@@ -65,12 +67,18 @@ export async function deleteAccount(
   const handOver = await workspacesToHandOver(db, input.userId);
   if (handOver.length > 0) return { ok: false, reason: "hand-over", workspaces: handOver };
 
+  // Checked in the UPDATE itself, so two admins deleting each other at once cannot both succeed.
+  const anotherAdminRemains = sql`(${users.role} <> 'admin' or exists (select 1 from users as other
+    where other.role = 'admin' and other.id <> ${input.userId} and other.deleted_at is null and other.disabled_at is null))`;
   const [user] = await db
     .update(users)
     .set({ deletedAt: now })
-    .where(and(eq(users.id, input.userId), sql`${users.deletedAt} is null`))
+    .where(and(eq(users.id, input.userId), sql`${users.deletedAt} is null`, anotherAdminRemains))
     .returning({ id: users.id, email: users.email });
-  if (!user) return { ok: false, reason: "not-found" };
+  if (!user) {
+    const [still] = await db.select({ deletedAt: users.deletedAt }).from(users).where(eq(users.id, input.userId));
+    return still && still.deletedAt === null ? { ok: false, reason: "last-admin" } : { ok: false, reason: "not-found" };
+  }
 
   await db.delete(sessions).where(eq(sessions.userId, user.id));
   await revokeUserFamilies(db, user.id, "account deleted", { now: now.getTime() });

@@ -5,6 +5,7 @@
 import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import type { Role } from "../../db/schema.ts";
+import { deleteAccount, purgeDate, restoreAccount } from "../accounts/account-deletion.server.ts";
 import { requireRole } from "../accounts/auth.server.ts";
 import { MAX_PASSWORD_INPUT_LENGTH } from "../accounts/password-limits.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
@@ -14,8 +15,9 @@ import { parseForm } from "../platform/forms.server.ts";
 import { httpError, NOT_FOUND_MESSAGE } from "../platform/http-error.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { redirectWithToast } from "../platform/toast.server.ts";
-import { describeSecurityEvent, formatTime, isoTime, roleNames, roleOptions } from "../settings/format.ts";
+import { describeSecurityEvent, formatTime, roleNames, roleOptions } from "../settings/format.ts";
 import { confirmIdentity } from "../settings/reauth.server.ts";
+import { Time } from "../ui/time.tsx";
 import type { Route } from "./+types/user-page";
 import { AdminNav } from "./admin-nav.tsx";
 import { listAudit, recordAudit } from "./audit.server.ts";
@@ -70,6 +72,9 @@ const actionSchema = z.discriminatedUnion(
     z.object({ intent: z.literal("enable"), password }),
     z.object({ intent: z.literal("sign-out-everywhere"), password }),
     z.object({ intent: z.literal("resend-verification") }),
+    // Deleting someone else's account: the admin types its e-mail address, as a deliberate act.
+    z.object({ intent: z.literal("delete"), confirmEmail: z.string().trim().max(320).default(""), password }),
+    z.object({ intent: z.literal("restore"), password }),
   ],
   understood,
 );
@@ -81,12 +86,14 @@ const purposes: Record<Exclude<Intent, "resend-verification">, string> = {
   disable: "disabling an account",
   enable: "enabling an account",
   "sign-out-everywhere": "signing an account out everywhere",
+  delete: "deleting an account",
+  restore: "restoring a deleted account",
 };
 
 export interface UserActionData {
   error: string;
   /** Set when the password is needed first: the page asks for it to do this. */
-  confirm?: { intent: Intent; role?: Role };
+  confirm?: { intent: Intent; role?: Role; email?: string };
 }
 
 export async function action(args: Route.ActionArgs) {
@@ -124,6 +131,16 @@ export async function action(args: Route.ActionArgs) {
       });
     }
 
+    if (input.intent === "delete" && input.confirmEmail.toLowerCase() !== target.email) {
+      return data<UserActionData>(
+        { error: `Type ${target.email} exactly to confirm that this account is to be deleted.` },
+        { status: 400 },
+      );
+    }
+    if (input.intent === "delete" && target.id === actor.id) {
+      return data<UserActionData>({ error: "Delete your own account in Settings → Your data." }, { status: 409 });
+    }
+
     // A stolen, older admin session must not hand out or take away access (reauth.server.ts).
     const confirmation = await confirmIdentity({
       db,
@@ -138,7 +155,11 @@ export async function action(args: Route.ActionArgs) {
       return data<UserActionData>(
         {
           error: confirmation.message,
-          confirm: { intent: input.intent, role: input.intent === "change-role" ? input.role : undefined },
+          confirm: {
+            intent: input.intent,
+            role: input.intent === "change-role" ? input.role : undefined,
+            email: input.intent === "delete" ? input.confirmEmail : undefined,
+          },
         },
         { status: confirmation.status },
       );
@@ -204,6 +225,43 @@ export async function action(args: Route.ActionArgs) {
           message: change.outcome === "changed" ? `${name} can sign in again.` : `${name} wasn't disabled.`,
         });
       }
+      case "delete": {
+        // The owner's own deletion, started by an admin: same marks, same mail, same purge date.
+        const deletion = await deleteAccount(env, db, { userId: target.id, request });
+        if (!deletion.ok) {
+          const error =
+            deletion.reason === "hand-over"
+              ? `${name} is the only owner of ${deletion.workspaces.map((workspace) => `“${workspace.name}”`).join(", ")}, which other people use: make another member its owner first.`
+              : deletion.reason === "last-admin"
+                ? `${name} is the only administrator who can sign in: make someone else an admin first.`
+                : `${name} was already deleted.`;
+          return data<UserActionData>({ error }, { status: 409 });
+        }
+        await recordAudit(db, {
+          ...by,
+          action: "user.delete",
+          target: { userId: target.id, label: target.username },
+          detail: { purgeAt: deletion.purgeAt.toISOString() },
+        });
+        return redirectWithToast(request, here, {
+          kind: "success",
+          message: `${name} is deleted and signed out everywhere; it will be purged on ${formatTime(deletion.purgeAt.getTime())} unless restored.`,
+        });
+      }
+      case "restore": {
+        const restored = await restoreAccount(env, db, { userId: target.id, request });
+        if (restored) {
+          await recordAudit(db, {
+            ...by,
+            action: "user.restore",
+            target: { userId: target.id, label: target.username },
+          });
+        }
+        return redirectWithToast(request, here, {
+          kind: restored ? "success" : "info",
+          message: restored ? `${name} is restored and can sign in again.` : `${name} wasn't deleted.`,
+        });
+      }
       case "sign-out-everywhere": {
         const ended = await signOutEverywhere(db, by);
         await closeChatSockets(db, env, target.id);
@@ -227,11 +285,9 @@ const confirmTitles: Record<Exclude<Intent, "resend-verification">, string> = {
   disable: "disable this account",
   enable: "enable this account",
   "sign-out-everywhere": "sign this account out everywhere",
+  delete: "delete this account",
+  restore: "restore this account",
 };
-
-function Time({ ms }: { ms: number }) {
-  return <time dateTime={isoTime(ms)}>{formatTime(ms)}</time>;
-}
 
 export default function AdminUserPage({ loaderData, actionData }: Route.ComponentProps) {
   const navigation = useNavigation();
@@ -268,6 +324,7 @@ export default function AdminUserPage({ loaderData, actionData }: Route.Componen
           </h2>
           <input type="hidden" name="intent" value={confirm.intent} />
           {confirm.role ? <input type="hidden" name="role" value={confirm.role} /> : null}
+          {confirm.email ? <input type="hidden" name="confirmEmail" value={confirm.email} /> : null}
           <div>
             <label htmlFor="confirm-password" className="block text-sm font-medium">
               Your password
@@ -412,6 +469,55 @@ export default function AdminUserPage({ loaderData, actionData }: Route.Componen
             A disabled account is signed out at once (browser sessions, API sign-ins, chat) and cannot sign in or use
             the API until it is enabled again.
           </p>
+        </section>
+      ) : null}
+
+      {canAct && gone && profile.deletedAt ? (
+        <section className={cardClass} aria-labelledby="restore-title">
+          <h2 id="restore-title" className="font-medium">
+            Deleted account
+          </h2>
+          <p className="text-sm">
+            Deleted <Time ms={profile.deletedAt} />. It will be purged with its images and lone workspaces on{" "}
+            <Time ms={purgeDate(new Date(profile.deletedAt)).getTime()} />, unless it is restored before then.
+          </p>
+          <Form method="post">
+            <input type="hidden" name="intent" value="restore" />
+            <button type="submit" disabled={busy} className={buttonClass}>
+              Restore account
+            </button>
+          </Form>
+        </section>
+      ) : null}
+
+      {canAct && !gone && !self ? (
+        <section className={`${cardClass} border-red-200 dark:border-red-900`} aria-labelledby="delete-title">
+          <h2 id="delete-title" className="font-medium">
+            Delete account
+          </h2>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">
+            Signed out everywhere at once, shown as "deleted user" in chat, and purged after 30 days with its images and
+            the workspaces nobody else uses. It can be restored here until then. The owner is told by e-mail.
+          </p>
+          <Form method="post" className="flex flex-wrap items-end gap-2">
+            <input type="hidden" name="intent" value="delete" />
+            <div>
+              <label htmlFor="confirm-email" className="block text-sm font-medium">
+                Type <span className="break-all">{profile.email}</span> to confirm
+              </label>
+              <input
+                id="confirm-email"
+                name="confirmEmail"
+                type="email"
+                autoComplete="off"
+                required
+                className="mt-1 w-full max-w-sm rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+              />
+            </div>
+            <button type="submit" disabled={busy} className={dangerClass}>
+              Delete account
+            </button>
+          </Form>
         </section>
       ) : null}
 

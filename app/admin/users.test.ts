@@ -483,6 +483,64 @@ describe("other actions", () => {
   });
 });
 
+describe("deleting and restoring an account", () => {
+  it("deletes only after the address is typed, the same way the owner would; restores before the purge; both audited", async () => {
+    const admin = await createTestUser({ label: "deleter", role: "admin" });
+    const cookie = await signIn(admin);
+    const target = await signedInEverywhere("deletee");
+    const page = `/admin/users/${target.user.id}`;
+
+    const mistyped = await postAs(page, cookie, { intent: "delete", confirmEmail: "someone@example.com" });
+    expect(mistyped.status).toBe(400);
+    expect(await mistyped.text()).toContain(`Type ${target.user.email} exactly`);
+    expect((await getAs("/dashboard", target.cookie)).status).toBe(200);
+
+    const deleted = await postAs(page, cookie, { intent: "delete", confirmEmail: target.user.email.toUpperCase() });
+    expect(toastOf(deleted)?.message).toMatch(/is deleted and signed out everywhere; it will be purged on \d{4}-/);
+    const [row] = await testDb().select().from(users).where(eq(users.id, target.user.id));
+    expect(row!.deletedAt).not.toBeNull();
+    expect((await getAs("/dashboard", target.cookie)).status).toBe(302);
+    // The account check answers before the revoked sign-in is even looked at.
+    await expectProblem(await api("/api/v1/auth/me", { token: target.tokens.accessToken }), 403);
+    expect((await lastMailTo(target.user.email)).subject).toBe("Your Alva account was deleted");
+    const login = await send(
+      formPost(
+        "/login",
+        { login: target.user.email, password: target.user.password },
+        { "CF-Connecting-IP": randomIp() },
+      ),
+    );
+    expect(await login.text()).toContain(ACCOUNT_DELETED_MESSAGE.slice(0, 30));
+    expect(await html(await getAs(page, cookie))).toContain("Restore account");
+
+    const restored = await postAs(page, cookie, { intent: "restore" });
+    expect(toastOf(restored)?.message).toContain("is restored");
+    const [back] = await testDb().select().from(users).where(eq(users.id, target.user.id));
+    expect(back!.deletedAt).toBeNull();
+    expect((await auditFor(target.user.id)).map((entry) => entry.action)).toEqual(["user.restore", "user.delete"]);
+  });
+
+  it("refuses moderators and plain users, an admin's own account, and the last administrator", async () => {
+    const moderator = await createTestUser({ label: "moddel", role: "moderator" });
+    const target = await createTestUser({ label: "safe" });
+    const asModerator = await postAs(`/admin/users/${target.id}`, await signIn(moderator), {
+      intent: "delete",
+      confirmEmail: target.email,
+    });
+    expect(asModerator.status).toBe(403);
+    const admin = await createTestUser({ label: "selfdel", role: "admin" });
+    const own = await postAs(`/admin/users/${admin.id}`, await signIn(admin), {
+      intent: "delete",
+      confirmEmail: admin.email,
+    });
+    expect(own.status).toBe(409);
+    for (const id of [target.id, admin.id]) {
+      const [row] = await testDb().select().from(users).where(eq(users.id, id));
+      expect(row!.deletedAt).toBeNull();
+    }
+  });
+});
+
 describe("the audit log", () => {
   it("lists, filters by actor, action and dates, pages, and exports spreadsheet-safe CSV", async () => {
     const admin = await createTestUser({ label: "auditor", role: "admin" });

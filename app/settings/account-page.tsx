@@ -115,7 +115,9 @@ export async function action(args: Route.ActionArgs) {
     const message =
       deletion.reason === "hand-over"
         ? "Hand over the workspaces listed above to another member first."
-        : "This account was deleted already.";
+        : deletion.reason === "last-admin"
+          ? "You're the only administrator of this Alva instance: make someone else an admin first."
+          : "This account was deleted already.";
     return data({ intent: "delete" as const, result: submission.reply({ formErrors: [message] }) }, { status: 409 });
   }
   const headers = new Headers();
