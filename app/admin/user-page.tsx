@@ -45,7 +45,9 @@ export async function loader(args: Route.LoaderArgs) {
     return { ...shown, audit: audit?.rows ?? [] };
   });
   if (!detail) httpError(args.context, 404, NOT_FOUND_MESSAGE);
-  return { ...detail, viewer: { id: viewer.id, role: viewer.role } };
+  const { deletedAt } = detail.profile;
+  const purgeAt = deletedAt === null ? null : purgeDate(new Date(deletedAt)).getTime();
+  return { ...detail, purgeAt, viewer: { id: viewer.id, role: viewer.role } };
 }
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
@@ -479,7 +481,7 @@ export default function AdminUserPage({ loaderData, actionData }: Route.Componen
           </h2>
           <p className="text-sm">
             Deleted <Time ms={profile.deletedAt} />. It will be purged with its images and lone workspaces on{" "}
-            <Time ms={purgeDate(new Date(profile.deletedAt)).getTime()} />, unless it is restored before then.
+            <Time ms={loaderData.purgeAt ?? profile.deletedAt} />, unless it is restored before then.
           </p>
           <Form method="post">
             <input type="hidden" name="intent" value="restore" />
