@@ -27,7 +27,7 @@ test("an admin finds a user, disables them (their browser is signed out) and ena
   await expect(admin).toHaveURL(/[?&]status=unverified/);
   await admin.getByRole("link", { name: `@${user.username}` }).click();
   await expect(admin.getByRole("heading", { level: 1, name: `@${user.username}` })).toBeVisible();
-  await expect(admin.getByText(user.email)).toBeVisible();
+  await expect(admin.getByRole("region", { name: "Profile" }).getByText(user.email)).toBeVisible();
 
   // Disable: the user's open browser is signed out at its next request, and cannot sign in again.
   await admin.getByRole("button", { name: "Disable account" }).click();
