@@ -6,6 +6,10 @@ export default [
   route("theme", "theme/theme-action.ts"),
   route("healthz", "health/healthz.ts"),
   route("readyz", "health/readyz.ts"),
+  // The names many hosts probe by default, answering exactly like the two above (app/health)
+  route("health", "health/healthz.ts", { id: "health/health-alias" }),
+  route("live", "health/healthz.ts", { id: "health/live-alias" }),
+  route("ready", "health/readyz.ts", { id: "health/ready-alias" }),
 
   // First-run setup (app/setup)
   route("setup", "setup/setup-wizard.tsx"),
