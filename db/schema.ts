@@ -4,11 +4,17 @@ import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** People who asked to hear when Alva opens, from the landing page. One row per (lowercased) e-mail. */
-export const waitlist = sqliteTable("waitlist", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  email: text("email").notNull().unique(),
-  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`),
-});
+export const waitlist = sqliteTable(
+  "waitlist",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    email: text("email").notNull().unique(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`),
+    /** When an admin invited this address from /admin/settings (the invitation itself is in admin_invitations). */
+    invitedAt: integer("invited_at", { mode: "timestamp_ms" }),
+  },
+  (table) => [index("waitlist_time").on(table.createdAt)],
+);
 
 // ── Accounts ────────────────────────────────────────────────────────────────────────────────
 // Times are Unix milliseconds. Secrets (session secrets, codes, reset tokens) are stored only as
@@ -31,43 +37,54 @@ export const instance = sqliteTable(
 export const organizations = sqliteTable("organizations", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
+  /** Shown in the app header and in e-mails; an `images` row of kind "logo" with no workspace. */
+  logoImageId: text("logo_image_id"),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
 });
 
 export const roles = ["user", "moderator", "admin"] as const;
 export type Role = (typeof roles)[number];
 
-export const users = sqliteTable("users", {
-  id: text("id").primaryKey(),
-  /** Lowercase letters, digits and `_`, stored lowercase: unique case-insensitively. */
-  username: text("username").notNull().unique(),
-  /** Stored lowercased. */
-  email: text("email").notNull().unique(),
-  displayName: text("display_name"),
-  /** Self-describing PHC string ($argon2id$v=19$m=…,t=…,p=…$salt$hash); null for passwordless accounts. */
-  passwordHash: text("password_hash"),
-  role: text("role", { enum: roles }).notNull().default("user"),
-  emailVerifiedAt: integer("email_verified_at", { mode: "timestamp_ms" }),
-  /** Accounts created by a magic link or a provider start with a generated username to replace. */
-  mustChooseUsername: integer("must_choose_username", { mode: "boolean" }).notNull().default(false),
-  /** The user's picture, stored in R2 (see `images`). */
-  avatarImageId: text("avatar_image_id"),
-  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-  /** Set by an admin: the account cannot sign in or use the API until enabled again. */
-  disabledAt: integer("disabled_at", { mode: "timestamp_ms" }),
-  /** Deleted by its owner or an admin: signed out and refused at once, purged 30 days later (restorable until then). */
-  deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
-});
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    /** Lowercase letters, digits and `_`, stored lowercase: unique case-insensitively. */
+    username: text("username").notNull().unique(),
+    /** Stored lowercased. */
+    email: text("email").notNull().unique(),
+    displayName: text("display_name"),
+    /** Self-describing PHC string ($argon2id$v=19$m=…,t=…,p=…$salt$hash); null for passwordless accounts. */
+    passwordHash: text("password_hash"),
+    role: text("role", { enum: roles }).notNull().default("user"),
+    emailVerifiedAt: integer("email_verified_at", { mode: "timestamp_ms" }),
+    /** Accounts created by a magic link or a provider start with a generated username to replace. */
+    mustChooseUsername: integer("must_choose_username", { mode: "boolean" }).notNull().default(false),
+    /** The user's picture, stored in R2 (see `images`). */
+    avatarImageId: text("avatar_image_id"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    /** Set by an admin: the account cannot sign in or use the API until enabled again. */
+    disabledAt: integer("disabled_at", { mode: "timestamp_ms" }),
+    /** Deleted by its owner or an admin: signed out and refused at once, purged 30 days later (restorable until then). */
+    deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
+  },
+  (table) => [index("users_created").on(table.createdAt)],
+);
 
 /** A business: every account gets a personal one at sign-up; onboarding, plans and chat hang off it. */
-export const workspaces = sqliteTable("workspaces", {
-  id: text("id").primaryKey(),
-  name: text("name").notNull(),
-  ownerId: text("owner_id")
-    .notNull()
-    .references(() => users.id, { onDelete: "cascade" }),
-  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-});
+export const workspaces = sqliteTable(
+  "workspaces",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  // The onboarding funnel of /admin/stats follows the workspaces created in a period.
+  (table) => [index("workspaces_created").on(table.createdAt)],
+);
 
 export const workspaceMembers = sqliteTable(
   "workspace_members",
@@ -369,6 +386,9 @@ export const planJobs = sqliteTable(
   },
   (table) => [
     index("plan_jobs_workspace").on(table.workspaceId, table.createdAt),
+    // /admin/stats: jobs per day, and the queue's health by status.
+    index("plan_jobs_created").on(table.createdAt),
+    index("plan_jobs_status").on(table.status),
     // One live whole-plan job per profile revision: a second click gets the same job (the database
     // enforces it, not a read before the write).
     uniqueIndex("plan_jobs_one_live_per_revision")
@@ -550,4 +570,82 @@ export const apiIdempotencyKeys = sqliteTable(
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (table) => [primaryKey({ columns: [table.userId, table.key] })],
+);
+
+// ── Instance settings and statistics (/admin/settings, /admin/stats) ───────────────────────────────
+
+export const signupPolicies = ["open", "invite-only", "closed", "domains"] as const;
+export type SignupPolicy = (typeof signupPolicies)[number];
+export const signInMethods = ["password", "magic-link", "github", "google", "apple"] as const;
+export type SignInMethod = (typeof signInMethods)[number];
+
+/**
+ * What an admin set at /admin/settings: one row (id = 1), absent until the first change, so a fresh
+ * instance runs with the defaults (open sign-up, every configured method, the built-in plan limit).
+ */
+export const instanceSettings = sqliteTable(
+  "instance_settings",
+  {
+    id: integer("id").primaryKey(),
+    signupPolicy: text("signup_policy", { enum: signupPolicies }).notNull().default("open"),
+    /** JSON array of lowercased domains for the "domains" policy. */
+    signupDomains: text("signup_domains").notNull().default("[]"),
+    /** JSON array of the sign-in methods shown (and accepted). */
+    signInMethods: text("sign_in_methods").notNull().default('["password","magic-link","github","google","apple"]'),
+    /** Plans (model calls) a workspace may start per day; null = the built-in PLAN_GENERATION_LIMIT. */
+    planLimitPerDay: integer("plan_limit_per_day"),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [check("instance_settings_singleton", sql`${table.id} = 1`)],
+);
+
+/**
+ * An admin's invitation to create an account (from the waitlist): lets that address sign up even when
+ * sign-up is invite-only. Like workspace invitations: single use, bound to `email`, token stored hashed.
+ */
+export const adminInvitations = sqliteTable(
+  "admin_invitations",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    invitedBy: text("invited_by").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    acceptedAt: integer("accepted_at", { mode: "timestamp_ms" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [index("admin_invitations_email").on(table.email)],
+);
+
+/**
+ * Who was active on which UTC day (YYYY-MM-DD): written when a session's activity is refreshed (at most
+ * hourly per session), so daily/weekly/monthly actives survive the deletion of ended sessions.
+ */
+export const userActivityDays = sqliteTable(
+  "user_activity_days",
+  {
+    day: text("day").notNull(),
+    userId: text("user_id").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.day, table.userId] })],
+);
+
+/**
+ * Each chat room's counts per UTC day, flushed by the room (workers/chat-room.ts) from its own storage
+ * on an alarm: absolute values, so a repeated flush is harmless. Messages themselves never leave the room.
+ */
+export const chatRoomDays = sqliteTable(
+  "chat_room_days",
+  {
+    day: text("day").notNull(),
+    roomId: text("room_id").notNull(),
+    /** Messages by members (Alva's answers not included). */
+    messages: integer("messages").notNull().default(0),
+    /** Alva's answers, per model, with the tokens the provider reported. */
+    model: text("model").notNull().default(""),
+    answers: integer("answers").notNull().default(0),
+    tokensIn: integer("tokens_in").notNull().default(0),
+    tokensOut: integer("tokens_out").notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.day, table.roomId, table.model] })],
 );

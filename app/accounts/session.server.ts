@@ -3,7 +3,7 @@
 // sign-in, and at most MAX_SESSIONS_PER_USER sessions per user (the oldest end first).
 import { and, asc, eq, lt, ne, or } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
-import { type SecurityEventType, sessions, users } from "../../db/schema.ts";
+import { type SecurityEventType, sessions, userActivityDays, users } from "../../db/schema.ts";
 import { revokeUserFamilies } from "../api/token-families.server.ts";
 import { isSecureRequest, readCookie, setCookie } from "../platform/cookies.server.ts";
 import { clientIp } from "./client-ip.server.ts";
@@ -78,7 +78,10 @@ export async function createSession(
     ip: clientIp(input.request),
     device: describeDevice(input.request.headers.get("User-Agent")),
   };
-  await db.insert(sessions).values(session);
+  await db.batch([
+    db.insert(sessions).values(session),
+    db.insert(userActivityDays).values({ day: utcDay(now), userId: input.userId }).onConflictDoNothing(),
+  ]);
   await endSessionsBeyondLimit(db, input.userId, input.maxSessions ?? DEFAULT_MAX_SESSIONS);
   return { token: `${id}.${secret}`, session };
 }
@@ -126,15 +129,22 @@ export async function validateSessionToken(
     await db.delete(sessions).where(eq(sessions.id, session.id));
     return null;
   }
-  if (now - session.lastActiveAt.getTime() < REFRESH_INTERVAL_MS) return { ...row, refreshed: false };
+  // A new UTC day refreshes too, so the day's activity row (for /admin/stats) is written on its first request.
+  const today = utcDay(now);
+  if (now - session.lastActiveAt.getTime() < REFRESH_INTERVAL_MS && utcDay(session.lastActiveAt.getTime()) === today) {
+    return { ...row, refreshed: false };
+  }
 
   const idleExpiresAt = new Date(Math.min(now + IDLE_TIMEOUT_MS, session.absoluteExpiresAt.getTime()));
-  await db
-    .update(sessions)
-    .set({ lastActiveAt: new Date(now), idleExpiresAt })
-    .where(eq(sessions.id, session.id));
+  await db.batch([
+    db.update(sessions).set({ lastActiveAt: new Date(now), idleExpiresAt }).where(eq(sessions.id, session.id)),
+    db.insert(userActivityDays).values({ day: today, userId: session.userId }).onConflictDoNothing(),
+  ]);
   return { user: row.user, session: { ...session, lastActiveAt: new Date(now), idleExpiresAt }, refreshed: true };
 }
+
+/** The UTC calendar day of `ms` as YYYY-MM-DD: the unit of the activity roll-up. */
+export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export async function deleteSession(db: Database, sessionId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, sessionId));
