@@ -80,7 +80,10 @@ export async function createSession(
   };
   await db.batch([
     db.insert(sessions).values(session),
-    db.insert(userActivityDays).values({ day: utcDay(now), userId: input.userId }).onConflictDoNothing(),
+    db
+      .insert(userActivityDays)
+      .values({ day: utcDay(now), userId: input.userId })
+      .onConflictDoNothing(),
   ]);
   await endSessionsBeyondLimit(db, input.userId, input.maxSessions ?? DEFAULT_MAX_SESSIONS);
   return { token: `${id}.${secret}`, session };
@@ -137,7 +140,10 @@ export async function validateSessionToken(
 
   const idleExpiresAt = new Date(Math.min(now + IDLE_TIMEOUT_MS, session.absoluteExpiresAt.getTime()));
   await db.batch([
-    db.update(sessions).set({ lastActiveAt: new Date(now), idleExpiresAt }).where(eq(sessions.id, session.id)),
+    db
+      .update(sessions)
+      .set({ lastActiveAt: new Date(now), idleExpiresAt })
+      .where(eq(sessions.id, session.id)),
     db.insert(userActivityDays).values({ day: today, userId: session.userId }).onConflictDoNothing(),
   ]);
   return { user: row.user, session: { ...session, lastActiveAt: new Date(now), idleExpiresAt }, refreshed: true };
