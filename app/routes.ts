@@ -82,6 +82,9 @@ export default [
     route("settings/sessions", "settings/sessions-page.tsx"),
     route("settings/security", "settings/security-page.tsx"),
     route("admin", "admin/admin-page.tsx"),
+    // Running the instance: statistics, settings, system (app/admin)
+    route("admin/stats", "admin/stats-page.tsx"),
+    route("admin/stats/download/:chart", "admin/stats-csv-route.ts"),
     route("settings/password", "email-flows/settings-password-page.tsx"),
     route("settings/email", "email-flows/settings-email-page.tsx"),
     route("settings/profile", "images/profile-page.tsx"),

@@ -1,0 +1,351 @@
+// The aggregates of /admin/stats, all in one read batch (one round trip), each from an index:
+//   sign-ups           users_created              active users    user_activity_days (day, user_id)
+//   onboarding funnel  workspaces_created + the answers' primary key (workspace_id, card_id)
+//   plans, tokens      plan_jobs_created          queue           plan_jobs_status
+//   chat               chat_room_days (day, …)    waitlist        waitlist_time
+// Days are UTC calendar days. docs/decisions/0105-admin-statistics.md says where each number comes from.
+import { z } from "zod";
+import type { Database } from "../../db/client.ts";
+import { cards } from "../onboarding/cards.ts";
+import type { CsvValue } from "../platform/csv.ts";
+
+export const periods = [7, 30, 90] as const;
+export type Period = (typeof periods)[number];
+
+/** ?days=7|30|90; anything else is the default 30. */
+export function periodOf(request: Request): Period {
+  const value = Number(new URL(request.url).searchParams.get("days"));
+  return (periods as readonly number[]).includes(value) ? (value as Period) : 30;
+}
+
+const DAY_MS = 86_400_000;
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** USD per million tokens, per model, from the AI_PRICES variable (JSON). */
+const pricesSchema = z.record(
+  z.string().max(200),
+  z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }),
+);
+export type Prices = z.infer<typeof pricesSchema>;
+
+/** The configured prices; an unset or malformed AI_PRICES means no estimate (never an error page). */
+export function aiPrices(env: { AI_PRICES?: string }): Prices {
+  try {
+    const parsed = pricesSchema.safeParse(JSON.parse(env.AI_PRICES || "{}"));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
+}
+
+export interface TokenRow {
+  model: string;
+  source: "plans" | "chat";
+  calls: number;
+  tokensIn: number;
+  tokensOut: number;
+  /** Estimated USD; null when AI_PRICES has no price for the model. */
+  costUsd: number | null;
+}
+
+export interface FunnelCard {
+  id: string;
+  title: string;
+  /** Workspaces that got this far: all of the cohort for the first card, else those past the previous card. */
+  reached: number;
+  answered: number;
+  skipped: number;
+  /** Reached this card and left it without answering or skipping. */
+  droppedOff: number;
+}
+
+export interface AdminStats {
+  period: Period;
+  days: string[];
+  signups: number[];
+  activeUsers: number[];
+  active: { today: number; week: number; month: number };
+  totals: { users: number; waitlist: number; waitlistNotInvited: number };
+  funnel: { cohort: number; cards: FunnelCard[] };
+  plans: { succeeded: number[]; failed: number[]; averageSeconds: (number | null)[] };
+  planTotals: { succeeded: number; failed: number; averageSeconds: number | null; maxSeconds: number | null };
+  tokens: TokenRow[];
+  chat: { messages: number[]; answers: number[] };
+  queue: { queued: number; running: number; failed: number; deadLettered: number; oldestQueuedSeconds: number | null };
+  waitlist: number[];
+}
+
+type Row = Record<string, unknown>;
+const num = (value: unknown) => (value === null || value === undefined ? 0 : Number(value));
+const numOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+/** A ms timestamp column's UTC day, in SQL. */
+const dayOf = (column: string) => `strftime('%Y-%m-%d', ${column} / 1000, 'unixepoch')`;
+
+export async function loadAdminStats(db: Database, input: { period: Period; prices: Prices; now?: number }) {
+  const now = input.now ?? Date.now();
+  const { period } = input;
+  const days = Array.from({ length: period }, (_, i) => utcDay(now - (period - 1 - i) * DAY_MS));
+  const firstDay = days[0]!;
+  const from = Date.parse(`${firstDay}T00:00:00Z`);
+  const weekFrom = utcDay(now - 6 * DAY_MS);
+  const monthFrom = utcDay(now - 29 * DAY_MS);
+  const today = utcDay(now);
+
+  const results = await db.$client.batch(
+    [
+      {
+        sql: `SELECT ${dayOf("created_at")} AS day, count(*) AS n FROM users WHERE created_at >= ? GROUP BY day`,
+        args: [from],
+      },
+      { sql: "SELECT day, count(*) AS n FROM user_activity_days WHERE day >= ? GROUP BY day", args: [firstDay] },
+      {
+        sql: `SELECT
+          (SELECT count(*) FROM user_activity_days WHERE day = ?) AS today,
+          (SELECT count(DISTINCT user_id) FROM user_activity_days WHERE day >= ?) AS week,
+          (SELECT count(DISTINCT user_id) FROM user_activity_days WHERE day >= ?) AS month,
+          (SELECT count(*) FROM users) AS users,
+          (SELECT count(*) FROM waitlist) AS waitlist,
+          (SELECT count(*) FROM waitlist WHERE invited_at IS NULL) AS waitlist_not_invited`,
+        args: [today, weekFrom, monthFrom],
+      },
+      { sql: "SELECT count(*) AS n FROM workspaces WHERE created_at >= ?", args: [from] },
+      {
+        sql: `SELECT a.card_id AS card, sum(a.skipped = 0) AS answered, sum(a.skipped) AS skipped
+              FROM workspaces w JOIN onboarding_answers a ON a.workspace_id = w.id
+              WHERE w.created_at >= ? GROUP BY a.card_id`,
+        args: [from],
+      },
+      {
+        sql: `SELECT ${dayOf("created_at")} AS day,
+                sum(status = 'succeeded') AS succeeded, sum(status = 'failed') AS failed,
+                avg(CASE WHEN status = 'succeeded' THEN finished_at - started_at END) AS average_ms,
+                max(CASE WHEN status = 'succeeded' THEN finished_at - started_at END) AS max_ms
+              FROM plan_jobs WHERE created_at >= ? AND kind = 'plan' GROUP BY day`,
+        args: [from],
+      },
+      {
+        sql: `SELECT model, count(*) AS calls, sum(tokens_in) AS tokens_in, sum(tokens_out) AS tokens_out
+              FROM plan_jobs WHERE created_at >= ? AND status = 'succeeded' AND model IS NOT NULL GROUP BY model`,
+        args: [from],
+      },
+      {
+        sql: `SELECT day, model, sum(messages) AS messages, sum(answers) AS answers,
+                sum(tokens_in) AS tokens_in, sum(tokens_out) AS tokens_out
+              FROM chat_room_days WHERE day >= ? GROUP BY day, model`,
+        args: [firstDay],
+      },
+      {
+        sql: `SELECT
+          (SELECT count(*) FROM plan_jobs WHERE status = 'queued') AS queued,
+          (SELECT count(*) FROM plan_jobs WHERE status = 'running') AS running,
+          (SELECT min(created_at) FROM plan_jobs WHERE status = 'queued') AS oldest_queued,
+          (SELECT count(*) FROM plan_jobs WHERE status = 'failed' AND created_at >= ?) AS failed,
+          (SELECT count(*) FROM plan_jobs WHERE status = 'failed' AND created_at >= ? AND last_error LIKE 'Gave up after %') AS dead`,
+        args: [from, from],
+      },
+      {
+        sql: `SELECT ${dayOf("created_at")} AS day, count(*) AS n FROM waitlist WHERE created_at >= ? GROUP BY day`,
+        args: [from],
+      },
+    ],
+    "read",
+  );
+  const rows = (index: number) => results[index]!.rows as unknown as Row[];
+  const index = new Map(days.map((day, i) => [day, i]));
+  const perDay = (list: Row[], column: string) => {
+    const values = days.map(() => 0);
+    for (const row of list) {
+      const i = index.get(String(row.day));
+      if (i !== undefined) values[i]! += num(row[column]);
+    }
+    return values;
+  };
+
+  const counts = rows(2)[0]!;
+  const cohort = num(rows(3)[0]?.n);
+  const byCard = new Map(rows(4).map((row) => [String(row.card), row]));
+  const funnelCards: FunnelCard[] = [];
+  cards.forEach((card, i) => {
+    const row = byCard.get(card.id);
+    const answered = num(row?.answered);
+    const skipped = num(row?.skipped);
+    const previous = funnelCards[i - 1];
+    const reached = previous ? previous.answered + previous.skipped : cohort;
+    funnelCards.push({
+      id: card.id,
+      title: card.title,
+      reached,
+      answered,
+      skipped,
+      droppedOff: Math.max(0, reached - answered - skipped),
+    });
+  });
+
+  const planDays = rows(5);
+  const averageSeconds = days.map(() => null as number | null);
+  let maxMs: number | null = null;
+  let weightedMs = 0;
+  let timed = 0;
+  for (const row of planDays) {
+    const i = index.get(String(row.day));
+    const average = numOrNull(row.average_ms);
+    if (i !== undefined && average !== null) averageSeconds[i] = Math.round(average / 100) / 10;
+    if (average !== null) {
+      weightedMs += average * num(row.succeeded);
+      timed += num(row.succeeded);
+    }
+    const max = numOrNull(row.max_ms);
+    if (max !== null) maxMs = Math.max(maxMs ?? 0, max);
+  }
+  const succeeded = perDay(planDays, "succeeded");
+  const failed = perDay(planDays, "failed");
+
+  const cost = (model: string, tokensIn: number, tokensOut: number) => {
+    const price = input.prices[model];
+    return price ? (tokensIn * price.input + tokensOut * price.output) / 1_000_000 : null;
+  };
+  const tokens: TokenRow[] = rows(6).map((row) => {
+    const model = String(row.model);
+    const tokensIn = num(row.tokens_in);
+    const tokensOut = num(row.tokens_out);
+    return {
+      model,
+      source: "plans",
+      calls: num(row.calls),
+      tokensIn,
+      tokensOut,
+      costUsd: cost(model, tokensIn, tokensOut),
+    };
+  });
+  const chatRows = rows(7);
+  const chatModels = new Map<string, { calls: number; tokensIn: number; tokensOut: number }>();
+  for (const row of chatRows) {
+    const model = String(row.model);
+    if (!model) continue;
+    const sum = chatModels.get(model) ?? { calls: 0, tokensIn: 0, tokensOut: 0 };
+    sum.calls += num(row.answers);
+    sum.tokensIn += num(row.tokens_in);
+    sum.tokensOut += num(row.tokens_out);
+    chatModels.set(model, sum);
+  }
+  for (const [model, sum] of chatModels) {
+    tokens.push({ model, source: "chat", ...sum, costUsd: cost(model, sum.tokensIn, sum.tokensOut) });
+  }
+  tokens.sort((a, b) => a.model.localeCompare(b.model) || a.source.localeCompare(b.source));
+
+  const queue = rows(8)[0]!;
+  const oldest = numOrNull(queue.oldest_queued);
+
+  return {
+    period,
+    days,
+    signups: perDay(rows(0), "n"),
+    activeUsers: perDay(rows(1), "n"),
+    active: { today: num(counts.today), week: num(counts.week), month: num(counts.month) },
+    totals: {
+      users: num(counts.users),
+      waitlist: num(counts.waitlist),
+      waitlistNotInvited: num(counts.waitlist_not_invited),
+    },
+    funnel: { cohort, cards: funnelCards },
+    plans: { succeeded, failed, averageSeconds },
+    planTotals: {
+      succeeded: succeeded.reduce((a, b) => a + b, 0),
+      failed: failed.reduce((a, b) => a + b, 0),
+      averageSeconds: timed > 0 ? Math.round(weightedMs / timed / 100) / 10 : null,
+      maxSeconds: maxMs === null ? null : Math.round(maxMs / 100) / 10,
+    },
+    tokens,
+    chat: { messages: perDay(chatRows, "messages"), answers: perDay(chatRows, "answers") },
+    queue: {
+      queued: num(queue.queued),
+      running: num(queue.running),
+      failed: num(queue.failed),
+      deadLettered: num(queue.dead),
+      oldestQueuedSeconds: oldest === null ? null : Math.max(0, Math.round((now - oldest) / 1000)),
+    },
+    waitlist: perDay(rows(9), "n"),
+  } satisfies AdminStats;
+}
+
+// ── The tables behind each chart: shown to screen readers beside the chart and downloaded as CSV ──
+
+export const statsCharts = [
+  "signups",
+  "active-users",
+  "funnel",
+  "plans",
+  "tokens",
+  "chat",
+  "queue",
+  "waitlist",
+] as const;
+export type StatsChart = (typeof statsCharts)[number];
+
+export interface StatsTable {
+  title: string;
+  header: string[];
+  rows: CsvValue[][];
+}
+
+export function statsTable(stats: AdminStats, chart: StatsChart): StatsTable {
+  const daily = (title: string, header: string[], ...series: (number | null)[][]): StatsTable => ({
+    title,
+    header: ["Day", ...header],
+    rows: stats.days.map((day, i) => [day, ...series.map((values) => values[i] ?? null)]),
+  });
+  switch (chart) {
+    case "signups":
+      return daily("Sign-ups per day", ["Sign-ups"], stats.signups);
+    case "active-users":
+      return daily("Active users per day", ["Active users"], stats.activeUsers);
+    case "funnel":
+      return {
+        title: "Onboarding funnel",
+        header: ["Card", "Reached", "Answered", "Skipped", "Dropped off"],
+        rows: stats.funnel.cards.map((card) => [
+          card.title,
+          card.reached,
+          card.answered,
+          card.skipped,
+          card.droppedOff,
+        ]),
+      };
+    case "plans":
+      return daily(
+        "Plans per day",
+        ["Generated", "Failed", "Average generation time (s)"],
+        stats.plans.succeeded,
+        stats.plans.failed,
+        stats.plans.averageSeconds,
+      );
+    case "tokens":
+      return {
+        title: "AI tokens and estimated cost per model",
+        header: ["Model", "Used by", "Calls", "Tokens in", "Tokens out", "Estimated cost (USD)"],
+        rows: stats.tokens.map((row) => [
+          row.model,
+          row.source,
+          row.calls,
+          row.tokensIn,
+          row.tokensOut,
+          row.costUsd === null ? null : Math.round(row.costUsd * 100) / 100,
+        ]),
+      };
+    case "chat":
+      return daily("Chat messages per day", ["Messages", "Alva's answers"], stats.chat.messages, stats.chat.answers);
+    case "queue":
+      return {
+        title: "Plan job queue",
+        header: ["State", "Jobs"],
+        rows: [
+          ["Queued now", stats.queue.queued],
+          ["Running now", stats.queue.running],
+          ["Failed in the period", stats.queue.failed],
+          ["Dead-lettered in the period", stats.queue.deadLettered],
+        ],
+      };
+    case "waitlist":
+      return daily("Waitlist sign-ups per day", ["Joined"], stats.waitlist);
+  }
+}
