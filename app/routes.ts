@@ -85,6 +85,7 @@ export default [
     // Running the instance: statistics, settings, system (app/admin)
     route("admin/stats", "admin/stats-page.tsx"),
     route("admin/stats/download/:chart", "admin/stats-csv-route.ts"),
+    route("admin/system", "admin/system-page.tsx"),
     route("settings/password", "email-flows/settings-password-page.tsx"),
     route("settings/email", "email-flows/settings-email-page.tsx"),
     route("settings/profile", "images/profile-page.tsx"),
