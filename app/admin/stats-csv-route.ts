@@ -5,7 +5,8 @@ import { withDatabase } from "../platform/database.server.ts";
 import { httpError, NOT_FOUND_MESSAGE } from "../platform/http-error.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import type { Route } from "./+types/stats-csv-route";
-import { aiPrices, loadAdminStats, periodOf, type StatsChart, statsCharts, statsTable } from "./stats.server.ts";
+import { aiPrices, loadAdminStats, periodOf } from "./stats.server.ts";
+import { type StatsChart, statsCharts, statsTable } from "./stats-tables.ts";
 
 export async function loader(args: Route.LoaderArgs) {
   requireRole(args, "admin");

@@ -8,16 +8,9 @@ import { requireRole } from "../accounts/auth.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import type { Route } from "./+types/stats-page";
-import {
-  type AdminStats,
-  aiPrices,
-  loadAdminStats,
-  periodOf,
-  periods,
-  type StatsChart,
-  statsTable,
-} from "./stats.server.ts";
+import { aiPrices, loadAdminStats, periodOf } from "./stats.server.ts";
 import { ChartTable, DailyChart, HorizontalBars, Legend } from "./stats-charts.tsx";
+import { type AdminStats, periods, type StatsChart, statsTable } from "./stats-tables.ts";
 
 export async function loader(args: Route.LoaderArgs) {
   requireRole(args, "admin");

@@ -16,7 +16,8 @@ import type { ChatRoom } from "../../workers/chat-room.ts";
 import { validateSessionToken } from "../accounts/session.server.ts";
 import { cards } from "../onboarding/cards.ts";
 import { csvCell, toCsv } from "../platform/csv.ts";
-import { aiPrices, loadAdminStats, statsTable } from "./stats.server.ts";
+import { aiPrices, loadAdminStats } from "./stats.server.ts";
+import { statsTable } from "./stats-tables.ts";
 
 beforeAll(ensureInstance);
 

@@ -1,0 +1,180 @@
+// What an admin sets at /admin/settings, and the rules that follow from it: who may create an account
+// (the sign-up policy, checked on every path that creates one: password sign-up, magic link, OAuth and
+// the API), which sign-in methods are offered and accepted, and how many plans a workspace may start a
+// day. One row, absent until the first change: a fresh instance runs on the defaults below.
+import { and, eq, gt, isNull } from "drizzle-orm";
+import { z } from "zod";
+import type { Database } from "../../db/client.ts";
+import {
+  adminInvitations,
+  instanceSettings,
+  type SignInMethod,
+  type SignupPolicy,
+  signInMethods,
+  signupPolicies,
+  workspaceInvitations,
+} from "../../db/schema.ts";
+import type { LimitOptions } from "../../workers/rate-limiter.ts";
+
+/** Plans (model calls) a workspace may start per day unless an admin set another number. */
+export const DEFAULT_PLAN_LIMIT_PER_DAY = 10;
+
+export interface InstanceSettings {
+  signupPolicy: SignupPolicy;
+  signupDomains: string[];
+  signInMethods: SignInMethod[];
+  /** Null: DEFAULT_PLAN_LIMIT_PER_DAY. */
+  planLimitPerDay: number | null;
+}
+
+export const defaultSettings: InstanceSettings = {
+  signupPolicy: "open",
+  signupDomains: [],
+  signInMethods: [...signInMethods],
+  planLimitPerDay: null,
+};
+
+const storedList = <T extends string>(values: readonly T[]) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(z.enum(values as [T, ...T[]])));
+
+export async function loadInstanceSettings(db: Database): Promise<InstanceSettings> {
+  const [row] = await db.select().from(instanceSettings).where(eq(instanceSettings.id, 1)).limit(1);
+  if (!row) return defaultSettings;
+  const domains = z.array(z.string()).safeParse(JSON.parse(row.signupDomains || "[]"));
+  const methods = storedList(signInMethods).safeParse(row.signInMethods);
+  return {
+    signupPolicy: (signupPolicies as readonly string[]).includes(row.signupPolicy) ? row.signupPolicy : "open",
+    signupDomains: domains.success ? domains.data : [],
+    signInMethods: methods.success ? methods.data : [...signInMethods],
+    planLimitPerDay: row.planLimitPerDay,
+  };
+}
+
+/** The statement that stores `settings` (insert or replace the one row), for a batch with its audit entry. */
+export function settingsUpsert(db: Database, settings: InstanceSettings) {
+  const values = {
+    signupPolicy: settings.signupPolicy,
+    signupDomains: JSON.stringify(settings.signupDomains),
+    signInMethods: JSON.stringify(settings.signInMethods),
+    planLimitPerDay: settings.planLimitPerDay,
+    updatedAt: new Date(),
+  };
+  return db
+    .insert(instanceSettings)
+    .values({ id: 1, ...values })
+    .onConflictDoUpdate({ target: instanceSettings.id, set: values });
+}
+
+// ── The sign-up policy ───────────────────────────────────────────────────────────────────────
+
+/**
+ * A domain as an admin may list it: lowercase labels of letters, digits and hyphens, at least two.
+ * Matching is exact on the whole domain after the "@", so `example.com` admits `a@example.com` and
+ * neither `a@example.com.evil.io`, `a@evil-example.com` nor `a@sub.example.com`.
+ */
+export const domainSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253, "A domain is at most 253 characters.")
+  .regex(
+    /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    "Write a domain such as example.com.",
+  );
+
+/** The part after the last "@", lowercased: the domain an exact match compares. */
+export function emailDomain(email: string): string {
+  return email
+    .slice(email.lastIndexOf("@") + 1)
+    .trim()
+    .toLowerCase();
+}
+
+export function domainAllowed(email: string, domains: string[]): boolean {
+  const domain = emailDomain(email);
+  return domain.length > 0 && domains.includes(domain);
+}
+
+/** Whether `email` holds an open invitation: to a workspace, or from an admin. */
+async function hasOpenInvitation(db: Database, email: string, now: Date): Promise<boolean> {
+  const address = email.trim().toLowerCase();
+  const [workspace, admin] = await db.batch([
+    db
+      .select({ id: workspaceInvitations.id })
+      .from(workspaceInvitations)
+      .where(
+        and(
+          eq(workspaceInvitations.email, address),
+          isNull(workspaceInvitations.acceptedAt),
+          isNull(workspaceInvitations.revokedAt),
+          gt(workspaceInvitations.expiresAt, now),
+        ),
+      )
+      .limit(1),
+    db
+      .select({ id: adminInvitations.id })
+      .from(adminInvitations)
+      .where(
+        and(
+          eq(adminInvitations.email, address),
+          isNull(adminInvitations.acceptedAt),
+          gt(adminInvitations.expiresAt, now),
+        ),
+      )
+      .limit(1),
+  ]);
+  return workspace.length > 0 || admin.length > 0;
+}
+
+export const signupRefusals: Record<Exclude<SignupPolicy, "open">, string> = {
+  closed: "This Alva instance isn't accepting new accounts. Ask its administrator if you need one.",
+  "invite-only":
+    "New accounts on this Alva instance are by invitation only. Ask someone to invite this e-mail address to their workspace, or ask the administrator.",
+  domains:
+    "New accounts on this Alva instance are only for e-mail addresses of certain organizations. Use your work address, or ask the administrator.",
+};
+
+/** Null when the policy lets `email` create an account; otherwise the message saying why not. */
+export async function signupRefusal(db: Database, email: string, now = new Date()): Promise<string | null> {
+  const settings = await loadInstanceSettings(db);
+  switch (settings.signupPolicy) {
+    case "open":
+      return null;
+    case "closed":
+      return signupRefusals.closed;
+    case "domains":
+      return domainAllowed(email, settings.signupDomains) ? null : signupRefusals.domains;
+    case "invite-only":
+      return (await hasOpenInvitation(db, email, now)) ? null : signupRefusals["invite-only"];
+  }
+}
+
+/** Thrown where an account would be created against the policy; callers show `message` with a 403. */
+export class SignupRefusedError extends Error {
+  override name = "SignupRefusedError";
+}
+
+// ── Sign-in methods and the plan limit ─────────────────────────────────────────────────────────
+
+export const methodHidden =
+  "That way of signing in is turned off on this Alva instance. Use another one shown on the sign-in page.";
+
+export function methodEnabled(settings: InstanceSettings, method: SignInMethod): boolean {
+  return settings.signInMethods.includes(method);
+}
+
+/** The plan-generation bucket of every workspace: `perDay` calls a day, all at once if need be. */
+export function planGenerationLimit(settings: InstanceSettings): LimitOptions {
+  const perDay = settings.planLimitPerDay ?? DEFAULT_PLAN_LIMIT_PER_DAY;
+  return { capacity: perDay, refillPerSecond: perDay / 86_400 };
+}
