@@ -1,6 +1,7 @@
 // npm run bench:admin [-- --rounds 40 --skip-build]
 // /admin/stats on a large instance: 100k accounts (each with a workspace and a session), about 1M
-// onboarding answers with a realistic drop-off, ~6% of accounts active each day for 120 days, 30k plan
+// onboarding answers with a realistic drop-off (and the funnel's roll-up), ~6% of accounts active each
+// day for 120 days (the activity roll-up), 30k plan
 // jobs, 1M chat messages as the rooms' daily counts (chat_room_days: messages themselves live in each
 // room's Durable Object, decision 0106) and 20k waitlist entries, spread over a year. Then an admin
 // requests /admin/stats for each period (7, 30, 90 days) `rounds` times on the production build in
@@ -68,7 +69,7 @@ async function waitFor(url: string, seconds: number) {
 }
 
 /** Everything written straight into the database file in one transaction; returns the admin's Cookie. */
-function seed(file: string): string {
+export function seed(file: string): string {
   const db = new DatabaseSync(file);
   db.exec("PRAGMA busy_timeout = 10000");
   const rand = random(14);
@@ -111,13 +112,28 @@ function seed(file: string): string {
     }
   }
 
-  // ~6% of accounts active on each of the last 120 days.
-  const insertActivity = db.prepare("INSERT OR IGNORE INTO user_activity_days (day, user_id) VALUES (?, ?)");
+  // The funnel's roll-up, as the app keeps it: each card counted on the day of its first answer.
+  db.exec(`INSERT INTO onboarding_card_days (day, card_id, answered, skipped)
+    SELECT strftime('%Y-%m-%d', updated_at / 1000, 'unixepoch'), card_id, sum(skipped = 0), sum(skipped)
+    FROM onboarding_answers GROUP BY 1, 2`);
+
+  // ~6% of accounts active on each of the last 120 days, oldest first (as the app would have seen them).
+  const countActive = db.prepare(
+    "INSERT INTO active_user_days (day, users) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET users = users + 1",
+  );
+  const moveLastActive = db.prepare(
+    "INSERT INTO user_last_active (user_id, day) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET day = excluded.day",
+  );
+  const lastActive = new Map<string, string>();
   let activity = 0;
-  for (let d = 0; d < 120; d++) {
+  for (let d = 119; d >= 0; d--) {
     const day = utcDay(now - d * DAY);
     for (let k = 0; k < USERS * 0.06; k++) {
-      insertActivity.run(day, userIds[Math.floor(rand() * USERS)]!);
+      const userId = userIds[Math.floor(rand() * USERS)]!;
+      if (lastActive.get(userId) === day) continue;
+      lastActive.set(userId, day);
+      countActive.run(day);
+      moveLastActive.run(userId, day);
       activity++;
     }
   }
@@ -194,73 +210,77 @@ function seed(file: string): string {
   return `alva_session=${sessionId}.${secret}`;
 }
 
-const dir = mkdtempSync(join(tmpdir(), "alva-bench-admin-"));
-let wrangler: ChildProcess | undefined;
-let failed = false;
-try {
-  if (!args["skip-build"]) {
-    console.log("building …");
-    const built = spawn("react-router", ["build"], { stdio: "ignore" });
-    if ((await new Promise((resolve) => built.on("exit", resolve))) !== 0) throw new Error("the build failed");
-  }
-  const file = join(dir, "bench.db");
-  const authToken = randomBytes(24).toString("base64url");
-  const database = await startLocalDbServer({ file, port: 0, authToken });
-  await migrateDatabase({ url: database.url, authToken });
-  await markInstanceSetUp(database.url, authToken);
-  const cookie = seed(file);
+if (import.meta.main) await main();
 
-  wrangler = spawn(
-    "wrangler",
-    [
-      "dev",
-      "--port",
-      String(appPort),
-      "--ip",
-      "127.0.0.1",
-      "--var",
-      `APP_URL:${appUrl}`,
-      "--var",
-      `TURSO_DATABASE_URL:${database.url}`,
-      "--var",
-      `TURSO_AUTH_TOKEN:${authToken}`,
-      "--var",
-      "ENVIRONMENT:test",
-      "--var",
-      `SESSION_SECRET:${randomBytes(32).toString("base64url")}`,
-      "--persist-to",
-      join(dir, "state"),
-      "--show-interactive-dev-session=false",
-    ],
-    { stdio: "ignore", detached: true, env: { ...process.env, ...quiet } },
-  );
-  await waitFor(`${appUrl}/readyz`, 180);
-
-  console.log(`\n/admin/stats as an admin, ${ROUNDS} sequential requests per period after 3 warm-ups:\n`);
-  for (const days of [7, 30, 90]) {
-    const times: number[] = [];
-    for (let i = 0; i < ROUNDS + 3; i++) {
-      const started = performance.now();
-      const response = await fetch(`${appUrl}/admin/stats?days=${days}`, {
-        headers: { Cookie: cookie },
-        redirect: "manual",
-      });
-      const html = await response.text();
-      const elapsed = performance.now() - started;
-      if (response.status !== 200 || !html.includes("Onboarding funnel")) {
-        throw new Error(`/admin/stats?days=${days} answered HTTP ${response.status}`);
-      }
-      if (i >= 3) times.push(elapsed);
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), "alva-bench-admin-"));
+  let wrangler: ChildProcess | undefined;
+  let failed = false;
+  try {
+    if (!args["skip-build"]) {
+      console.log("building …");
+      const built = spawn("react-router", ["build"], { stdio: "ignore" });
+      if ((await new Promise((resolve) => built.on("exit", resolve))) !== 0) throw new Error("the build failed");
     }
-    const p95 = percentile(times, 0.95);
-    const ok = p95 <= TARGET_P95_MS;
-    if (!ok) failed = true;
-    console.log(
-      `  ${`${days} days`.padEnd(8)} p50 ${percentile(times, 0.5).toFixed(1).padStart(7)} ms   p95 ${p95.toFixed(1).padStart(7)} ms   ${ok ? "✓" : "✗"} (target p95 ≤ ${TARGET_P95_MS} ms)`,
+    const file = join(dir, "bench.db");
+    const authToken = randomBytes(24).toString("base64url");
+    const database = await startLocalDbServer({ file, port: 0, authToken });
+    await migrateDatabase({ url: database.url, authToken });
+    await markInstanceSetUp(database.url, authToken);
+    const cookie = seed(file);
+
+    wrangler = spawn(
+      "wrangler",
+      [
+        "dev",
+        "--port",
+        String(appPort),
+        "--ip",
+        "127.0.0.1",
+        "--var",
+        `APP_URL:${appUrl}`,
+        "--var",
+        `TURSO_DATABASE_URL:${database.url}`,
+        "--var",
+        `TURSO_AUTH_TOKEN:${authToken}`,
+        "--var",
+        "ENVIRONMENT:test",
+        "--var",
+        `SESSION_SECRET:${randomBytes(32).toString("base64url")}`,
+        "--persist-to",
+        join(dir, "state"),
+        "--show-interactive-dev-session=false",
+      ],
+      { stdio: "ignore", detached: true, env: { ...process.env, ...quiet } },
     );
+    await waitFor(`${appUrl}/readyz`, 180);
+
+    console.log(`\n/admin/stats as an admin, ${ROUNDS} sequential requests per period after 3 warm-ups:\n`);
+    for (const days of [7, 30, 90]) {
+      const times: number[] = [];
+      for (let i = 0; i < ROUNDS + 3; i++) {
+        const started = performance.now();
+        const response = await fetch(`${appUrl}/admin/stats?days=${days}`, {
+          headers: { Cookie: cookie },
+          redirect: "manual",
+        });
+        const html = await response.text();
+        const elapsed = performance.now() - started;
+        if (response.status !== 200 || !html.includes("Onboarding funnel")) {
+          throw new Error(`/admin/stats?days=${days} answered HTTP ${response.status}`);
+        }
+        if (i >= 3) times.push(elapsed);
+      }
+      const p95 = percentile(times, 0.95);
+      const ok = p95 <= TARGET_P95_MS;
+      if (!ok) failed = true;
+      console.log(
+        `  ${`${days} days`.padEnd(8)} p50 ${percentile(times, 0.5).toFixed(1).padStart(7)} ms   p95 ${p95.toFixed(1).padStart(7)} ms   ${ok ? "✓" : "✗"} (target p95 ≤ ${TARGET_P95_MS} ms)`,
+      );
+    }
+  } finally {
+    if (wrangler?.pid) process.kill(-wrangler.pid, "SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  if (wrangler?.pid) process.kill(-wrangler.pid, "SIGTERM");
-  rmSync(dir, { recursive: true, force: true });
+  process.exit(failed ? 1 : 0);
 }
-process.exit(failed ? 1 : 0);

@@ -618,16 +618,38 @@ export const adminInvitations = sqliteTable(
 );
 
 /**
- * Who was active on which UTC day (YYYY-MM-DD): written when a session's activity is refreshed (at most
- * hourly per session), so daily/weekly/monthly actives survive the deletion of ended sessions.
+ * Each account's last active UTC day (YYYY-MM-DD), written when a session's activity is refreshed (at
+ * most hourly per session, and on a new day): weekly and monthly actives are a count over its index,
+ * and it survives the deletion of ended sessions (decision 0105).
  */
-export const userActivityDays = sqliteTable(
-  "user_activity_days",
+export const userLastActive = sqliteTable(
+  "user_last_active",
+  {
+    userId: text("user_id").primaryKey(),
+    day: text("day").notNull(),
+  },
+  (table) => [index("user_last_active_day").on(table.day)],
+);
+
+/** Accounts active per UTC day: counted once per account and day, as user_last_active moves to a new day. */
+export const activeUserDays = sqliteTable("active_user_days", {
+  day: text("day").primaryKey(),
+  users: integer("users").notNull().default(0),
+});
+
+/**
+ * Onboarding cards first answered or skipped per UTC day (a later change of the answer is not counted
+ * again): the funnel of /admin/stats without reading every answer.
+ */
+export const onboardingCardDays = sqliteTable(
+  "onboarding_card_days",
   {
     day: text("day").notNull(),
-    userId: text("user_id").notNull(),
+    cardId: text("card_id").notNull(),
+    answered: integer("answered").notNull().default(0),
+    skipped: integer("skipped").notNull().default(0),
   },
-  (table) => [primaryKey({ columns: [table.day, table.userId] })],
+  (table) => [primaryKey({ columns: [table.day, table.cardId] })],
 );
 
 /**
@@ -647,5 +669,16 @@ export const chatRoomDays = sqliteTable(
     tokensIn: integer("tokens_in").notNull().default(0),
     tokensOut: integer("tokens_out").notNull().default(0),
   },
-  (table) => [primaryKey({ columns: [table.day, table.roomId, table.model] })],
+  (table) => [
+    primaryKey({ columns: [table.day, table.roomId, table.model] }),
+    // Covers the per-day sums of /admin/stats: no table lookups for a 90-day range.
+    index("chat_room_days_totals").on(
+      table.day,
+      table.model,
+      table.messages,
+      table.answers,
+      table.tokensIn,
+      table.tokensOut,
+    ),
+  ],
 );

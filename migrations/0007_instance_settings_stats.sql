@@ -1,3 +1,8 @@
+CREATE TABLE `active_user_days` (
+	`day` text PRIMARY KEY NOT NULL,
+	`users` integer DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `admin_invitations` (
 	`id` text PRIMARY KEY NOT NULL,
 	`email` text NOT NULL,
@@ -22,6 +27,7 @@ CREATE TABLE `chat_room_days` (
 	PRIMARY KEY(`day`, `room_id`, `model`)
 );
 --> statement-breakpoint
+CREATE INDEX `chat_room_days_totals` ON `chat_room_days` (`day`,`model`,`messages`,`answers`,`tokens_in`,`tokens_out`);--> statement-breakpoint
 CREATE TABLE `instance_settings` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`signup_policy` text DEFAULT 'open' NOT NULL,
@@ -32,12 +38,20 @@ CREATE TABLE `instance_settings` (
 	CONSTRAINT "instance_settings_singleton" CHECK("instance_settings"."id" = 1)
 );
 --> statement-breakpoint
-CREATE TABLE `user_activity_days` (
+CREATE TABLE `onboarding_card_days` (
 	`day` text NOT NULL,
-	`user_id` text NOT NULL,
-	PRIMARY KEY(`day`, `user_id`)
+	`card_id` text NOT NULL,
+	`answered` integer DEFAULT 0 NOT NULL,
+	`skipped` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`day`, `card_id`)
 );
 --> statement-breakpoint
+CREATE TABLE `user_last_active` (
+	`user_id` text PRIMARY KEY NOT NULL,
+	`day` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `user_last_active_day` ON `user_last_active` (`day`);--> statement-breakpoint
 ALTER TABLE `organizations` ADD `logo_image_id` text;--> statement-breakpoint
 ALTER TABLE `waitlist` ADD `invited_at` integer;--> statement-breakpoint
 CREATE INDEX `waitlist_time` ON `waitlist` (`created_at`);--> statement-breakpoint

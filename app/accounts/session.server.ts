@@ -1,9 +1,9 @@
 // Sessions: the cookie holds `<id>.<secret>`; the database holds the id and SHA-256(secret).
 // Idle timeout 10 days (moved forward at most hourly), absolute cap 30 days, a new token at every
 // sign-in, and at most MAX_SESSIONS_PER_USER sessions per user (the oldest end first).
-import { and, asc, eq, lt, ne, or } from "drizzle-orm";
+import { and, asc, eq, lt, ne, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
-import { type SecurityEventType, sessions, userActivityDays, users } from "../../db/schema.ts";
+import { type SecurityEventType, sessions, userLastActive, users } from "../../db/schema.ts";
 import { revokeUserFamilies } from "../api/token-families.server.ts";
 import { isSecureRequest, readCookie, setCookie } from "../platform/cookies.server.ts";
 import { clientIp } from "./client-ip.server.ts";
@@ -78,13 +78,7 @@ export async function createSession(
     ip: clientIp(input.request),
     device: describeDevice(input.request.headers.get("User-Agent")),
   };
-  await db.batch([
-    db.insert(sessions).values(session),
-    db
-      .insert(userActivityDays)
-      .values({ day: utcDay(now), userId: input.userId })
-      .onConflictDoNothing(),
-  ]);
+  await db.batch([db.insert(sessions).values(session), ...activityStatements(db, input.userId, now)]);
   await endSessionsBeyondLimit(db, input.userId, input.maxSessions ?? DEFAULT_MAX_SESSIONS);
   return { token: `${id}.${secret}`, session };
 }
@@ -144,13 +138,33 @@ export async function validateSessionToken(
       .update(sessions)
       .set({ lastActiveAt: new Date(now), idleExpiresAt })
       .where(eq(sessions.id, session.id)),
-    db.insert(userActivityDays).values({ day: today, userId: session.userId }).onConflictDoNothing(),
+    ...activityStatements(db, session.userId, now),
   ]);
   return { user: row.user, session: { ...session, lastActiveAt: new Date(now), idleExpiresAt }, refreshed: true };
 }
 
 /** The UTC calendar day of `ms` as YYYY-MM-DD: the unit of the activity roll-up. */
 export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * The activity roll-up of /admin/stats (decision 0105): the day's count goes up when the account's last
+ * active day is not yet today (checked in the same batch, before it moves), then the day moves.
+ */
+function activityStatements(db: Database, userId: string, now: number) {
+  const day = utcDay(now);
+  return [
+    db.run(sql`INSERT INTO active_user_days (day, users)
+      SELECT ${day}, 1 WHERE NOT EXISTS (SELECT 1 FROM user_last_active WHERE user_id = ${userId} AND day >= ${day})
+      ON CONFLICT (day) DO UPDATE SET users = users + 1`),
+    db
+      .insert(userLastActive)
+      .values({ userId, day })
+      .onConflictDoUpdate({
+        target: userLastActive.userId,
+        set: { day: sql`max(${userLastActive.day}, excluded.day)` },
+      }),
+  ] as const;
+}
 
 export async function deleteSession(db: Database, sessionId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, sessionId));

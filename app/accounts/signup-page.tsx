@@ -44,6 +44,9 @@ export async function action(args: Route.ActionArgs) {
   }
 
   const result = await withDatabase(context, (db) => signUp(db, env, submission.value, request));
+  if (result.outcome === "refused") {
+    return data({ result: submission.reply({ formErrors: [result.message] }) }, { status: 403 });
+  }
   if (result.outcome === "username-taken") {
     return data(
       { result: submission.reply({ fieldErrors: { username: ["That username is taken; try another."] } }) },

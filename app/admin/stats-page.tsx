@@ -136,7 +136,7 @@ export default function StatsPage({ loaderData }: Route.ComponentProps) {
         summary={
           stats.funnel.cohort === 0
             ? "No workspaces were created in this period."
-            : `Of the ${number.format(stats.funnel.cohort)} workspaces created in the period, ${number.format(stats.funnel.cards.at(-1)?.answered ?? 0)} answered the last card.${dropOff && dropOff.droppedOff > 0 ? ` Most left at “${dropOff.title}” (${number.format(dropOff.droppedOff)}).` : ""}`
+            : `${number.format(stats.funnel.cohort)} workspaces were created in the period; cards are counted when first answered or skipped, and ${number.format(stats.funnel.cards.at(-1)?.answered ?? 0)} answered the last card.${dropOff && dropOff.droppedOff > 0 ? ` Most left at “${dropOff.title}” (${number.format(dropOff.droppedOff)}).` : ""}`
         }
       >
         <Legend names={["Answered", "Skipped"]} />

@@ -18,7 +18,10 @@ export interface TokenRow {
 export interface FunnelCard {
   id: string;
   title: string;
-  /** Workspaces that got this far: all of the cohort for the first card, else those past the previous card. */
+  /**
+   * Workspaces that got this far in the period: the workspaces created for the first card, else those
+   * that first answered or skipped the previous card.
+   */
   reached: number;
   answered: number;
   skipped: number;

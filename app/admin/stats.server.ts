@@ -1,8 +1,9 @@
-// The aggregates of /admin/stats, all in one read batch (one round trip), each from an index:
-//   sign-ups           users_created              active users    user_activity_days (day, user_id)
-//   onboarding funnel  workspaces_created + the answers' primary key (workspace_id, card_id)
-//   plans, tokens      plan_jobs_created          queue           plan_jobs_status
-//   chat               chat_room_days (day, …)    waitlist        waitlist_time
+// The aggregates of /admin/stats, all in one read batch (one round trip), each from an index or a
+// roll-up kept as things happen (decision 0105):
+//   sign-ups           users_created               active users   active_user_days, user_last_active_day
+//   onboarding funnel  workspaces_created + onboarding_card_days (first answers per day and card)
+//   plans, tokens      plan_jobs_created           queue          plan_jobs_status
+//   chat               chat_room_days_totals       waitlist       waitlist_time
 // Days are UTC calendar days. docs/decisions/0105-admin-statistics.md says where each number comes from.
 import { z } from "zod";
 import type { Database } from "../../db/client.ts";
@@ -57,12 +58,12 @@ export async function loadAdminStats(db: Database, input: { period: Period; pric
         sql: `SELECT ${dayOf("created_at")} AS day, count(*) AS n FROM users WHERE created_at >= ? GROUP BY day`,
         args: [from],
       },
-      { sql: "SELECT day, count(*) AS n FROM user_activity_days WHERE day >= ? GROUP BY day", args: [firstDay] },
+      { sql: "SELECT day, users AS n FROM active_user_days WHERE day >= ?", args: [firstDay] },
       {
         sql: `SELECT
-          (SELECT count(*) FROM user_activity_days WHERE day = ?) AS today,
-          (SELECT count(DISTINCT user_id) FROM user_activity_days WHERE day >= ?) AS week,
-          (SELECT count(DISTINCT user_id) FROM user_activity_days WHERE day >= ?) AS month,
+          (SELECT count(*) FROM user_last_active WHERE day >= ?) AS today,
+          (SELECT count(*) FROM user_last_active WHERE day >= ?) AS week,
+          (SELECT count(*) FROM user_last_active WHERE day >= ?) AS month,
           (SELECT count(*) FROM users) AS users,
           (SELECT count(*) FROM waitlist) AS waitlist,
           (SELECT count(*) FROM waitlist WHERE invited_at IS NULL) AS waitlist_not_invited`,
@@ -70,10 +71,9 @@ export async function loadAdminStats(db: Database, input: { period: Period; pric
       },
       { sql: "SELECT count(*) AS n FROM workspaces WHERE created_at >= ?", args: [from] },
       {
-        sql: `SELECT a.card_id AS card, sum(a.skipped = 0) AS answered, sum(a.skipped) AS skipped
-              FROM workspaces w JOIN onboarding_answers a ON a.workspace_id = w.id
-              WHERE w.created_at >= ? GROUP BY a.card_id`,
-        args: [from],
+        sql: `SELECT card_id AS card, sum(answered) AS answered, sum(skipped) AS skipped
+              FROM onboarding_card_days WHERE day >= ? GROUP BY card_id`,
+        args: [firstDay],
       },
       {
         sql: `SELECT ${dayOf("created_at")} AS day,

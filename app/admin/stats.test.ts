@@ -1,12 +1,13 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  activeUserDays,
   chatRoomDays,
-  onboardingAnswers,
+  onboardingCardDays,
   planJobs,
-  userActivityDays,
+  userLastActive,
   users,
   waitlist,
   workspaces,
@@ -15,6 +16,7 @@ import { createTestUser, ensureInstance, getAs, signIn, testDb } from "../../tes
 import type { ChatRoom } from "../../workers/chat-room.ts";
 import { validateSessionToken } from "../accounts/session.server.ts";
 import { cards } from "../onboarding/cards.ts";
+import { currentWorkspace, saveAnswer } from "../onboarding/onboarding.server.ts";
 import { csvCell, toCsv } from "../platform/csv.ts";
 import { aiPrices, loadAdminStats } from "./stats.server.ts";
 import { statsTable } from "./stats-tables.ts";
@@ -107,22 +109,25 @@ describe("the aggregates", () => {
         createdAt: at(ago),
       })),
     );
-    // Activity: user 0 today and yesterday, user 1 today, user 2 twenty days ago.
-    await db.insert(userActivityDays).values([
+    // Activity: users 0 and 1 last active today (and 0 yesterday), user 2 twenty days ago.
+    await db.insert(activeUserDays).values([
+      { day: day(0), users: 2 },
+      { day: day(1), users: 1 },
+      { day: day(20), users: 1 },
+    ]);
+    await db.insert(userLastActive).values([
       { day: day(0), userId: ids[0]! },
-      { day: day(1), userId: ids[0]! },
       { day: day(0), userId: ids[1]! },
       { day: day(20), userId: ids[2]! },
     ]);
-    // Two workspaces in the period: one answered the first two cards, one answered the first and skipped the second.
+    // Two workspaces in the period: both answered the first card (one yesterday), then one answered and one skipped the second.
     const spaces = [crypto.randomUUID(), crypto.randomUUID()];
     await db.insert(workspaces).values(spaces.map((id, i) => ({ id, name: "W", ownerId: ids[i]!, createdAt: at(0) })));
     const [first, second, third] = cards;
-    await db.insert(onboardingAnswers).values([
-      { workspaceId: spaces[0]!, cardId: first!.id, value: '"x"', updatedAt: at(0) },
-      { workspaceId: spaces[0]!, cardId: second!.id, value: '"x"', updatedAt: at(0) },
-      { workspaceId: spaces[1]!, cardId: first!.id, value: '"x"', updatedAt: at(0) },
-      { workspaceId: spaces[1]!, cardId: second!.id, value: "null", skipped: true, updatedAt: at(0) },
+    await db.insert(onboardingCardDays).values([
+      { day: day(0), cardId: first!.id, answered: 1 },
+      { day: day(1), cardId: first!.id, answered: 1 },
+      { day: day(0), cardId: second!.id, answered: 1, skipped: 1 },
     ]);
     // Plans: two succeeded today (4 s and 6 s), one failed after every retry yesterday, one failed otherwise.
     const job = (ago: number, status: "succeeded" | "failed", seconds: number, lastError: string | null = null) => ({
@@ -204,16 +209,45 @@ describe("the aggregates", () => {
 });
 
 describe("the daily activity roll-up", () => {
-  it("records a user's day when a session is created and when it is used on a new day", async () => {
+  it("counts a user once per day, when a session is created or used on a new day", async () => {
     const user = await createTestUser({ label: "active" });
-    const start = Date.parse("2026-03-01T23:30:00Z");
-    const cookie = await signIn(user, { now: start });
-    const token = decodeURIComponent(cookie.split("=")[1]!);
     const db = testDb();
+    const year = 2100 + Math.floor(Math.random() * 800);
+    const start = Date.parse(`${year}-03-01T23:30:00Z`);
+    const countOf = async (day: string) =>
+      (await db.select().from(activeUserDays).where(eq(activeUserDays.day, day)))[0]?.users ?? 0;
+    const cookie = await signIn(user, { now: start });
+    await signIn(user, { now: start + 60_000 }); // a second device the same day: not counted again
+    expect(await countOf(`${year}-03-01`)).toBe(1);
+    const token = decodeURIComponent(cookie.split("=")[1]!);
     // Half an hour later, on the next UTC day: refreshed although less than an hour passed.
     expect(await validateSessionToken(db, token, start + 30 * 60_000)).toMatchObject({ refreshed: true });
-    const rows = await db.select().from(userActivityDays).where(eq(userActivityDays.userId, user.id));
-    expect(rows.map((row) => row.day).sort()).toEqual(["2026-03-01", "2026-03-02"]);
+    expect(await countOf(`${year}-03-02`)).toBe(1);
+    const [last] = await db.select().from(userLastActive).where(eq(userLastActive.userId, user.id));
+    expect(last?.day).toBe(`${year}-03-02`);
+  });
+
+  it("counts a card of the funnel when it is first answered or skipped, not when the answer changes", async () => {
+    const db = testDb();
+    const user = await createTestUser({ label: "funnel" });
+    const workspaceId = (await currentWorkspace(db, user.id))!;
+    const card = cards.find((each) => !each.required)!;
+    const today = new Date().toISOString().slice(0, 10);
+    const counted = async () =>
+      (
+        await db
+          .select()
+          .from(onboardingCardDays)
+          .where(and(eq(onboardingCardDays.day, today), eq(onboardingCardDays.cardId, card.id)))
+      )[0] ?? { answered: 0, skipped: 0 };
+    const before = await counted();
+    const save = (skipped: boolean) =>
+      saveAnswer(db, { workspaceId, userId: user.id, cardId: card.id, value: null, skipped, answers: new Map() });
+    await save(true);
+    await save(false);
+    await save(true);
+    const after = await counted();
+    expect([after.answered - before.answered, after.skipped - before.skipped]).toEqual([0, 1]);
   });
 });
 

@@ -2,10 +2,17 @@
 // — mail scanners and link previews fetch links, so it must use nothing up — and the POST uses the
 // token once (one conditional UPDATE) and signs this browser in. The token works in any browser.
 import { data, Form, Link, useNavigation } from "react-router";
+import {
+  loadInstanceSettings,
+  methodEnabled,
+  methodHidden,
+  SignupRefusedError,
+} from "../admin/instance-settings.server.ts";
 import { pageHeaders } from "../email-flows/headers.ts";
 import { Panel } from "../email-flows/panel.tsx";
 import { withDatabase } from "../platform/database.server.ts";
 import { readForm } from "../platform/forms.server.ts";
+import { httpError } from "../platform/http-error.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/verify-page";
@@ -31,11 +38,18 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 export async function action({ request, context }: Route.ActionArgs) {
   const { env } = context.get(requestInfo);
   const form = await readForm({ request, context });
+  if (!methodEnabled(await withDatabase(context, loadInstanceSettings), "magic-link")) {
+    httpError(context, 403, methodHidden);
+  }
   const token = form.get("token");
   const result = await withDatabase(context, async (db) => {
     const link = await consumeToken(db, token);
     if (!link) return null;
     return { link, signedIn: await signInWithLink(db, env, { link, request }) };
+  }).catch((error: unknown) => {
+    // No account yet, and the sign-up policy does not admit this address (/admin/settings).
+    if (error instanceof SignupRefusedError) httpError(context, 403, error.message);
+    throw error;
   });
   if (!result) return invalid();
 
