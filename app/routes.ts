@@ -86,6 +86,8 @@ export default [
     route("admin/stats", "admin/stats-page.tsx"),
     route("admin/stats/download/:chart", "admin/stats-csv-route.ts"),
     route("admin/system", "admin/system-page.tsx"),
+    route("admin/settings", "admin/settings-page.tsx"),
+    route("admin/settings/waitlist/download", "admin/settings-waitlist-route.ts"),
     route("settings/password", "email-flows/settings-password-page.tsx"),
     route("settings/email", "email-flows/settings-email-page.tsx"),
     route("settings/profile", "images/profile-page.tsx"),

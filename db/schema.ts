@@ -386,9 +386,19 @@ export const planJobs = sqliteTable(
   },
   (table) => [
     index("plan_jobs_workspace").on(table.workspaceId, table.createdAt),
-    // /admin/stats: jobs per day, and the queue's health by status.
-    index("plan_jobs_created").on(table.createdAt),
-    index("plan_jobs_status").on(table.status),
+    // /admin/stats: jobs, generation times and tokens per day (covering: no table lookups), and the
+    // queue's health by status.
+    index("plan_jobs_stats").on(
+      table.createdAt,
+      table.kind,
+      table.status,
+      table.model,
+      table.startedAt,
+      table.finishedAt,
+      table.tokensIn,
+      table.tokensOut,
+    ),
+    index("plan_jobs_status").on(table.status, table.createdAt),
     // One live whole-plan job per profile revision: a second click gets the same job (the database
     // enforces it, not a read before the write).
     uniqueIndex("plan_jobs_one_live_per_revision")

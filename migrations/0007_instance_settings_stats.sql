@@ -55,7 +55,7 @@ CREATE INDEX `user_last_active_day` ON `user_last_active` (`day`);--> statement-
 ALTER TABLE `organizations` ADD `logo_image_id` text;--> statement-breakpoint
 ALTER TABLE `waitlist` ADD `invited_at` integer;--> statement-breakpoint
 CREATE INDEX `waitlist_time` ON `waitlist` (`created_at`);--> statement-breakpoint
-CREATE INDEX `plan_jobs_created` ON `plan_jobs` (`created_at`);--> statement-breakpoint
-CREATE INDEX `plan_jobs_status` ON `plan_jobs` (`status`);--> statement-breakpoint
+CREATE INDEX `plan_jobs_stats` ON `plan_jobs` (`created_at`,`kind`,`status`,`model`,`started_at`,`finished_at`,`tokens_in`,`tokens_out`);--> statement-breakpoint
+CREATE INDEX `plan_jobs_status` ON `plan_jobs` (`status`,`created_at`);--> statement-breakpoint
 CREATE INDEX `users_created` ON `users` (`created_at`);--> statement-breakpoint
 CREATE INDEX `workspaces_created` ON `workspaces` (`created_at`);

@@ -2,19 +2,25 @@
 // (the sign-up policy, checked on every path that creates one: password sign-up, magic link, OAuth and
 // the API), which sign-in methods are offered and accepted, and how many plans a workspace may start a
 // day. One row, absent until the first change: a fresh instance runs on the defaults below.
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../../db/client.ts";
 import {
   adminInvitations,
+  instance,
   instanceSettings,
+  organizations,
   type SignInMethod,
   type SignupPolicy,
   signInMethods,
   signupPolicies,
+  waitlist,
   workspaceInvitations,
 } from "../../db/schema.ts";
 import type { LimitOptions } from "../../workers/rate-limiter.ts";
+import { hashSecret, newId, randomSecret } from "../accounts/secrets.server.ts";
+import { composeMail } from "../mail/mail.server.ts";
+import { type AuditEntry, auditInsert } from "./audit.server.ts";
 
 /** Plans (model calls) a workspace may start per day unless an admin set another number. */
 export const DEFAULT_PLAN_LIMIT_PER_DAY = 10;
@@ -177,4 +183,93 @@ export function methodEnabled(settings: InstanceSettings, method: SignInMethod):
 export function planGenerationLimit(settings: InstanceSettings): LimitOptions {
   const perDay = settings.planLimitPerDay ?? DEFAULT_PLAN_LIMIT_PER_DAY;
   return { capacity: perDay, refillPerSecond: perDay / 86_400 };
+}
+
+// ── The organization, the waitlist and admin invitations ─────────────────────────────────────
+
+export async function loadOrganization(db: Database): Promise<{ id: string; name: string } | null> {
+  const [row] = await db
+    .select({ id: organizations.id, name: organizations.name })
+    .from(instance)
+    .innerJoin(organizations, eq(organizations.id, instance.organizationId))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The waitlist, newest first, with times as Unix milliseconds. */
+export async function listWaitlist(db: Database, limit?: number) {
+  const query = db
+    .select({ id: waitlist.id, email: waitlist.email, createdAt: waitlist.createdAt, invitedAt: waitlist.invitedAt })
+    .from(waitlist)
+    .orderBy(desc(waitlist.createdAt), desc(waitlist.id));
+  const rows = await (limit ? query.limit(limit) : query);
+  return rows.map((row) => ({
+    id: row.id,
+    email: row.email,
+    createdAt: row.createdAt.getTime(),
+    invitedAt: row.invitedAt?.getTime() ?? null,
+  }));
+}
+
+/** An admin invitation lasts two weeks (a waitlist is not read every day). */
+export const ADMIN_INVITATION_TTL_MS = 14 * 86_400_000;
+
+/**
+ * Invites waitlist entry `waitlistId`: a fresh single-use token (stored hashed, like workspace
+ * invitations), the entry marked invited, and the entry's audit line, in one batch. Returns the address
+ * and the token for the e-mail, or null when there is no such entry.
+ */
+export async function inviteFromWaitlist(
+  db: Database,
+  input: { waitlistId: number; audit: Omit<AuditEntry, "action" | "target" | "detail"> },
+): Promise<{ email: string; token: string } | null> {
+  const [entry] = await db.select().from(waitlist).where(eq(waitlist.id, input.waitlistId)).limit(1);
+  if (!entry) return null;
+  const token = randomSecret(20);
+  const now = new Date();
+  await db.batch([
+    db.insert(adminInvitations).values({
+      id: newId(),
+      email: entry.email,
+      tokenHash: hashSecret(token),
+      invitedBy: input.audit.actor.id,
+      expiresAt: new Date(now.getTime() + ADMIN_INVITATION_TTL_MS),
+      createdAt: now,
+    }),
+    db.update(waitlist).set({ invitedAt: now }).where(eq(waitlist.id, entry.id)),
+    auditInsert(db, { ...input.audit, action: "waitlist.invite", target: { label: entry.email } }),
+  ]);
+  return { email: entry.email, token };
+}
+
+/** The address of the open admin invitation `token` belongs to (for the sign-up form), or null. */
+export async function invitedEmail(db: Database, token: string | null): Promise<string | null> {
+  if (!token || !/^[a-z2-7]{32}$/.test(token)) return null;
+  const [row] = await db
+    .select({ email: adminInvitations.email })
+    .from(adminInvitations)
+    .where(
+      and(
+        eq(adminInvitations.tokenHash, hashSecret(token)),
+        isNull(adminInvitations.acceptedAt),
+        gt(adminInvitations.expiresAt, new Date()),
+      ),
+    )
+    .limit(1);
+  return row?.email ?? null;
+}
+
+export function adminInvitationMail(env: Env, input: { email: string; token: string; organization: string }) {
+  return composeMail({
+    to: input.email,
+    subject: `You're invited to Alva at ${input.organization}`,
+    paragraphs: [
+      `You asked to hear when Alva opens. ${input.organization} invites you to create your account now.`,
+      "The link works for 14 days. If you didn't ask for this, you can ignore this message.",
+    ],
+    action: {
+      label: "Create your account",
+      url: new URL(`/signup?invitation=${input.token}`, env.APP_URL).href,
+    },
+  });
 }

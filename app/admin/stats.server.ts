@@ -76,16 +76,11 @@ export async function loadAdminStats(db: Database, input: { period: Period; pric
         args: [firstDay],
       },
       {
-        sql: `SELECT ${dayOf("created_at")} AS day,
-                sum(status = 'succeeded') AS succeeded, sum(status = 'failed') AS failed,
-                avg(CASE WHEN status = 'succeeded' THEN finished_at - started_at END) AS average_ms,
-                max(CASE WHEN status = 'succeeded' THEN finished_at - started_at END) AS max_ms
-              FROM plan_jobs WHERE created_at >= ? AND kind = 'plan' GROUP BY day`,
-        args: [from],
-      },
-      {
-        sql: `SELECT model, count(*) AS calls, sum(tokens_in) AS tokens_in, sum(tokens_out) AS tokens_out
-              FROM plan_jobs WHERE created_at >= ? AND status = 'succeeded' AND model IS NOT NULL GROUP BY model`,
+        sql: `SELECT ${dayOf("created_at")} AS day, kind, status, model, count(*) AS n,
+                sum(finished_at - started_at) AS total_ms, max(finished_at - started_at) AS max_ms,
+                sum(tokens_in) AS tokens_in, sum(tokens_out) AS tokens_out
+              FROM plan_jobs WHERE created_at >= ? AND status IN ('succeeded', 'failed')
+              GROUP BY day, kind, status, model`,
         args: [from],
       },
       {
@@ -99,9 +94,8 @@ export async function loadAdminStats(db: Database, input: { period: Period; pric
           (SELECT count(*) FROM plan_jobs WHERE status = 'queued') AS queued,
           (SELECT count(*) FROM plan_jobs WHERE status = 'running') AS running,
           (SELECT min(created_at) FROM plan_jobs WHERE status = 'queued') AS oldest_queued,
-          (SELECT count(*) FROM plan_jobs WHERE status = 'failed' AND created_at >= ?) AS failed,
           (SELECT count(*) FROM plan_jobs WHERE status = 'failed' AND created_at >= ? AND last_error LIKE 'Gave up after %') AS dead`,
-        args: [from, from],
+        args: [from],
       },
       {
         sql: `SELECT ${dayOf("created_at")} AS day, count(*) AS n FROM waitlist WHERE created_at >= ? GROUP BY day`,
@@ -141,43 +135,53 @@ export async function loadAdminStats(db: Database, input: { period: Period; pric
     });
   });
 
-  const planDays = rows(5);
-  const averageSeconds = days.map(() => null as number | null);
+  // Finished jobs by day, kind, status and model: whole plans for the plans chart, every succeeded job
+  // (plans and section rewrites) for the tokens (failed jobs record none).
+  const succeeded = days.map(() => 0);
+  const failed = days.map(() => 0);
+  const dayTotals = days.map(() => ({ ms: 0, n: 0 }));
+  const planModels = new Map<string, { calls: number; tokensIn: number; tokensOut: number }>();
   let maxMs: number | null = null;
-  let weightedMs = 0;
-  let timed = 0;
-  for (const row of planDays) {
+  let failedJobs = 0;
+  for (const row of rows(5)) {
     const i = index.get(String(row.day));
-    const average = numOrNull(row.average_ms);
-    if (i !== undefined && average !== null) averageSeconds[i] = Math.round(average / 100) / 10;
-    if (average !== null) {
-      weightedMs += average * num(row.succeeded);
-      timed += num(row.succeeded);
+    const n = num(row.n);
+    if (row.status === "failed") failedJobs += n;
+    if (row.status === "succeeded" && row.model !== null) {
+      const model = String(row.model);
+      const sum = planModels.get(model) ?? { calls: 0, tokensIn: 0, tokensOut: 0 };
+      sum.calls += n;
+      sum.tokensIn += num(row.tokens_in);
+      sum.tokensOut += num(row.tokens_out);
+      planModels.set(model, sum);
     }
-    const max = numOrNull(row.max_ms);
-    if (max !== null) maxMs = Math.max(maxMs ?? 0, max);
+    if (row.kind !== "plan" || i === undefined) continue;
+    if (row.status === "failed") failed[i]! += n;
+    else {
+      succeeded[i]! += n;
+      if (row.total_ms !== null) {
+        dayTotals[i]!.ms += num(row.total_ms);
+        dayTotals[i]!.n += n;
+      }
+      const max = numOrNull(row.max_ms);
+      if (max !== null) maxMs = Math.max(maxMs ?? 0, max);
+    }
   }
-  const succeeded = perDay(planDays, "succeeded");
-  const failed = perDay(planDays, "failed");
+  const tenths = (ms: number) => Math.round(ms / 100) / 10;
+  const averageSeconds = dayTotals.map((total) => (total.n > 0 ? tenths(total.ms / total.n) : null));
+  const timed = dayTotals.reduce((sum, total) => ({ ms: sum.ms + total.ms, n: sum.n + total.n }), { ms: 0, n: 0 });
 
   const cost = (model: string, tokensIn: number, tokensOut: number) => {
     const price = input.prices[model];
     return price ? (tokensIn * price.input + tokensOut * price.output) / 1_000_000 : null;
   };
-  const tokens: TokenRow[] = rows(6).map((row) => {
-    const model = String(row.model);
-    const tokensIn = num(row.tokens_in);
-    const tokensOut = num(row.tokens_out);
-    return {
-      model,
-      source: "plans",
-      calls: num(row.calls),
-      tokensIn,
-      tokensOut,
-      costUsd: cost(model, tokensIn, tokensOut),
-    };
-  });
-  const chatRows = rows(7);
+  const tokens: TokenRow[] = [...planModels].map(([model, sum]) => ({
+    model,
+    source: "plans",
+    ...sum,
+    costUsd: cost(model, sum.tokensIn, sum.tokensOut),
+  }));
+  const chatRows = rows(6);
   const chatModels = new Map<string, { calls: number; tokensIn: number; tokensOut: number }>();
   for (const row of chatRows) {
     const model = String(row.model);
@@ -193,7 +197,7 @@ export async function loadAdminStats(db: Database, input: { period: Period; pric
   }
   tokens.sort((a, b) => a.model.localeCompare(b.model) || a.source.localeCompare(b.source));
 
-  const queue = rows(8)[0]!;
+  const queue = rows(7)[0]!;
   const oldest = numOrNull(queue.oldest_queued);
 
   return {
@@ -212,18 +216,18 @@ export async function loadAdminStats(db: Database, input: { period: Period; pric
     planTotals: {
       succeeded: succeeded.reduce((a, b) => a + b, 0),
       failed: failed.reduce((a, b) => a + b, 0),
-      averageSeconds: timed > 0 ? Math.round(weightedMs / timed / 100) / 10 : null,
-      maxSeconds: maxMs === null ? null : Math.round(maxMs / 100) / 10,
+      averageSeconds: timed.n > 0 ? tenths(timed.ms / timed.n) : null,
+      maxSeconds: maxMs === null ? null : tenths(maxMs),
     },
     tokens,
     chat: { messages: perDay(chatRows, "messages"), answers: perDay(chatRows, "answers") },
     queue: {
       queued: num(queue.queued),
       running: num(queue.running),
-      failed: num(queue.failed),
+      failed: failedJobs,
       deadLettered: num(queue.dead),
       oldestQueuedSeconds: oldest === null ? null : Math.max(0, Math.round((now - oldest) / 1000)),
     },
-    waitlist: perDay(rows(9), "n"),
+    waitlist: perDay(rows(8), "n"),
   } satisfies AdminStats;
 }
