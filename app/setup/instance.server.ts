@@ -24,10 +24,7 @@ const healthPaths = new Set(["/healthz", "/readyz", "/health", "/live", "/ready"
  * wizard's own form posts and loads travel once JavaScript runs (React Router's single fetch).
  */
 const openBeforeSetup = (path: string) =>
-  path === "/setup" ||
-  path === "/setup.data" ||
-  path.startsWith("/setup/") ||
-  healthPaths.has(path);
+  path === "/setup" || path === "/setup.data" || path.startsWith("/setup/") || healthPaths.has(path);
 
 /** While no admin exists, every page redirects to /setup. */
 export const setupGuardMiddleware: MiddlewareFunction<Response> = async ({ request, context }, next) => {
