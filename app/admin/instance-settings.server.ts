@@ -187,6 +187,23 @@ export function planGenerationLimit(settings: InstanceSettings): LimitOptions {
 
 // ── The organization, the waitlist and admin invitations ─────────────────────────────────────
 
+/** The organization's name per database, remembered for a minute by each isolate (the header shows it on every page). */
+const organizationNames = new Map<string, { name: string | null; until: number }>();
+const ORGANIZATION_NAME_TTL_MS = 60_000;
+
+export async function organizationName(db: Database, databaseUrl: string): Promise<string | null> {
+  const cached = organizationNames.get(databaseUrl);
+  if (cached && cached.until > Date.now()) return cached.name;
+  const name = (await loadOrganization(db))?.name ?? null;
+  organizationNames.set(databaseUrl, { name, until: Date.now() + ORGANIZATION_NAME_TTL_MS });
+  return name;
+}
+
+/** After a rename: this isolate shows the new name at once (others within a minute). */
+export function forgetOrganizationName(): void {
+  organizationNames.clear();
+}
+
 export async function loadOrganization(db: Database): Promise<{ id: string; name: string } | null> {
   const [row] = await db
     .select({ id: organizations.id, name: organizations.name })

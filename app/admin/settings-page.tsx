@@ -23,6 +23,7 @@ import {
   adminInvitationMail,
   DEFAULT_PLAN_LIMIT_PER_DAY,
   domainSchema,
+  forgetOrganizationName,
   type InstanceSettings,
   inviteFromWaitlist,
   listWaitlist,
@@ -161,6 +162,7 @@ export async function action(args: Route.ActionArgs) {
               detail: { from: organization.name, to: form.name },
             }),
           ]);
+          forgetOrganizationName();
         }
         return redirectWithToast(request, "/admin/settings", { kind: "success", message: "Organization name saved." });
       }

@@ -141,6 +141,8 @@ describe("changes are audited", () => {
       "CF-Connecting-IP": ip,
     });
     expect(response.status).toBe(302);
+    // The header of signed-in pages shows it.
+    expect(await (await get("/admin/settings", cookie)).text()).toMatch(/<span[^>]*>Acme Bakery<\/span><\/a>/);
     const [renamed] = await auditOf("settings.organization");
     expect(renamed).toMatchObject({ actorLabel: user.username, ip });
     expect(JSON.parse(renamed!.detail!)).toMatchObject({ to: "Acme Bakery" });
@@ -284,6 +286,8 @@ describe("the sign-up policy", () => {
     const [mail] = await db().select().from(devOutbox).where(eq(devOutbox.to, waiting)).orderBy(desc(devOutbox.id));
     const link = /https?:\/\/\S+\/signup\?invitation=([a-z2-7]{32})/.exec(mail!.text);
     expect(link).not.toBeNull();
+    // Signed with the organization's name, like every e-mail.
+    expect(mail!.text).toMatch(/— Alva at \S.*$/);
     expect(await invitedEmail(db(), link![1]!)).toBe(waiting);
     const form = await (await get(`/signup?invitation=${link![1]}`)).text();
     expect(form).toContain(`value="${waiting}"`);
