@@ -2,6 +2,7 @@
 // critical violation (contrast, names, labels, landmarks) fails the test and is listed.
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
+import { makeAdmin } from "./admin.ts";
 import { expect, test } from "./browser-errors.ts";
 import { newPage, signedInUser } from "./team.ts";
 
@@ -37,5 +38,14 @@ test("signed-in pages have no serious accessibility violations in either theme",
   const { page } = await signedInUser(browser, "a11y");
   const found: string[] = [];
   for (const path of signedInPages) found.push(...(await violations(page, path)));
+  expect(found).toEqual([]);
+});
+
+test("admin pages have no serious accessibility violations in either theme", async ({ browser }) => {
+  const { page } = await makeAdmin(await signedInUser(browser, "a11yadmin"));
+  const found: string[] = [];
+  for (const path of ["/admin/stats", "/admin/stats?days=90", "/admin/settings", "/admin/system"]) {
+    found.push(...(await violations(page, path)));
+  }
   expect(found).toEqual([]);
 });

@@ -8,7 +8,7 @@
 // without a key, so plans can be generated end to end.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEMO_MODEL } from "../../app/ai/provider.server.ts";
@@ -16,7 +16,7 @@ import { startLocalDbServer } from "../../db/local-server/server.ts";
 import { migrateDatabase } from "../../db/migrate.ts";
 import { startDemoModel } from "../../scripts/demo-model.ts";
 import { generateSigningJwk } from "../../scripts/dev-vars.ts";
-import { markInstanceSetUp } from "./seed.ts";
+import { e2eDatabaseFile, markInstanceSetUp } from "./seed.ts";
 
 const port = process.argv[2] ?? "8799";
 const fresh = process.argv[3] === "fresh";
@@ -25,6 +25,9 @@ const authToken = randomBytes(24).toString("base64url");
 const database = await startLocalDbServer({ file: join(dir, "e2e.db"), port: 0, authToken });
 await migrateDatabase({ url: database.url, authToken });
 if (!fresh) await markInstanceSetUp(database.url, authToken);
+// Where specs find this server's database (tests/e2e/admin.ts makes admins there): by port, removed on stop.
+const databaseFile = e2eDatabaseFile(port);
+writeFileSync(databaseFile, JSON.stringify({ url: database.url, authToken }), { mode: 0o600 });
 
 const appUrl = `http://localhost:${port}`;
 // Short pauses between streamed pieces: a plan still arrives section by section, in about a second.
@@ -101,6 +104,7 @@ async function stop(code: number) {
   await demoModel.close();
   await database.close();
   rmSync(dir, { recursive: true, force: true });
+  rmSync(databaseFile, { force: true });
   process.exit(code);
 }
 process.on("SIGTERM", () => void stop(0));
