@@ -47,6 +47,7 @@ export async function loader(args: Route.LoaderArgs) {
     waitlist: waitlist.slice(0, WAITLIST_SHOWN),
     moreWaitlist: waitlist.length > WAITLIST_SHOWN,
     configuredProviders: enabledProviders(env),
+    defaultPlanLimit: DEFAULT_PLAN_LIMIT_PER_DAY,
   };
 }
 
@@ -371,7 +372,7 @@ export default function SettingsPage({ loaderData, actionData }: Route.Component
             type="number"
             min={1}
             max={1000}
-            hint={`Whole plans, section rewrites and retries alike. Empty: the default, ${DEFAULT_PLAN_LIMIT_PER_DAY}.`}
+            hint={`Whole plans, section rewrites and retries alike. Empty: the default, ${loaderData.defaultPlanLimit}.`}
           />
           <SubmitButton pending={busy} pendingLabel="Saving…">
             Save limit
