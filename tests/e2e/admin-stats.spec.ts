@@ -14,18 +14,18 @@ test("an admin reads the statistics with JavaScript off, changes the period and 
   await page.goto("/admin/stats");
   await expect(page.getByRole("heading", { name: "Statistics", level: 1 })).toBeVisible();
   for (const title of ["Sign-ups per day", "Active users per day", "Onboarding funnel", "Chat messages per day"]) {
-    await expect(page.getByRole("heading", { name: title })).toBeVisible();
+    await expect(page.getByRole("heading", { name: title, exact: true })).toBeVisible();
   }
   // Every chart is an SVG drawn on the server, with its table for screen readers.
   expect(await page.locator("svg[aria-hidden='true']").count()).toBeGreaterThanOrEqual(8);
-  await expect(page.getByRole("table", { name: "Sign-ups per day" })).toHaveCount(1);
+  await expect(page.getByRole("table", { name: "Sign-ups per day", exact: true })).toHaveCount(1);
   // This admin signed up and in today: at least one sign-up and one active user.
   await expect(page.getByText(/^[1-9][\d,]* new accounts?\.$/)).toBeVisible();
 
   await page.getByLabel("Period").selectOption("7");
   await page.getByRole("button", { name: "Show" }).click();
   await expectSoon(page).toHaveURL(/\/admin\/stats\?days=7$/);
-  await expect(page.getByRole("table", { name: "Sign-ups per day" }).locator("tbody tr")).toHaveCount(7);
+  await expect(page.getByRole("table", { name: "Sign-ups per day", exact: true }).locator("tbody tr")).toHaveCount(7);
 
   const link = page.getByRole("link", { name: "Download CSV of sign-ups per day" });
   await expect(link).toHaveAttribute("href", "/admin/stats/download/signups?days=7");
