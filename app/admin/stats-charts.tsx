@@ -7,6 +7,8 @@ import type { ReactNode } from "react";
 import type { CsvValue } from "../platform/csv.ts";
 
 const WIDTH = 640;
+/** Scales with its box; the numbers are in the table and the CSV for anyone who needs them larger. */
+const svgClass = "h-auto w-full";
 const HEIGHT = 200;
 const MARGIN = { top: 10, right: 8, bottom: 24, left: 44 };
 
@@ -15,6 +17,11 @@ const seriesColours = [
   "fill-brand-600 stroke-brand-600 dark:fill-brand-400 dark:stroke-brand-400",
   "fill-red-600 stroke-red-600 dark:fill-red-400 dark:stroke-red-400",
   "fill-amber-600 stroke-amber-600 dark:fill-amber-400 dark:stroke-amber-400",
+];
+const lineColours = [
+  "stroke-brand-600 dark:stroke-brand-400",
+  "stroke-red-600 dark:stroke-red-400",
+  "stroke-amber-600 dark:stroke-amber-400",
 ];
 const swatchColours = [
   "bg-brand-600 dark:bg-brand-400",
@@ -118,18 +125,12 @@ export function DailyChart({ days, series, kind }: { days: string[]; series: Ser
       .x((_, i) => centre(days[i]!))
       .y((value) => y(value));
     shapes = series.map((s, k) => (
-      <path
-        key={s.name}
-        d={path(s.values) ?? ""}
-        fill="none"
-        strokeWidth={2}
-        className={`fill-none ${seriesColours[k]}`}
-      />
+      <path key={s.name} d={path(s.values) ?? ""} fill="none" strokeWidth={2} className={lineColours[k]} />
     ));
   }
 
   return (
-    <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} className="h-auto w-full" aria-hidden="true" focusable="false">
+    <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} className={svgClass} aria-hidden="true" focusable="false">
       <Axis ticks={ticks} y={y} />
       {shapes}
       <DayLabels days={days} x={centre} />
@@ -152,7 +153,7 @@ export function HorizontalBars({
     .domain([0, Math.max(1, ...rows.map((row) => row.whole))])
     .range([labelWidth, WIDTH - MARGIN.right]);
   return (
-    <svg viewBox={`0 0 ${WIDTH} ${height}`} className="h-auto w-full" aria-hidden="true" focusable="false">
+    <svg viewBox={`0 0 ${WIDTH} ${height}`} className={svgClass} aria-hidden="true" focusable="false">
       {rows.map((row, i) => {
         let base = 0;
         const top = 4 + i * rowHeight;
