@@ -61,12 +61,12 @@ export async function loadAdminStats(db: Database, input: { period: Period; pric
       { sql: "SELECT day, users AS n FROM active_user_days WHERE day >= ?", args: [firstDay] },
       {
         sql: `SELECT
-          (SELECT count(*) FROM user_last_active WHERE day >= ?) AS today,
-          (SELECT count(*) FROM user_last_active WHERE day >= ?) AS week,
-          (SELECT count(*) FROM user_last_active WHERE day >= ?) AS month,
+          active.today, active.week, active.month,
           (SELECT count(*) FROM users) AS users,
           (SELECT count(*) FROM waitlist) AS waitlist,
-          (SELECT count(*) FROM waitlist WHERE invited_at IS NULL) AS waitlist_not_invited`,
+          (SELECT count(*) FROM waitlist WHERE invited_at IS NULL) AS waitlist_not_invited
+        FROM (SELECT sum(day >= ?) AS today, sum(day >= ?) AS week, count(*) AS month
+              FROM user_last_active WHERE day >= ?) AS active`,
         args: [today, weekFrom, monthFrom],
       },
       { sql: "SELECT count(*) AS n FROM workspaces WHERE created_at >= ?", args: [from] },
