@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { cloudflare } from "@cloudflare/vite-plugin";
 import { reactRouter } from "@react-router/dev/vite";
 import tailwindcss from "@tailwindcss/vite";
@@ -18,7 +20,24 @@ export default defineConfig({
   optimizeDeps: { include: ["@conform-to/react", "@conform-to/zod/v4", "zod"] },
   server: { port: 5173, strictPort: true },
   environments: { ssr: { build: { minify: true } } },
+  // What /admin/system shows as the version and build (app/admin/system.server.ts).
+  define: buildInfo(),
 });
+
+function buildInfo(): Record<string, string> {
+  const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version?: string };
+  let commit: string | null = null;
+  try {
+    commit = execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { encoding: "utf8" }).trim();
+  } catch {
+    // Built outside a git checkout: no commit to show.
+  }
+  return {
+    "import.meta.env.ALVA_VERSION": JSON.stringify(version ?? "0.0.0"),
+    "import.meta.env.ALVA_COMMIT": JSON.stringify(commit),
+    "import.meta.env.ALVA_BUILT_AT": JSON.stringify(new Date().toISOString()),
+  };
+}
 
 /** Writes build/client/_headers, so static files get the security headers the Worker gives its answers. */
 function staticAssetHeaders(): Plugin {

@@ -12,7 +12,9 @@ import {
 import type { Route } from "./+types/root";
 import "./app.css";
 import { getAuth, sessionMiddleware } from "./accounts/auth.server.ts";
+import { organizationName } from "./admin/instance-settings.server.ts";
 import { isApiPath } from "./api/paths.ts";
+import { getDatabase } from "./platform/database.server.ts";
 import { isHttpErrorData, NOT_FOUND_MESSAGE } from "./platform/http-error.ts";
 import { useNonce } from "./platform/nonce.tsx";
 import { requestInfo } from "./platform/request-info.ts";
@@ -47,7 +49,7 @@ export const middleware: Route.MiddlewareFunction[] = [
   ...[setupGuardMiddleware, sessionMiddleware, toastMiddleware].map(pagesOnly),
 ];
 
-export function loader({ request, context }: Route.LoaderArgs) {
+export async function loader({ request, context }: Route.LoaderArgs) {
   const auth = getAuth(context);
   const user =
     auth.status === "signed-in"
@@ -58,10 +60,13 @@ export function loader({ request, context }: Route.LoaderArgs) {
           emailVerified: auth.user.emailVerifiedAt !== null,
         }
       : null;
+  const { env, requestId } = context.get(requestInfo);
   return {
     theme: readTheme(request),
-    requestId: context.get(requestInfo).requestId,
+    requestId,
     user,
+    // The organization from /admin/settings, in the header of signed-in pages (anonymous pages ask nothing).
+    organization: user ? await organizationName(getDatabase(context), env.TURSO_DATABASE_URL).catch(() => null) : null,
     toast: context.get(toastContext),
   };
 }
@@ -96,6 +101,9 @@ export function Layout({ children }: { children: ReactNode }) {
           <div className="mx-auto flex max-w-5xl items-center justify-between px-4 py-3">
             <Link to="/" className="text-lg font-semibold tracking-tight">
               <span className="text-brand-600 dark:text-brand-400">●</span> Alva
+              {root?.organization ? (
+                <span className="ml-2 text-sm font-normal text-zinc-600 dark:text-zinc-400">{root.organization}</span>
+              ) : null}
             </Link>
             <div className="flex items-center gap-3">
               <ThemeSwitch />

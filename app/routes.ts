@@ -6,6 +6,10 @@ export default [
   route("theme", "theme/theme-action.ts"),
   route("healthz", "health/healthz.ts"),
   route("readyz", "health/readyz.ts"),
+  // The names many hosts probe by default, answering exactly like the two above (app/health)
+  route("health", "health/healthz.ts", { id: "health/health-alias" }),
+  route("live", "health/healthz.ts", { id: "health/live-alias" }),
+  route("ready", "health/readyz.ts", { id: "health/ready-alias" }),
 
   // First-run setup (app/setup)
   route("setup", "setup/setup-wizard.tsx"),
@@ -85,6 +89,12 @@ export default [
     route("admin/users/:id", "admin/user-page.tsx"),
     route("admin/audit", "admin/audit-page.tsx"),
     route("admin/audit.csv", "admin/audit-csv-route.ts"),
+    // Running the instance: statistics, settings, system (app/admin)
+    route("admin/stats", "admin/stats-page.tsx"),
+    route("admin/stats/download/:chart", "admin/stats-csv-route.ts"),
+    route("admin/system", "admin/system-page.tsx"),
+    route("admin/settings", "admin/settings-page.tsx"),
+    route("admin/settings/waitlist/download", "admin/settings-waitlist-route.ts"),
     route("settings/password", "email-flows/settings-password-page.tsx"),
     route("settings/email", "email-flows/settings-email-page.tsx"),
     route("settings/profile", "images/profile-page.tsx"),

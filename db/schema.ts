@@ -4,11 +4,17 @@ import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** People who asked to hear when Alva opens, from the landing page. One row per (lowercased) e-mail. */
-export const waitlist = sqliteTable("waitlist", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  email: text("email").notNull().unique(),
-  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`),
-});
+export const waitlist = sqliteTable(
+  "waitlist",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    email: text("email").notNull().unique(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull().default(sql`(unixepoch('subsec') * 1000)`),
+    /** When an admin invited this address from /admin/settings (the invitation itself is in admin_invitations). */
+    invitedAt: integer("invited_at", { mode: "timestamp_ms" }),
+  },
+  (table) => [index("waitlist_time").on(table.createdAt)],
+);
 
 // ── Accounts ────────────────────────────────────────────────────────────────────────────────
 // Times are Unix milliseconds. Secrets (session secrets, codes, reset tokens) are stored only as
@@ -31,6 +37,8 @@ export const instance = sqliteTable(
 export const organizations = sqliteTable("organizations", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
+  /** Shown in the app header and in e-mails; an `images` row of kind "logo" with no workspace. */
+  logoImageId: text("logo_image_id"),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
 });
 
@@ -68,14 +76,19 @@ export const users = sqliteTable(
 );
 
 /** A business: every account gets a personal one at sign-up; onboarding, plans and chat hang off it. */
-export const workspaces = sqliteTable("workspaces", {
-  id: text("id").primaryKey(),
-  name: text("name").notNull(),
-  ownerId: text("owner_id")
-    .notNull()
-    .references(() => users.id, { onDelete: "cascade" }),
-  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-});
+export const workspaces = sqliteTable(
+  "workspaces",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  // The onboarding funnel of /admin/stats follows the workspaces created in a period.
+  (table) => [index("workspaces_created").on(table.createdAt)],
+);
 
 export const workspaceMembers = sqliteTable(
   "workspace_members",
@@ -383,6 +396,19 @@ export const planJobs = sqliteTable(
   },
   (table) => [
     index("plan_jobs_workspace").on(table.workspaceId, table.createdAt),
+    // /admin/stats: jobs, generation times and tokens per day (covering: no table lookups), and the
+    // queue's health by status.
+    index("plan_jobs_stats").on(
+      table.createdAt,
+      table.kind,
+      table.status,
+      table.model,
+      table.startedAt,
+      table.finishedAt,
+      table.tokensIn,
+      table.tokensOut,
+    ),
+    index("plan_jobs_status").on(table.status, table.createdAt),
     // One live whole-plan job per profile revision: a second click gets the same job (the database
     // enforces it, not a read before the write).
     uniqueIndex("plan_jobs_one_live_per_revision")
@@ -602,3 +628,114 @@ export const identityCodes = sqliteTable("identity_codes", {
   attempts: integer("attempts").notNull().default(0),
   expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
 });
+
+// ── Instance settings and statistics (/admin/settings, /admin/stats) ───────────────────────────────
+
+export const signupPolicies = ["open", "invite-only", "closed", "domains"] as const;
+export type SignupPolicy = (typeof signupPolicies)[number];
+export const signInMethods = ["password", "magic-link", "github", "google", "apple"] as const;
+export type SignInMethod = (typeof signInMethods)[number];
+
+/**
+ * What an admin set at /admin/settings: one row (id = 1), absent until the first change, so a fresh
+ * instance runs with the defaults (open sign-up, every configured method, the built-in plan limit).
+ */
+export const instanceSettings = sqliteTable(
+  "instance_settings",
+  {
+    id: integer("id").primaryKey(),
+    signupPolicy: text("signup_policy", { enum: signupPolicies }).notNull().default("open"),
+    /** JSON array of lowercased domains for the "domains" policy. */
+    signupDomains: text("signup_domains").notNull().default("[]"),
+    /** JSON array of the sign-in methods shown (and accepted). */
+    signInMethods: text("sign_in_methods").notNull().default('["password","magic-link","github","google","apple"]'),
+    /** Plans (model calls) a workspace may start per day; null = the built-in PLAN_GENERATION_LIMIT. */
+    planLimitPerDay: integer("plan_limit_per_day"),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [check("instance_settings_singleton", sql`${table.id} = 1`)],
+);
+
+/**
+ * An admin's invitation to create an account (from the waitlist): lets that address sign up even when
+ * sign-up is invite-only. Like workspace invitations: single use, bound to `email`, token stored hashed.
+ */
+export const adminInvitations = sqliteTable(
+  "admin_invitations",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    invitedBy: text("invited_by").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    acceptedAt: integer("accepted_at", { mode: "timestamp_ms" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [index("admin_invitations_email").on(table.email)],
+);
+
+/**
+ * Each account's last active UTC day (YYYY-MM-DD), written when a session's activity is refreshed (at
+ * most hourly per session, and on a new day): weekly and monthly actives are a count over its index,
+ * and it survives the deletion of ended sessions (decision 0105).
+ */
+export const userLastActive = sqliteTable(
+  "user_last_active",
+  {
+    userId: text("user_id").primaryKey(),
+    day: text("day").notNull(),
+  },
+  (table) => [index("user_last_active_day").on(table.day)],
+);
+
+/** Accounts active per UTC day: counted once per account and day, as user_last_active moves to a new day. */
+export const activeUserDays = sqliteTable("active_user_days", {
+  day: text("day").primaryKey(),
+  users: integer("users").notNull().default(0),
+});
+
+/**
+ * Onboarding cards first answered or skipped per UTC day (a later change of the answer is not counted
+ * again): the funnel of /admin/stats without reading every answer.
+ */
+export const onboardingCardDays = sqliteTable(
+  "onboarding_card_days",
+  {
+    day: text("day").notNull(),
+    cardId: text("card_id").notNull(),
+    answered: integer("answered").notNull().default(0),
+    skipped: integer("skipped").notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.day, table.cardId] })],
+);
+
+/**
+ * Each chat room's counts per UTC day, flushed by the room (workers/chat-room.ts) from its own storage
+ * on an alarm: absolute values, so a repeated flush is harmless. Messages themselves never leave the room.
+ */
+export const chatRoomDays = sqliteTable(
+  "chat_room_days",
+  {
+    day: text("day").notNull(),
+    roomId: text("room_id").notNull(),
+    /** Messages by members (Alva's answers not included). */
+    messages: integer("messages").notNull().default(0),
+    /** Alva's answers, per model, with the tokens the provider reported. */
+    model: text("model").notNull().default(""),
+    answers: integer("answers").notNull().default(0),
+    tokensIn: integer("tokens_in").notNull().default(0),
+    tokensOut: integer("tokens_out").notNull().default(0),
+  },
+  (table) => [
+    primaryKey({ columns: [table.day, table.roomId, table.model] }),
+    // Covers the per-day sums of /admin/stats: no table lookups for a 90-day range.
+    index("chat_room_days_totals").on(
+      table.day,
+      table.model,
+      table.messages,
+      table.answers,
+      table.tokensIn,
+      table.tokensOut,
+    ),
+  ],
+);

@@ -17,6 +17,8 @@ declare module "vitest" {
     /** A second, migrated database that no test sets up: for the first-run setup tests. */
     freshDatabaseUrl: string;
     freshDatabaseToken: string;
+    /** A third, migrated database for tests that change instance-wide settings (app/admin/settings.test.ts). */
+    settingsDatabaseUrl: string;
     /** Accepts connections and never answers, like a frozen database process (`kill -STOP`). */
     stuckDatabaseUrl: string;
   }
@@ -35,11 +37,18 @@ export default async function setup(project: TestProject) {
   project.provide("freshDatabaseUrl", fresh.url);
   project.provide("freshDatabaseToken", authToken);
 
+  // Instance settings (the sign-up policy, say) apply to every request: tests that change them get
+  // their own database, so other files running at the same time never see a closed sign-up.
+  const settings = await startLocalDbServer({ file: join(dir, "settings.db"), port: 0, authToken });
+  await migrateDatabase({ url: settings.url, authToken });
+  project.provide("settingsDatabaseUrl", settings.url);
+
   const stuck = await startStuckServer();
   project.provide("stuckDatabaseUrl", stuck.url);
   return async () => {
     await stuck.close();
     await fresh.close();
+    await settings.close();
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   };

@@ -15,6 +15,7 @@
 // (and the answer is a waitUntil task) so the object is not evicted; an object that starts with an
 // answer still marked "streaming" lost it (a restart, a crash) and marks it cut short.
 import { DurableObject } from "cloudflare:workers";
+import { sql as drizzleSql } from "drizzle-orm";
 import { recordAudit } from "../app/admin/audit.server.ts";
 import { aiProvider, callTimeoutMs, openAiClient } from "../app/ai/provider.server.ts";
 import {
@@ -43,7 +44,7 @@ import {
 import { liveSessions } from "../app/chat/rooms.server.ts";
 import { logEvent } from "../app/platform/request-log.ts";
 import { createDatabase } from "../db/client.ts";
-import type { ChatRoomKind } from "../db/schema.ts";
+import { type ChatRoomKind, chatRoomDays } from "../db/schema.ts";
 import { type LimitOptions, type LimitResult, rateLimit } from "./rate-limiter.ts";
 
 /** Larger frames close the socket (1009): a chat frame is one message, not a file transfer. */
@@ -60,6 +61,12 @@ export const SESSION_CHECK_MS = 60_000;
 
 /** While Alva writes, an alarm this often keeps the object from being evicted as idle (~70 s). */
 export const ANSWER_HEARTBEAT_MS = 20_000;
+
+/**
+ * How long a room's day counts may wait before they are copied to libSQL (chat_room_days) for
+ * /admin/stats: one database write per room per few minutes, never one per message (decision 0106).
+ */
+export const STATS_FLUSH_MS = 5 * 60_000;
 
 /** The verified user, set by the Worker on its request to the stub (never by the client). */
 export const verifiedHeaders = {
@@ -167,6 +174,8 @@ export class ChatRoom extends DurableObject<Env> {
   private answering: { id: number; length: number; controller: AbortController; stoppedBy: string | null } | null =
     null;
   private nextSessionCheck = Date.now() + SESSION_CHECK_MS;
+  /** When the day counts changed since the last flush: the flush is due STATS_FLUSH_MS after. Null when clean. */
+  private statsFlushAt: number | null = null;
   /**
    * Each user's next message token, taken ahead from their bucket in the RateLimiter (one bucket per
    * user across every room): a message spends the token in hand and the next is fetched in the
@@ -194,6 +203,17 @@ export class ChatRoom extends DurableObject<Env> {
     ctx.storage.sql.exec(
       "CREATE TABLE IF NOT EXISTS mutes (user_id TEXT PRIMARY KEY, username TEXT NOT NULL, until INTEGER NOT NULL, by_name TEXT NOT NULL)",
     );
+    // Per UTC day: members' messages (model ''), and Alva's answers and tokens per model; `dirty` until flushed.
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS day_counts (
+      day TEXT NOT NULL,
+      model TEXT NOT NULL,
+      messages INTEGER NOT NULL DEFAULT 0,
+      answers INTEGER NOT NULL DEFAULT 0,
+      tokens_in INTEGER NOT NULL DEFAULT 0,
+      tokens_out INTEGER NOT NULL DEFAULT 0,
+      dirty INTEGER NOT NULL DEFAULT 1,
+      PRIMARY KEY (day, model)
+    )`);
     // Rooms created before Alva answered in them get the answer columns.
     const columns = new Set(
       ctx.storage.sql
@@ -579,7 +599,9 @@ export class ChatRoom extends DurableObject<Env> {
     // No read mark for the author: their own messages never count as unread (unreadCount), and one
     // write less per message matters at a few dozen messages a second.
     const message = toMessage(row);
+    this.count({ messages: 1 });
     this.broadcast({ type: "message", message });
+    await this.statsFlushScheduled();
     const alva = this.meta("room_kind") === "alva" || mentionsAlva(text) ? await this.askAlva(author, message) : null;
     return { ok: true, message, duplicate: false, alva };
   }
@@ -695,6 +717,7 @@ export class ChatRoom extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     let state: AlvaAnswer["state"] = "complete";
     let note: string | null = null;
+    let usage = { tokensIn: 0, tokensOut: 0 };
     try {
       const workspaceId = this.meta("workspace_id");
       if (!workspaceId) throw new AnswerFailed("this room does not know its workspace.");
@@ -724,6 +747,7 @@ export class ChatRoom extends DurableObject<Env> {
           answer.length += text.length;
         },
       });
+      usage = result.usage;
       if (result.truncated) note = `Cut off at ${MAX_ANSWER_CHARS.toLocaleString("en")} characters.`;
       // The SDK's stream may simply end when it is aborted, without throwing.
       if (answer.controller.signal.aborted) throw answer.controller.signal.reason;
@@ -755,6 +779,89 @@ export class ChatRoom extends DurableObject<Env> {
       )
       .one();
     this.broadcast({ type: "updated", message: toMessage(row) });
+    this.count({ model: provider.model, answers: 1, ...usage });
+    await this.statsFlushScheduled();
+  }
+
+  // ── Day counts for /admin/stats (decision 0106) ─────────────────────────────────────────────
+
+  /** Adds to today's counts in the room's own storage (a local write, committed with the message). */
+  private count(add: { model?: string; messages?: number; answers?: number; tokensIn?: number; tokensOut?: number }) {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO day_counts (day, model, messages, answers, tokens_in, tokens_out, dirty) VALUES (?, ?, ?, ?, ?, ?, 1)
+       ON CONFLICT (day, model) DO UPDATE SET messages = messages + excluded.messages, answers = answers + excluded.answers,
+         tokens_in = tokens_in + excluded.tokens_in, tokens_out = tokens_out + excluded.tokens_out, dirty = 1`,
+      new Date().toISOString().slice(0, 10),
+      add.model ?? "",
+      add.messages ?? 0,
+      add.answers ?? 0,
+      add.tokensIn ?? 0,
+      add.tokensOut ?? 0,
+    );
+  }
+
+  /** The first change since a flush sets the flush's alarm; later ones find it set. */
+  private async statsFlushScheduled(): Promise<void> {
+    if (this.statsFlushAt !== null) return;
+    this.statsFlushAt = Date.now() + STATS_FLUSH_MS;
+    await this.scheduleAlarm();
+  }
+
+  /**
+   * Copies the changed day counts to libSQL as absolute values (a repeated flush writes the same
+   * numbers). Marked clean before the await: counts added meanwhile mark their row dirty again, and a
+   * failed flush marks every row it carried dirty again for the next alarm.
+   */
+  async flushDayCounts(): Promise<number> {
+    const sql = this.ctx.storage.sql;
+    const roomId = this.meta("room_id");
+    const rows = sql
+      .exec<{ day: string; model: string; messages: number; answers: number; tokens_in: number; tokens_out: number }>(
+        "SELECT day, model, messages, answers, tokens_in, tokens_out FROM day_counts WHERE dirty = 1",
+      )
+      .toArray();
+    this.statsFlushAt = null;
+    if (!roomId || rows.length === 0) return 0;
+    sql.exec("UPDATE day_counts SET dirty = 0 WHERE dirty = 1");
+    // Older days are final once flushed; the room keeps about three months of them.
+    sql.exec(
+      "DELETE FROM day_counts WHERE dirty = 0 AND day < ?",
+      new Date(Date.now() - 100 * 86_400_000).toISOString().slice(0, 10),
+    );
+    try {
+      const db = createDatabase(this.env);
+      await db
+        .insert(chatRoomDays)
+        .values(
+          rows.map((row) => ({
+            day: row.day,
+            roomId,
+            model: row.model,
+            messages: row.messages,
+            answers: row.answers,
+            tokensIn: row.tokens_in,
+            tokensOut: row.tokens_out,
+          })),
+        )
+        .onConflictDoUpdate({
+          target: [chatRoomDays.day, chatRoomDays.roomId, chatRoomDays.model],
+          set: {
+            messages: drizzleSql`excluded.messages`,
+            answers: drizzleSql`excluded.answers`,
+            tokensIn: drizzleSql`excluded.tokens_in`,
+            tokensOut: drizzleSql`excluded.tokens_out`,
+          },
+        });
+      return rows.length;
+    } catch (error) {
+      for (const row of rows)
+        sql.exec("UPDATE day_counts SET dirty = 1 WHERE day = ? AND model = ?", row.day, row.model);
+      this.statsFlushAt = Date.now() + STATS_FLUSH_MS;
+      console.error(
+        JSON.stringify({ level: "error", msg: "chat day counts not flushed", error: (error as Error).message }),
+      );
+      return 0;
+    }
   }
 
   private socketsOf(userId: string): WebSocket[] {
@@ -812,13 +919,14 @@ export class ChatRoom extends DurableObject<Env> {
   // ── Ended sessions (decision 0080) ──────────────────────────────────────────────────────────
 
   /**
-   * One alarm serves two purposes: the session check while sockets are open, and the heartbeat while
-   * Alva writes. It is set to the earlier of the two, never later than one already set.
+   * One alarm serves three purposes: the session check while sockets are open, the heartbeat while
+   * Alva writes, and flushing the day counts. It is set to the earliest of them, never later than one already set.
    */
   private async scheduleAlarm(): Promise<void> {
     const due = [
       this.answering ? Date.now() + ANSWER_HEARTBEAT_MS : Number.POSITIVE_INFINITY,
       this.ctx.getWebSockets().length > 0 ? this.nextSessionCheck : Number.POSITIVE_INFINITY,
+      this.statsFlushAt ?? Number.POSITIVE_INFINITY,
     ];
     const wanted = Math.min(...due);
     if (wanted === Number.POSITIVE_INFINITY) return;
@@ -834,6 +942,7 @@ export class ChatRoom extends DurableObject<Env> {
       this.nextSessionCheck = Date.now() + SESSION_CHECK_MS;
       await this.closeEndedSessions();
     }
+    if (this.statsFlushAt === null || Date.now() >= this.statsFlushAt) await this.flushDayCounts();
     await this.scheduleAlarm();
   }
 

@@ -1,6 +1,7 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { data, Form, Link, redirect, useNavigation, useSearchParams } from "react-router";
 import { z } from "zod";
+import { loadInstanceSettings, methodEnabled, methodHidden } from "../admin/instance-settings.server.ts";
 import { MagicLinkForm } from "../magic-links/magic-link-form.tsx";
 import { enabledProviders } from "../oauth/config.server.ts";
 import { ProviderButtons } from "../oauth/provider-buttons.tsx";
@@ -28,10 +29,17 @@ const signInForm = z.object({
 export const headers: Route.HeadersFunction = ({ actionHeaders, loaderHeaders }) =>
   actionHeaders.has("Retry-After") ? actionHeaders : loaderHeaders;
 
-export function loader(args: Route.LoaderArgs) {
+export async function loader(args: Route.LoaderArgs) {
   requireAnonymous(args);
-  // Only providers with credentials configured are offered.
-  return { providers: enabledProviders(args.context.get(requestInfo).env) };
+  const settings = await withDatabase(args.context, loadInstanceSettings);
+  return {
+    // Only providers with credentials configured, and not turned off at /admin/settings, are offered.
+    providers: enabledProviders(args.context.get(requestInfo).env).filter((provider) =>
+      methodEnabled(settings, provider),
+    ),
+    password: methodEnabled(settings, "password"),
+    magicLink: methodEnabled(settings, "magic-link"),
+  };
 }
 
 export async function action(args: Route.ActionArgs) {
@@ -40,6 +48,9 @@ export async function action(args: Route.ActionArgs) {
   const { env } = context.get(requestInfo);
   const submission = await parseForm(args, signInForm);
   if (submission.status !== "success") return data({ result: submission.reply(), throttled: false }, { status: 400 });
+  if (!methodEnabled(await withDatabase(context, loadInstanceSettings), "password")) {
+    return data({ result: submission.reply({ formErrors: [methodHidden] }), throttled: false }, { status: 403 });
+  }
   const result = await withDatabase(context, (db) =>
     signIn(db, env, {
       login: submission.value.login,
@@ -93,27 +104,38 @@ export default function LoginPage({ loaderData, actionData }: Route.ComponentPro
           </Link>
         </p>
       ) : null}
-      <Form method="post" {...getFormProps(form)} className="space-y-4">
-        <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
-        <Field meta={fields.login} label="E-mail or username" autoComplete="username" required />
-        <Field meta={fields.password} label="Password" type="password" autoComplete="current-password" required />
-        <label className="flex items-center gap-2 text-sm">
-          <input type="checkbox" name="remember" defaultChecked className="size-4" /> Keep me signed in on this device
-        </label>
-        <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Signing in…">
-          Sign in
-        </SubmitButton>
-      </Form>
-      <p className="text-sm">
-        <Link to="/forgot-password" className="underline">
-          Forgot your password?
-        </Link>
-      </p>
-      <div className="space-y-4 border-t border-zinc-200 pt-6 dark:border-zinc-800">
-        <h2 className="text-sm font-medium text-zinc-600 dark:text-zinc-400">Or sign in without a password</h2>
-        <MagicLinkForm redirectTo={searchParams.get("redirectTo")} />
-        <ProviderButtons providers={loaderData.providers} redirectTo={searchParams.get("redirectTo")} />
-      </div>
+      {loaderData.password ? (
+        <>
+          <Form method="post" {...getFormProps(form)} className="space-y-4">
+            <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
+            <Field meta={fields.login} label="E-mail or username" autoComplete="username" required />
+            <Field meta={fields.password} label="Password" type="password" autoComplete="current-password" required />
+            <label className="flex items-center gap-2 text-sm">
+              <input type="checkbox" name="remember" defaultChecked className="size-4" /> Keep me signed in on this
+              device
+            </label>
+            <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Signing in…">
+              Sign in
+            </SubmitButton>
+          </Form>
+          <p className="text-sm">
+            <Link to="/forgot-password" className="underline">
+              Forgot your password?
+            </Link>
+          </p>
+        </>
+      ) : null}
+      {loaderData.magicLink || loaderData.providers.length > 0 ? (
+        <div
+          className={loaderData.password ? "space-y-4 border-t border-zinc-200 pt-6 dark:border-zinc-800" : "space-y-4"}
+        >
+          {loaderData.password ? (
+            <h2 className="text-sm font-medium text-zinc-600 dark:text-zinc-400">Or sign in without a password</h2>
+          ) : null}
+          {loaderData.magicLink ? <MagicLinkForm redirectTo={searchParams.get("redirectTo")} /> : null}
+          <ProviderButtons providers={loaderData.providers} redirectTo={searchParams.get("redirectTo")} />
+        </div>
+      ) : null}
     </section>
   );
 }

@@ -1,9 +1,9 @@
 // Sessions: the cookie holds `<id>.<secret>`; the database holds the id and SHA-256(secret).
 // Idle timeout 10 days (moved forward at most hourly), absolute cap 30 days, a new token at every
 // sign-in, and at most MAX_SESSIONS_PER_USER sessions per user (the oldest end first).
-import { and, asc, eq, lt, ne, or } from "drizzle-orm";
+import { and, asc, eq, lt, ne, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
-import { type SecurityEventType, sessions, users } from "../../db/schema.ts";
+import { type SecurityEventType, sessions, userLastActive, users } from "../../db/schema.ts";
 import { revokeUserFamilies } from "../api/token-families.server.ts";
 import { isSecureRequest, readCookie, setCookie } from "../platform/cookies.server.ts";
 import { type AccountRefusal, accountRefusal } from "./account-status.ts";
@@ -79,7 +79,7 @@ export async function createSession(
     ip: clientIp(input.request),
     device: describeDevice(input.request.headers.get("User-Agent")),
   };
-  await db.insert(sessions).values(session);
+  await db.batch([db.insert(sessions).values(session), ...activityStatements(db, input.userId, now)]);
   await endSessionsBeyondLimit(db, input.userId, input.maxSessions ?? DEFAULT_MAX_SESSIONS);
   return { token: `${id}.${secret}`, session };
 }
@@ -133,14 +133,44 @@ export async function validateSessionToken(
     await db.delete(sessions).where(eq(sessions.id, session.id));
     return refusal ? { refusal } : null;
   }
-  if (now - session.lastActiveAt.getTime() < REFRESH_INTERVAL_MS) return { ...row, refreshed: false };
+  // A new UTC day refreshes too, so the day's activity row (for /admin/stats) is written on its first request.
+  const today = utcDay(now);
+  if (now - session.lastActiveAt.getTime() < REFRESH_INTERVAL_MS && utcDay(session.lastActiveAt.getTime()) === today) {
+    return { ...row, refreshed: false };
+  }
 
   const idleExpiresAt = new Date(Math.min(now + IDLE_TIMEOUT_MS, session.absoluteExpiresAt.getTime()));
-  await db
-    .update(sessions)
-    .set({ lastActiveAt: new Date(now), idleExpiresAt })
-    .where(eq(sessions.id, session.id));
+  await db.batch([
+    db
+      .update(sessions)
+      .set({ lastActiveAt: new Date(now), idleExpiresAt })
+      .where(eq(sessions.id, session.id)),
+    ...activityStatements(db, session.userId, now),
+  ]);
   return { user: row.user, session: { ...session, lastActiveAt: new Date(now), idleExpiresAt }, refreshed: true };
+}
+
+/** The UTC calendar day of `ms` as YYYY-MM-DD: the unit of the activity roll-up. */
+export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * The activity roll-up of /admin/stats (decision 0105): the day's count goes up when the account's last
+ * active day is not yet today (checked in the same batch, before it moves), then the day moves.
+ */
+function activityStatements(db: Database, userId: string, now: number) {
+  const day = utcDay(now);
+  return [
+    db.run(sql`INSERT INTO active_user_days (day, users)
+      SELECT ${day}, 1 WHERE NOT EXISTS (SELECT 1 FROM user_last_active WHERE user_id = ${userId} AND day >= ${day})
+      ON CONFLICT (day) DO UPDATE SET users = users + 1`),
+    db
+      .insert(userLastActive)
+      .values({ userId, day })
+      .onConflictDoUpdate({
+        target: userLastActive.userId,
+        set: { day: sql`max(${userLastActive.day}, excluded.day)` },
+      }),
+  ] as const;
 }
 
 export async function deleteSession(db: Database, sessionId: string): Promise<void> {

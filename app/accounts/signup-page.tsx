@@ -1,6 +1,13 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { data, Form, Link, redirect, useNavigation } from "react-router";
 import type { z } from "zod";
+import {
+  invitedEmail,
+  loadInstanceSettings,
+  methodEnabled,
+  methodHidden,
+  signupRefusals,
+} from "../admin/instance-settings.server.ts";
 import { sendAfterResponse } from "../email-flows/emails.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { parseForm } from "../platform/forms.server.ts";
@@ -18,9 +25,19 @@ export const meta: Route.MetaFunction = () => [{ title: "Create your account —
 export const headers: Route.HeadersFunction = ({ actionHeaders, loaderHeaders }) =>
   actionHeaders.has("Retry-After") ? actionHeaders : loaderHeaders;
 
-export function loader(args: Route.LoaderArgs) {
+export async function loader(args: Route.LoaderArgs) {
   requireAnonymous(args);
-  return null;
+  const token = new URL(args.request.url).searchParams.get("invitation");
+  const [settings, invited] = await withDatabase(args.context, (db) =>
+    Promise.all([loadInstanceSettings(db), invitedEmail(db, token)]),
+  );
+  // The policy is told up front (closed, invitation only, …); the action checks it against the address.
+  return {
+    password: methodEnabled(settings, "password"),
+    closed: settings.signupPolicy === "closed",
+    notice: settings.signupPolicy === "open" || invited ? null : signupRefusals[settings.signupPolicy],
+    invitedEmail: invited,
+  };
 }
 
 export async function action(args: Route.ActionArgs) {
@@ -30,6 +47,9 @@ export async function action(args: Route.ActionArgs) {
   // Only the schema's fields are read: anything else posted (a `role`, say) is ignored.
   const submission = await parseForm(args, signUpForm);
   if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
+  if (!methodEnabled(await withDatabase(context, loadInstanceSettings), "password")) {
+    return data({ result: submission.reply({ formErrors: [methodHidden] }) }, { status: 403 });
+  }
 
   const limit = await checkClientLimit(env, "signUpIp", request);
   if (!limit.allowed) {
@@ -44,6 +64,9 @@ export async function action(args: Route.ActionArgs) {
   }
 
   const result = await withDatabase(context, (db) => signUp(db, env, submission.value, request));
+  if (result.outcome === "refused") {
+    return data({ result: submission.reply({ formErrors: [result.message] }) }, { status: 403 });
+  }
   if (result.outcome === "username-taken") {
     return data(
       { result: submission.reply({ fieldErrors: { username: ["That username is taken; try another."] } }) },
@@ -61,9 +84,13 @@ export async function action(args: Route.ActionArgs) {
   });
 }
 
-export default function SignUpPage({ actionData }: Route.ComponentProps) {
+export default function SignUpPage({ loaderData, actionData }: Route.ComponentProps) {
   const navigation = useNavigation();
-  const [form, fields] = useForm<z.input<typeof signUpForm>>({ id: "signup", lastResult: actionData?.result });
+  const [form, fields] = useForm<z.input<typeof signUpForm>>({
+    id: "signup",
+    lastResult: actionData?.result,
+    defaultValue: loaderData.invitedEmail ? { email: loaderData.invitedEmail } : undefined,
+  });
   return (
     <section className="mx-auto max-w-md space-y-6">
       <header>
@@ -75,36 +102,53 @@ export default function SignUpPage({ actionData }: Route.ComponentProps) {
           </Link>
         </p>
       </header>
+      {loaderData.notice ? (
+        <p
+          role="note"
+          className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+        >
+          {loaderData.notice}
+        </p>
+      ) : null}
       <FormError errors={form.errors} />
-      <Form method="post" {...getFormProps(form)} className="space-y-4">
-        <Field
-          meta={fields.username}
-          label="Username"
-          autoComplete="username"
-          hint="3–32 lowercase letters, digits or _."
-          required
-        />
-        <Field meta={fields.email} label="E-mail" type="email" autoComplete="email" required />
-        <Field meta={fields.displayName} label="Display name (optional)" autoComplete="name" />
-        <Field
-          meta={fields.password}
-          label="Password"
-          type="password"
-          autoComplete="new-password"
-          hint="At least 8 characters. A phrase of a few words works well."
-          required
-        />
-        <Field
-          meta={fields.confirmPassword}
-          label="Password, again"
-          type="password"
-          autoComplete="new-password"
-          required
-        />
-        <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Creating your account…">
-          Create account
-        </SubmitButton>
-      </Form>
+      {loaderData.password && !loaderData.closed ? (
+        <Form method="post" {...getFormProps(form)} className="space-y-4">
+          <Field
+            meta={fields.username}
+            label="Username"
+            autoComplete="username"
+            hint="3–32 lowercase letters, digits or _."
+            required
+          />
+          <Field meta={fields.email} label="E-mail" type="email" autoComplete="email" required />
+          <Field meta={fields.displayName} label="Display name (optional)" autoComplete="name" />
+          <Field
+            meta={fields.password}
+            label="Password"
+            type="password"
+            autoComplete="new-password"
+            hint="At least 8 characters. A phrase of a few words works well."
+            required
+          />
+          <Field
+            meta={fields.confirmPassword}
+            label="Password, again"
+            type="password"
+            autoComplete="new-password"
+            required
+          />
+          <SubmitButton pending={navigation.state === "submitting"} pendingLabel="Creating your account…">
+            Create account
+          </SubmitButton>
+        </Form>
+      ) : loaderData.closed ? null : (
+        <p>
+          <Link to="/login/link" className="underline">
+            Create your account with a sign-in link
+          </Link>{" "}
+          sent to your e-mail address.
+        </p>
+      )}
     </section>
   );
 }

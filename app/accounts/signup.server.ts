@@ -5,6 +5,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../../db/client.ts";
 import { users } from "../../db/schema.ts";
+import { signupRefusal } from "../admin/instance-settings.server.ts";
 import { prepareVerification } from "../email-flows/verification.server.ts";
 import { composeMail, type MailMessage } from "../mail/mail.server.ts";
 import {
@@ -36,7 +37,10 @@ export type SignUpInput = z.infer<typeof signUpForm>;
 
 export type SignUpResult =
   /** `mail` is the message for whoever owns the address; send it after the response (both answers alike). */
-  { outcome: "check-email"; mail: MailMessage } | { outcome: "username-taken" };
+  | { outcome: "check-email"; mail: MailMessage }
+  | { outcome: "username-taken" }
+  /** The instance's sign-up policy (/admin/settings) does not admit this address. */
+  | { outcome: "refused"; message: string };
 
 /**
  * Registers an account, doing the same work before answering whether or not the address is taken:
@@ -46,6 +50,9 @@ export type SignUpResult =
  * address") goes out after the response.
  */
 export async function signUp(db: Database, env: Env, input: SignUpInput, request: Request): Promise<SignUpResult> {
+  // The policy is about the address, never about whether it has an account: it reveals nothing.
+  const refusal = await signupRefusal(db, input.email);
+  if (refusal) return { outcome: "refused", message: refusal };
   const passwordHash = await hashPassword(input.password);
   const [usernameOwner] = await db
     .select({ id: users.id })

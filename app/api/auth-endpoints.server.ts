@@ -10,6 +10,12 @@ import { MAX_PASSWORD_INPUT_LENGTH } from "../accounts/password-limits.ts";
 import { randomSecret } from "../accounts/secrets.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { checkCredentials, SIGN_IN_FAILED_MESSAGE } from "../accounts/sign-in.server.ts";
+import {
+  loadInstanceSettings,
+  methodEnabled,
+  methodHidden,
+  SignupRefusedError,
+} from "../admin/instance-settings.server.ts";
 import { afterResponse } from "../email-flows/emails.server.ts";
 import {
   consumeCode,
@@ -101,6 +107,7 @@ export const issueToken = endpoint({
   responses: { 200: { description: "Signed in", schema: tokenResponse } },
   errors: [401, 403, 415, 413, 400, 422],
   async handle({ db, env, request, requestId, body }) {
+    if (!methodEnabled(await loadInstanceSettings(db), "password")) throw apiProblem(requestId, 403, methodHidden);
     const checked = await checkCredentials(db, env, { login: body.login, password: body.password, request });
     if (checked.outcome === "throttled") {
       throw apiProblem(requestId, 429, checked.message, {
@@ -171,6 +178,7 @@ export const requestMagicLink = endpoint({
   responses: { 202: { description: "Sent (if the address can receive mail)", schema: magicLinkChallenge } },
   errors: [415, 413, 400, 422],
   async handle({ db, env, context, request, requestId, body }) {
+    if (!methodEnabled(await loadInstanceSettings(db), "magic-link")) throw apiProblem(requestId, 403, methodHidden);
     const ipLimit = await checkClientLimit(env, "magicLinkIp", request);
     const limit = ipLimit.allowed ? await checkLimit(env, "magicLinkEmail", body.email) : ipLimit;
     if (!limit.allowed) {
@@ -198,6 +206,7 @@ export const verifyMagicLink = endpoint({
   responses: { 200: { description: "Signed in", schema: tokenResponse } },
   errors: [401, 403, 415, 413, 400, 422],
   async handle({ db, env, request, requestId, body }) {
+    if (!methodEnabled(await loadInstanceSettings(db), "magic-link")) throw apiProblem(requestId, 403, methodHidden);
     const link = await consumeCode(db, { browserSecret: body.challenge, code: body.code });
     if (!link) {
       throw apiProblem(requestId, 401, "That code is wrong, used or expired. Ask for a new one.", {
@@ -206,10 +215,16 @@ export const verifyMagicLink = endpoint({
     }
     const owner = await linkOwner(db, env, { link, request }).catch((error: unknown) => {
       if (error instanceof AccountRefusedError) throw accountRefusedProblem(requestId, error.refusal);
+      if (error instanceof SignupRefusedError) {
+        throw apiProblem(requestId, 403, error.message, { type: "/api/v1/problems/signup-refused" });
+      }
       throw error;
     });
-    const { user } = owner;
-    const { family, refreshToken } = await createTokenFamily(db, { userId: user.id, request, detail: "e-mailed code" });
+    const { family, refreshToken } = await createTokenFamily(db, {
+      userId: owner.user.id,
+      request,
+      detail: "e-mailed code",
+    });
     return apiJson(await tokenBody(env, family, refreshToken));
   },
 });

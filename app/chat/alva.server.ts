@@ -119,19 +119,28 @@ export interface StreamAnswerInput {
  * AnswerFailed with a reason for the room when the provider failed, and rethrows the abort when `signal`
  * stopped it (the caller knows who stopped it).
  */
-export async function streamAnswer(input: StreamAnswerInput): Promise<{ truncated: boolean }> {
+export async function streamAnswer(
+  input: StreamAnswerInput,
+): Promise<{ truncated: boolean; usage: { tokensIn: number; tokensOut: number } }> {
   let written = 0;
+  // Reported in the last chunk (include_usage); a provider that does not report it counts as 0 tokens.
+  const usage = { tokensIn: 0, tokensOut: 0 };
   try {
     const stream = await input.client.chat.completions.create(
       {
         model: input.provider.model,
         messages: input.messages,
         stream: true,
+        stream_options: { include_usage: true },
         max_completion_tokens: MAX_ANSWER_TOKENS,
       },
       { signal: input.signal, timeout: input.timeoutMs, headers: { "X-Alva-Job": input.callKey } },
     );
     for await (const chunk of stream) {
+      if (chunk.usage) {
+        usage.tokensIn = chunk.usage.prompt_tokens;
+        usage.tokensOut = chunk.usage.completion_tokens;
+      }
       const piece = chunk.choices[0]?.delta?.content ?? "";
       if (!piece) continue;
       const room = MAX_ANSWER_CHARS - written;
@@ -139,10 +148,10 @@ export async function streamAnswer(input: StreamAnswerInput): Promise<{ truncate
       written += Math.min(piece.length, room);
       if (written >= MAX_ANSWER_CHARS) {
         stream.controller.abort();
-        return { truncated: true };
+        return { truncated: true, usage };
       }
     }
-    return { truncated: false };
+    return { truncated: false, usage };
   } catch (error) {
     if (input.signal.aborted) throw error;
     if (error instanceof OpenAI.APIUserAbortError) throw error;

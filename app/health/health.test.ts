@@ -33,3 +33,21 @@ describe("/readyz", () => {
     expect(await response.json()).toMatchObject({ status: "unavailable", reason: "database query failed" });
   });
 });
+
+describe("the aliases /health, /live and /ready", () => {
+  it.each(["/health", "/live"])("%s answers like /healthz, without the database", async (path) => {
+    const response = await send(path, deadDatabase);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok" });
+    expect(response.headers.get("Cache-Control")).toBe("no-store");
+  });
+
+  it("/ready answers like /readyz", async () => {
+    const ready = await send("/ready");
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: "ready" });
+    const down = await send("/ready", deadDatabase);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toMatchObject({ status: "unavailable", reason: "database unreachable" });
+  });
+});

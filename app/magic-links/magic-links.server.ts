@@ -17,6 +17,7 @@ import { isPlausibleToken, MAX_CODE_ATTEMPTS, newEmailedTokenAndCode } from "../
 import { hashSecret, newId, randomSecret, secretMatches } from "../accounts/secrets.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { deleteUserSessions, startSession, type User } from "../accounts/session.server.ts";
+import { SignupRefusedError, signupRefusal } from "../admin/instance-settings.server.ts";
 import { appLink, sendMail } from "../email-flows/emails.server.ts";
 import { composeMail } from "../mail/mail.server.ts";
 import { hostCookieName, readCookie, setCookie } from "../platform/cookies.server.ts";
@@ -243,6 +244,8 @@ export async function linkOwner(
   let created = false;
   let passwordCleared = false;
   if (!user) {
+    const refusal = await signupRefusal(db, link.email, now);
+    if (refusal) throw new SignupRefusedError(refusal);
     for (let attempt = 0; !user && attempt < 3; attempt++) {
       try {
         user = await createAccount(db, {

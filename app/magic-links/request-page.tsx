@@ -12,11 +12,18 @@ import { requireAnonymous } from "../accounts/auth.server.ts";
 import { normalizeCode } from "../accounts/emailed-secrets.server.ts";
 import { checkClientLimit, checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { randomSecret } from "../accounts/secrets.server.ts";
+import {
+  loadInstanceSettings,
+  methodEnabled,
+  methodHidden,
+  SignupRefusedError,
+} from "../admin/instance-settings.server.ts";
 import { afterResponse } from "../email-flows/emails.server.ts";
 import { pageHeaders } from "../email-flows/headers.ts";
 import { Panel } from "../email-flows/panel.tsx";
 import { withDatabase } from "../platform/database.server.ts";
 import { oneTimeCodeField, parseFormData, readForm } from "../platform/forms.server.ts";
+import { httpError } from "../platform/http-error.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { safeRedirectPath } from "../platform/safe-redirect.ts";
 import { CodeInput, FormError, SubmitButton } from "../ui/form-field.tsx";
@@ -46,8 +53,9 @@ const requestForm = z.object({
 });
 const codeForm = z.object({ intent: z.literal("code"), code: oneTimeCodeField(normalizeCode, ENTER_CODE) });
 
-export function loader(args: Route.LoaderArgs) {
+export async function loader(args: Route.LoaderArgs) {
   requireAnonymous(args);
+  await refuseWhenHidden(args);
   const url = new URL(args.request.url);
   return {
     sent: url.searchParams.get("sent") === "1",
@@ -55,8 +63,15 @@ export function loader(args: Route.LoaderArgs) {
   };
 }
 
+/** Turned off at /admin/settings: neither the page nor its posts work. */
+async function refuseWhenHidden({ context }: Route.LoaderArgs | Route.ActionArgs) {
+  const settings = await withDatabase(context, loadInstanceSettings);
+  if (!methodEnabled(settings, "magic-link")) httpError(context, 403, methodHidden);
+}
+
 export async function action(args: Route.ActionArgs) {
   requireAnonymous(args);
+  await refuseWhenHidden(args);
   const form = await readForm(args);
   return form.get("intent") === "code" ? typeCode(args, form) : requestLink(args, form);
 }
@@ -110,7 +125,11 @@ async function typeCode({ request, context }: Route.ActionArgs, form: FormData) 
     const link = await consumeCode(db, { browserSecret: readBrowserSecret(request), code });
     if (!link) return null;
     return { link, signedIn: await signInWithLink(db, env, { link, request }) };
-  }).catch((error: unknown) => (error instanceof AccountRefusedError ? error : Promise.reject(error)));
+  }).catch((error: unknown) => {
+    // No account yet, and the sign-up policy does not admit this address (/admin/settings).
+    if (error instanceof SignupRefusedError) httpError(context, 403, error.message);
+    return error instanceof AccountRefusedError ? error : Promise.reject(error);
+  });
   if (result instanceof AccountRefusedError) {
     return data({ view: "code" as const, result: submission.reply({ formErrors: [result.message] }) }, { status: 403 });
   }

@@ -3,6 +3,12 @@
 // token once (one conditional UPDATE) and signs this browser in. The token works in any browser.
 import { data, Form, Link, useNavigation } from "react-router";
 import { AccountRefusedError } from "../accounts/account-status.ts";
+import {
+  loadInstanceSettings,
+  methodEnabled,
+  methodHidden,
+  SignupRefusedError,
+} from "../admin/instance-settings.server.ts";
 import { pageHeaders } from "../email-flows/headers.ts";
 import { Panel } from "../email-flows/panel.tsx";
 import { withDatabase } from "../platform/database.server.ts";
@@ -33,6 +39,9 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 export async function action({ request, context }: Route.ActionArgs) {
   const { env } = context.get(requestInfo);
   const form = await readForm({ request, context });
+  if (!methodEnabled(await withDatabase(context, loadInstanceSettings), "magic-link")) {
+    httpError(context, 403, methodHidden);
+  }
   const token = form.get("token");
   const result = await withDatabase(context, async (db) => {
     const link = await consumeToken(db, token);
@@ -40,6 +49,8 @@ export async function action({ request, context }: Route.ActionArgs) {
     return { link, signedIn: await signInWithLink(db, env, { link, request }) };
   }).catch((error: unknown) => {
     if (error instanceof AccountRefusedError) httpError(context, 403, error.message);
+    // No account yet, and the sign-up policy does not admit this address (/admin/settings).
+    if (error instanceof SignupRefusedError) httpError(context, 403, error.message);
     throw error;
   });
   if (!result) return invalid();

@@ -3,8 +3,10 @@
 //   - the development outbox otherwise, in development and tests only: messages are stored in the
 //     database, readable at /dev/outbox, and (in development) printed to the console with their links.
 // Production without RESEND_API_KEY refuses to send rather than silently dropping mail.
+
+import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
-import { devOutbox } from "../../db/schema.ts";
+import { devOutbox, instance, organizations } from "../../db/schema.ts";
 
 export interface MailMessage {
   to: string;
@@ -32,6 +34,34 @@ export function isDevelopmentLike(env: { ENVIRONMENT: string }): boolean {
 }
 
 export function mailTransport(env: MailEnv, db: Database): MailTransport {
+  const transport = bareTransport(env, db);
+  return { send: async (message) => transport.send(await signedByOrganization(db, message)) };
+}
+
+/**
+ * Every e-mail is signed with the organization's name from /admin/settings ("— Alva at Acme"). A
+ * failed lookup sends the mail as composed rather than not at all.
+ */
+async function signedByOrganization(db: Database, message: MailMessage): Promise<MailMessage> {
+  try {
+    const [row] = await db
+      .select({ name: organizations.name })
+      .from(instance)
+      .innerJoin(organizations, eq(organizations.id, instance.organizationId))
+      .limit(1);
+    if (!row) return message;
+    const signature = `— Alva at ${row.name}`;
+    return {
+      ...message,
+      text: message.text.replace(/— Alva$/, signature),
+      html: message.html.replace(/>— Alva<\/p><\/div>$/, `>${escapeHtml(signature)}</p></div>`),
+    };
+  } catch {
+    return message;
+  }
+}
+
+function bareTransport(env: MailEnv, db: Database): MailTransport {
   if (env.RESEND_API_KEY) return resendTransport(env.RESEND_API_KEY, env.MAIL_FROM ?? "Alva <alva@localhost>");
   if (isDevelopmentLike(env)) return outboxTransport(db, env.ENVIRONMENT === "development");
   return {

@@ -9,6 +9,7 @@ import { oauthAccounts, users } from "../../db/schema.ts";
 import { accountInserts, findUserByEmail, isUniqueViolation, usernameSchema } from "../accounts/accounts.server.ts";
 import { randomSecret } from "../accounts/secrets.server.ts";
 import type { User } from "../accounts/session.server.ts";
+import { signupRefusal } from "../admin/instance-settings.server.ts";
 import type { ProviderProfile } from "./provider-api.server.ts";
 import { type OAuthProvider, providerLabels } from "./providers.ts";
 
@@ -74,6 +75,8 @@ export async function resolveSignIn(
     return { outcome: "linked", user: existing };
   }
 
+  const refusal = await signupRefusal(db, profile.email);
+  if (refusal) return { outcome: "refused", message: refusal };
   const username = await freeUsername(db, profile);
   const { user, statements } = accountInserts(db, {
     username,

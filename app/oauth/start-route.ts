@@ -9,6 +9,8 @@
 import { createElement } from "react";
 import { data, redirect } from "react-router";
 import { getAuth, requireUser } from "../accounts/auth.server.ts";
+import { loadInstanceSettings, methodEnabled, methodHidden } from "../admin/instance-settings.server.ts";
+import { withDatabase } from "../platform/database.server.ts";
 import { readForm } from "../platform/forms.server.ts";
 import { httpError, NOT_FOUND_MESSAGE } from "../platform/http-error.ts";
 import { requestInfo } from "../platform/request-info.ts";
@@ -32,6 +34,9 @@ export async function action(args: Route.ActionArgs) {
   if (!isOAuthProvider(provider)) httpError(context, 404, NOT_FOUND_MESSAGE);
   const config = providerConfig(env, provider);
   if (!config) httpError(context, 404, NOT_FOUND_MESSAGE);
+  // Turned off at /admin/settings: not offered, and refused when posted anyway.
+  if (!methodEnabled(await withDatabase(context, loadInstanceSettings), provider))
+    httpError(context, 403, methodHidden);
 
   const form = await readForm(args);
   const mode = form.get("mode") === "link" ? "link" : "sign-in";

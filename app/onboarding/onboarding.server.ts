@@ -143,7 +143,13 @@ export async function saveAnswer(
     document: JSON.stringify(profile),
     updatedAt: now,
   };
+  const day = now.toISOString().slice(0, 10);
   await db.batch([
+    // The funnel of /admin/stats counts a card once per workspace: when its first answer (or skip) is saved.
+    db.run(sql`INSERT INTO onboarding_card_days (day, card_id, answered, skipped)
+      SELECT ${day}, ${input.cardId}, ${input.skipped ? 0 : 1}, ${input.skipped ? 1 : 0}
+      WHERE NOT EXISTS (SELECT 1 FROM onboarding_answers WHERE workspace_id = ${input.workspaceId} AND card_id = ${input.cardId})
+      ON CONFLICT (day, card_id) DO UPDATE SET answered = answered + excluded.answered, skipped = skipped + excluded.skipped`),
     db
       .insert(onboardingAnswers)
       .values(answerRow)

@@ -12,6 +12,7 @@ import { z } from "zod";
 import type { Database } from "../../db/client.ts";
 import { clientProfiles, planJobs, plans } from "../../db/schema.ts";
 import { type LimitOptions, rateLimit } from "../../workers/rate-limiter.ts";
+import { defaultSettings, loadInstanceSettings, planGenerationLimit } from "../admin/instance-settings.server.ts";
 import { aiProvider } from "../ai/provider.server.ts";
 import { cards, sectionKeys } from "../onboarding/cards.ts";
 import { loadProfile } from "../onboarding/onboarding.server.ts";
@@ -26,8 +27,11 @@ export type RequestResult =
   | { ok: false; reason: "rate_limited"; retryAfterSeconds: number }
   | { ok: false; reason: "no_provider" };
 
-/** Model calls a workspace may start: 10 a day (whole plans, section rewrites and retries alike). */
-export const PLAN_GENERATION_LIMIT: LimitOptions = { capacity: 10, refillPerSecond: 10 / 86_400 };
+/**
+ * Model calls a workspace may start: 10 a day (whole plans, section rewrites and retries alike), unless
+ * an admin set another number at /admin/settings (instance-settings.server.ts).
+ */
+export const PLAN_GENERATION_LIMIT: LimitOptions = planGenerationLimit(defaultSettings);
 /** A job not finished this long after it was asked for is given up, whatever its attempts. */
 export const JOB_DEADLINE_MS = 15 * 60_000;
 export const MAX_INSTRUCTION_LENGTH = 1000;
@@ -202,7 +206,8 @@ async function enqueue(db: Database, env: Env, values: NewJob, live: SQL): Promi
   const existing = await findLive();
   if (existing) return { ok: true, job: existing, created: false };
 
-  const limit = await rateLimit(env, `planGeneration:${values.workspaceId}`, PLAN_GENERATION_LIMIT);
+  const options = planGenerationLimit(await loadInstanceSettings(db));
+  const limit = await rateLimit(env, `planGeneration:${values.workspaceId}`, options);
   if (!limit.allowed) return { ok: false, reason: "rate_limited", retryAfterSeconds: limit.retryAfterSeconds };
 
   // The live job may finish between a lost insert and the read back: then the insert wins next time.

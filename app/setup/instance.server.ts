@@ -16,16 +16,15 @@ export async function isSetupComplete(db: Database, databaseUrl: string): Promis
   return Boolean(row);
 }
 
+/** The health checks, under their own names and the aliases many hosts probe by default. */
+const healthPaths = new Set(["/healthz", "/readyz", "/health", "/live", "/ready"]);
+
 /**
  * Paths that work before setup: the wizard itself and the health checks. `/setup.data` is how the
  * wizard's own form posts and loads travel once JavaScript runs (React Router's single fetch).
  */
 const openBeforeSetup = (path: string) =>
-  path === "/setup" ||
-  path === "/setup.data" ||
-  path.startsWith("/setup/") ||
-  path === "/healthz" ||
-  path === "/readyz";
+  path === "/setup" || path === "/setup.data" || path.startsWith("/setup/") || healthPaths.has(path);
 
 /** While no admin exists, every page redirects to /setup. */
 export const setupGuardMiddleware: MiddlewareFunction<Response> = async ({ request, context }, next) => {

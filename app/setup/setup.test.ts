@@ -176,8 +176,9 @@ describe("first-run setup", () => {
       expect(response.status, path).toBe(302);
       expect(response.headers.get("Location"), path).toBe("/setup");
     }
-    expect((await get("/healthz")).status).toBe(200);
-    expect((await get("/readyz")).status).toBe(200);
+    for (const path of ["/healthz", "/readyz", "/health", "/live", "/ready"]) {
+      expect((await get(path)).status, path).toBe(200);
+    }
     expect(await rowCounts()).toEqual(nothingCreated);
   });
 

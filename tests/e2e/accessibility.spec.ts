@@ -46,7 +46,16 @@ test("admin pages have no serious accessibility violations in either theme", asy
   await page.goto("/admin/users");
   const someone = await page.getByTestId("user-row").first().getByRole("link").getAttribute("href");
   const found: string[] = [];
-  for (const path of ["/admin", "/admin/users", someone!, "/admin/audit"])
+  for (const path of [
+    "/admin",
+    "/admin/users",
+    someone!,
+    "/admin/audit",
+    "/admin/stats",
+    "/admin/stats?days=90",
+    "/admin/settings",
+    "/admin/system",
+  ])
     found.push(...(await violations(page, path)));
   expect(found).toEqual([]);
 });
