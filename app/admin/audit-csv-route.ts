@@ -1,4 +1,4 @@
-// GET /admin/audit.csv: the audit log with the page's filters, as a spreadsheet-safe CSV (csvCell).
+// GET /admin/audit.csv: the audit log with the page's filters, as a spreadsheet-safe CSV (app/platform/csv.ts).
 // Admins only, like the page; never cached (the shell marks every answer private, no-store).
 import { requireRole } from "../accounts/auth.server.ts";
 import { withDatabase } from "../platform/database.server.ts";

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { Database } from "../../db/client.ts";
 import { auditLog } from "../../db/schema.ts";
 import { clientIp } from "../accounts/client-ip.server.ts";
+import { toCsv } from "../platform/csv.ts";
 
 export interface AuditEntry {
   actor: { id: string; username: string };
@@ -143,20 +144,12 @@ export async function auditActions(db: Database): Promise<string[]> {
   return rows.map((row) => row.action);
 }
 
-/**
- * One CSV cell (RFC 4180): quoted when it holds a comma, quote or line break, quotes doubled. A cell a
- * spreadsheet would run as a formula (= + - @, or a tab / carriage return before one) starts with ' .
- */
-export function csvCell(value: string | number | null | undefined): string {
-  let text = value === null || value === undefined ? "" : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
+/** The audit log as a spreadsheet-safe CSV (app/platform/csv.ts). */
 export function auditCsv(rows: AuditRow[]): string {
   const header = ["time (UTC)", "actor", "actor id", "action", "target", "target id", "detail", "ip"];
-  const lines = rows.map((row) =>
-    [
+  return toCsv(
+    header,
+    rows.map((row) => [
       new Date(row.createdAt).toISOString(),
       row.actorLabel,
       row.actorId,
@@ -165,9 +158,6 @@ export function auditCsv(rows: AuditRow[]): string {
       row.targetUserId,
       row.detail,
       row.ip,
-    ]
-      .map(csvCell)
-      .join(","),
+    ]),
   );
-  return `${[header.join(","), ...lines].join("\r\n")}\r\n`;
 }

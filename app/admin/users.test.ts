@@ -23,7 +23,8 @@ import { ACCOUNT_DELETED_MESSAGE, ACCOUNT_DISABLED_MESSAGE } from "../accounts/a
 import type { ServerFrame } from "../chat/protocol.ts";
 import { ensureRooms, listRooms } from "../chat/rooms.server.ts";
 import { currentWorkspace } from "../onboarding/onboarding.server.ts";
-import { auditCsv, csvCell, recordAudit } from "./audit.server.ts";
+import { csvCell } from "../platform/csv.ts";
+import { auditCsv, recordAudit } from "./audit.server.ts";
 import { listUserPage, readUserFilter } from "./user-list.server.ts";
 
 beforeAll(async () => {
