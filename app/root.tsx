@@ -14,6 +14,7 @@ import "./app.css";
 import { getAuth, sessionMiddleware } from "./accounts/auth.server.ts";
 import { organizationName } from "./admin/instance-settings.server.ts";
 import { isApiPath } from "./api/paths.ts";
+import { imageUrl } from "./images/images.server.ts";
 import { getDatabase } from "./platform/database.server.ts";
 import { isHttpErrorData, NOT_FOUND_MESSAGE } from "./platform/http-error.ts";
 import { useNonce } from "./platform/nonce.tsx";
@@ -58,6 +59,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
           displayName: auth.user.displayName,
           role: auth.user.role,
           emailVerified: auth.user.emailVerifiedAt !== null,
+          avatarUrl: auth.user.avatarImageId ? imageUrl(auth.user.avatarImageId, "thumb") : null,
         }
       : null;
   const { env, requestId } = context.get(requestInfo);

@@ -4,6 +4,8 @@ import type { Card } from "./cards.ts";
 export interface AnswerLine {
   label: string;
   text: string;
+  /** A multiple choice's labels one by one, shown as chips (`text` joins them for plain contexts). */
+  chips?: string[];
 }
 
 export interface DescribedAnswer {
@@ -34,7 +36,12 @@ export function describeAnswer(card: Card, value: unknown): DescribedAnswer {
         const labels = values.map(
           (item) => field.options.find((option) => option.value === item)?.label ?? String(item),
         );
-        if (labels.length > 0) described.lines.push({ label: field.label, text: labels.join(", ") });
+        if (labels.length > 0)
+          described.lines.push({
+            label: field.label,
+            text: labels.join(", "),
+            ...(field.kind === "multi" ? { chips: labels } : {}),
+          });
         break;
       }
       case "competitors":

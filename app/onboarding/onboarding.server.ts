@@ -93,7 +93,7 @@ export async function loadUserWorkspaceAndAnswers(
 }
 
 /** The answers of the workspace `workspaceId` (whoever asks: callers check membership). */
-async function loadAnswersOfWorkspace(db: Database, workspaceId: string): Promise<Map<string, StoredAnswer>> {
+export async function loadAnswersOfWorkspace(db: Database, workspaceId: string): Promise<Map<string, StoredAnswer>> {
   const rows = await db.select().from(onboardingAnswers).where(eq(onboardingAnswers.workspaceId, workspaceId));
   return new Map(
     rows.map((row) => [row.cardId, { cardId: row.cardId, value: parseJson(row.value), skipped: row.skipped }]),

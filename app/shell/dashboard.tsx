@@ -1,11 +1,16 @@
+import { Fragment, type ReactNode } from "react";
 import { Link } from "react-router";
 import { requireUser } from "../accounts/auth.server.ts";
 import { DEMO_MODEL } from "../ai/provider.server.ts";
 import { ensureRooms, listRooms } from "../chat/rooms.server.ts";
-import { currentWorkspace, loadProfile } from "../onboarding/onboarding.server.ts";
+import { imageUrl } from "../images/images.server.ts";
+import { currentWorkspace, loadAnswersOfWorkspace } from "../onboarding/onboarding.server.ts";
+import { buildProfile } from "../onboarding/profile.ts";
+import { type ProfileGlance, profileGlance } from "../onboarding/profile-glance.ts";
 import { currentPlanWeek, loadNewestPlan, roadmapProgress, roadmapTasks } from "../plans/plans.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
+import { Chips, ColourChips } from "../ui/chips.tsx";
 import { listOpenInvitations } from "../workspaces/invitations.server.ts";
 import { listMembers } from "../workspaces/workspaces.server.ts";
 import type { Route } from "./+types/dashboard";
@@ -21,13 +26,13 @@ interface Step {
 export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
   const { env } = args.context.get(requestInfo);
-  const { newest, steps } = await withDatabase(args.context, async (db) => {
+  const { newest, steps, glance } = await withDatabase(args.context, async (db) => {
     const workspaceId = await currentWorkspace(db, user.id);
-    if (!workspaceId) return { newest: null, steps: [] };
+    if (!workspaceId) return { newest: null, steps: [], glance: null };
     await ensureRooms(db, workspaceId, user.id);
-    const [newest, profile, members, invitations, rooms] = await Promise.all([
+    const [newest, answers, members, invitations, rooms] = await Promise.all([
       loadNewestPlan(db, workspaceId),
-      loadProfile(db, workspaceId),
+      loadAnswersOfWorkspace(db, workspaceId),
       listMembers(db, workspaceId),
       listOpenInvitations(db, workspaceId),
       listRooms(db, workspaceId, user.id),
@@ -36,7 +41,7 @@ export async function loader(args: Route.LoaderArgs) {
     const chatted = (await Promise.all(rooms.map((room) => env.CHAT_ROOM.getByName(room.id).messageCount()))).some(
       (count) => count > 0,
     );
-    const { requiredAnswered, requiredTotal } = profile.completeness;
+    const { requiredAnswered, requiredTotal } = buildProfile(answers.values(), new Date()).completeness;
     const steps: Step[] = [
       {
         label: "Tell Alva about your business",
@@ -53,7 +58,7 @@ export async function loader(args: Route.LoaderArgs) {
       },
       { label: "Chat with your team or ask Alva", done: chatted, href: "/chat", detail: null },
     ];
-    return { newest, steps };
+    return { newest, steps, glance: profileGlance(answers) };
   });
   let plan = null;
   if (newest) {
@@ -70,13 +75,16 @@ export async function loader(args: Route.LoaderArgs) {
         .map((task) => ({ ...task, done: newest.ticked.has(task.id) })),
     };
   }
-  return { name: user.displayName ?? user.username, plan, steps };
+  const business = glance
+    ? { ...glance, logoUrl: glance.logoImageId ? imageUrl(glance.logoImageId, "thumb") : null }
+    : null;
+  return { name: user.displayName ?? user.username, plan, steps, business };
 }
 
 export const meta: Route.MetaFunction = () => [{ title: "Dashboard — Alva" }];
 
 export default function Dashboard({ loaderData }: Route.ComponentProps) {
-  const { plan, steps } = loaderData;
+  const { plan, steps, business } = loaderData;
   const next = steps.find((step) => !step.done);
   return (
     <section className="space-y-6">
@@ -84,6 +92,7 @@ export default function Dashboard({ loaderData }: Route.ComponentProps) {
         <h1 className="text-2xl font-semibold tracking-tight">Welcome, {loaderData.name}.</h1>
       </div>
       {next ? <GettingStarted steps={steps} next={next} /> : null}
+      {business ? <BusinessAtAGlance business={business} /> : null}
       {plan ? (
         <section
           aria-labelledby="plan-card-title"
@@ -193,6 +202,50 @@ function GettingStarted({ steps, next }: { steps: Step[]; next: Step }) {
           </li>
         ))}
       </ol>
+    </section>
+  );
+}
+
+/** Who the business is, from its answers: what Alva's plans and answers start from. */
+function BusinessAtAGlance({ business }: { business: ProfileGlance & { logoUrl: string | null } }) {
+  const rows: { term: string; value: ReactNode }[] = [];
+  if (business.colours.length > 0) rows.push({ term: "Colours", value: <ColourChips colours={business.colours} /> });
+  if (business.voice.length > 0) rows.push({ term: "Voice", value: <Chips items={business.voice} /> });
+  if (business.channels.length > 0) rows.push({ term: "Channels", value: <Chips items={business.channels} /> });
+  if (business.budget) rows.push({ term: "Budget", value: business.budget });
+  return (
+    <section
+      aria-labelledby="business-title"
+      className="max-w-2xl space-y-4 rounded-xl border border-zinc-200 p-5 dark:border-zinc-800"
+      data-testid="business-glance"
+    >
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <div className="flex min-w-0 items-center gap-3">
+          {business.logoUrl ? (
+            <img
+              src={business.logoUrl}
+              alt=""
+              className="size-12 shrink-0 rounded-md border border-zinc-200 object-contain dark:border-zinc-800"
+            />
+          ) : null}
+          <h2 id="business-title" className="min-w-0 text-lg font-semibold break-words">
+            {business.name ?? "Your business"}
+          </h2>
+        </div>
+        <Link to="/onboarding/summary" className="text-sm underline">
+          See the whole profile
+        </Link>
+      </div>
+      {rows.length > 0 ? (
+        <dl className="grid items-center gap-x-6 gap-y-3 text-sm sm:grid-cols-[auto_1fr]">
+          {rows.map((row) => (
+            <Fragment key={row.term}>
+              <dt className="text-zinc-600 dark:text-zinc-400">{row.term}</dt>
+              <dd>{row.value}</dd>
+            </Fragment>
+          ))}
+        </dl>
+      ) : null}
     </section>
   );
 }

@@ -49,6 +49,40 @@ describe("the signed-in shell", () => {
     expect(chatted.match(/data-done="true"/g)).toHaveLength(3);
   });
 
+  it("shows the business at a glance once the profile says who it is, as chips and swatches", async () => {
+    const user = await createTestUser({ label: "glance" });
+    const cookie = await signIn(user);
+    expect(await (await getAs("/dashboard", cookie)).text()).not.toContain('data-testid="business-glance"');
+    const answers: Record<string, Record<string, string>> = {
+      "business-name": { text: "Rosa's <b>Bakery</b>" },
+      voice: { adjectives: "friendly" },
+      channels: { channels: "social-organic" },
+      budget: { amount: "300" },
+      "brand-images": { "colours[0].use": "on", "colours[0].colour": "#AA3300" },
+    };
+    for (const [card, fields] of Object.entries(answers)) {
+      expect((await postAs(`/onboarding/${card}`, cookie, { intent: "save", ...fields })).status, card).toBe(302);
+    }
+    const html = await (await getAs("/dashboard", cookie)).text();
+    const glance = html.slice(html.indexOf('data-testid="business-glance"'));
+    expect(glance).toContain("Rosa&#x27;s &lt;b&gt;Bakery&lt;/b&gt;"); // text, never markup
+    expect(glance).toMatch(/<li[^>]*>Friendly<\/li>/);
+    expect(glance).toMatch(/<li[^>]*>Social media posts<\/li>/);
+    expect(glance).toContain('fill="#aa3300"');
+    expect(glance).toMatch(/300(<!-- -->)? EUR per month/);
+    expect(glance).toContain('href="/onboarding/summary"');
+  });
+
+  it("shows the avatar picture in the header when the user has one, else the initials", async () => {
+    const user = await createTestUser({ label: "face" });
+    const cookie = await signIn(user);
+    expect(await (await getAs("/dashboard", cookie)).text()).not.toContain('data-testid="header-avatar"');
+    await testDb().update(users).set({ avatarImageId: "avatar-image-id" }).where(eq(users.id, user.id));
+    const html = await (await getAs("/dashboard", cookie)).text();
+    expect(html).toMatch(/<img src="\/images\/avatar-image-id[^"]*"[^>]*data-testid="header-avatar"/);
+    expect(html).toContain("Account menu for "); // the accessible name stays the person's name
+  });
+
   it("shows the verification banner only to unverified users", async () => {
     const unverified = await createTestUser({ verified: false });
     expect(await (await getAs("/dashboard", await signIn(unverified))).text()).toContain('data-testid="verify-banner"');

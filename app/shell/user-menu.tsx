@@ -3,6 +3,8 @@ import { Form, Link } from "react-router";
 export interface MenuUser {
   username: string;
   displayName: string | null;
+  /** The avatar picture's URL, when the user has uploaded one (else their initials are shown). */
+  avatarUrl: string | null;
 }
 
 export function initials(user: MenuUser): string {
@@ -17,8 +19,12 @@ export function UserMenu({ user }: { user: MenuUser }) {
     <details className="relative">
       {/* The initials are what one sees; the name is what a screen reader says (no aria-label, whose
           text would differ from the visible one). */}
-      <summary className="flex size-9 cursor-pointer list-none items-center justify-center rounded-full bg-brand-600 text-sm font-semibold text-white">
-        <span aria-hidden="true">{initials(user)}</span>
+      <summary className="flex size-9 cursor-pointer list-none items-center justify-center overflow-hidden rounded-full bg-brand-600 text-sm font-semibold text-white">
+        {user.avatarUrl ? (
+          <img src={user.avatarUrl} alt="" className="size-full object-cover" data-testid="header-avatar" />
+        ) : (
+          <span aria-hidden="true">{initials(user)}</span>
+        )}
         <span className="sr-only">Account menu for {user.displayName ?? user.username}</span>
       </summary>
       <div className="absolute right-0 z-10 mt-2 w-56 rounded-md border border-zinc-200 bg-white p-1 shadow-lg dark:border-zinc-800 dark:bg-zinc-900">

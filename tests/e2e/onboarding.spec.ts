@@ -114,7 +114,7 @@ test("the whole questionnaire with JavaScript on, editing from the summary and d
   // The e2e server runs the offline demo model, so the button is live (tests/e2e/plans.spec.ts presses it).
   await expect(page.getByRole("button", { name: "Generate my marketing plan" })).toBeEnabled();
   await expect(page.getByTestId("summary-website")).toContainText("https://rosas-bakery.example/");
-  await expect(page.getByTestId("summary-voice")).toContainText("Friendly, Warm");
+  await expect(page.getByTestId("summary-voice").getByRole("listitem")).toHaveText(["Friendly", "Warm"]);
   await expect(page.getByTestId("summary-team-size")).toContainText("Skipped");
 
   // Edit from the summary: the card, then straight back to the summary with the new answer.
