@@ -1,8 +1,10 @@
 // The inputs of each kind of onboarding field (sections.ts, FieldDef), as the card page renders them:
 // labelled, with the server's error next to the field (aria-invalid / aria-describedby), starting
 // from the stored answer or from what was typed before a refused post.
+import { DropZone } from "../ui/drop-zone.tsx";
 import { ErrorList } from "../ui/form-field.tsx";
 import type { PublicCard } from "./cards.ts";
+import { ColourRows } from "./colour-rows.tsx";
 import type { FieldDef } from "./sections.ts";
 
 const inputClass =
@@ -213,21 +215,19 @@ export function FieldInput({
             </figure>
           ) : null}
           {label}
-          <input
+          <DropZone
             id={id}
             name="logo"
-            type="file"
+            prompt={images[0] ? "Drop a new logo here, or choose a file" : "Drop your logo here, or choose a file"}
             accept="image/png,image/jpeg,image/webp,image/gif"
             autoFocus={autoFocus}
             aria-invalid={invalid}
             aria-describedby={describedBy}
-            className="block text-sm"
           />
           <ErrorList id={errorId} errors={errors[field.name]} />
         </div>
       );
     case "brand-images": {
-      const slots = Array.isArray(initial.colours) ? (initial.colours as Record<string, unknown>[]) : [];
       return (
         <div className="space-y-5">
           {images.length > 0 ? (
@@ -255,50 +255,25 @@ export function FieldInput({
             <label htmlFor={id} className="block text-sm font-medium">
               Add images (up to {field.maxImages} in all)
             </label>
-            <input
+            <DropZone
               id={id}
               name="images"
-              type="file"
               multiple
+              prompt="Drop images here, or choose files"
               accept="image/png,image/jpeg,image/webp,image/gif"
               autoFocus={autoFocus}
               aria-invalid={invalid}
               aria-describedby={describedBy}
-              className="block text-sm"
             />
             <ErrorList id={errorId} errors={errors[field.name]} />
           </div>
-          <fieldset className="space-y-2">
-            <legend className="text-sm font-medium">Brand colours (tick the ones you use)</legend>
-            <ErrorList id="colours-error" errors={errors.colours} />
-            <div className="flex flex-wrap gap-4">
-              {Array.from({ length: field.colourSlots }, (_, i) => {
-                const slot = slots[i] ?? {};
-                const colour = /^#[0-9a-f]{6}$/i.test(asString(slot.colour)) ? asString(slot.colour) : "#2563eb";
-                return (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: fixed colour slots, not a reorderable list.
-                  <div key={i} className="flex items-center gap-2">
-                    <input
-                      type="checkbox"
-                      id={`colour-${i}-use`}
-                      name={`colours[${i}].use`}
-                      value="on"
-                      defaultChecked={slot.use === "on"}
-                      aria-label={`Use colour ${i + 1}`}
-                    />
-                    <input
-                      type="color"
-                      id={`colour-${i}`}
-                      name={`colours[${i}].colour`}
-                      defaultValue={colour}
-                      aria-label={`Colour ${i + 1}`}
-                      className="h-9 w-12 rounded border border-zinc-300 dark:border-zinc-700"
-                    />
-                  </div>
-                );
-              })}
-            </div>
-          </fieldset>
+          <ColourRows
+            saved={(Array.isArray(initial.colours) ? (initial.colours as Record<string, unknown>[]) : []).map((row) =>
+              asString(row?.hex),
+            )}
+            max={field.colourSlots}
+            errors={errors}
+          />
           <p className="text-xs text-zinc-600 dark:text-zinc-400" data-card={card.id}>
             PNG, JPEG, WebP or GIF, up to 5 MB each.
           </p>

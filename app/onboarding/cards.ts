@@ -87,8 +87,6 @@ const number = (min: number, max: number, what: string, { integer = true }: { in
     .max(max, `That can't be more than ${max.toLocaleString("en")}.`);
 };
 
-const hexColour = z.string().regex(/^#[0-9a-f]{6}$/i, "Pick a colour.");
-
 /** Several free-text cards share this shape: one text field called `text`. */
 function textCard(
   base: Omit<Card, "fields" | "schema" | "value">,
@@ -189,7 +187,24 @@ const competitorRow = z
   .object({ name: optionalText(120), url: webAddress("").optional() })
   .refine((row) => row.name || !row.url, { path: ["name"], message: "Give this competitor a name." });
 
-const colourSlot = z.object({ use: z.literal("on").optional(), colour: hexColour.optional() });
+/**
+ * A brand colour row of the form: its hex code, typed or set by the colour picker beside it (with
+ * JavaScript). An emptied row is a removed colour; "1A2B3C", "#abc" and "#1a2b3c" are all accepted.
+ */
+const colourRow = z.object({
+  hex: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value) return null;
+      const digits = value.replace(/^#/, "").toLowerCase();
+      if (/^[0-9a-f]{6}$/.test(digits)) return `#${digits}`;
+      if (/^[0-9a-f]{3}$/.test(digits)) return `#${[...digits].map((digit) => digit + digit).join("")}`;
+      ctx.addIssue({ code: "custom", message: "Enter a colour as a hex code, like #1a2b3c." });
+      return z.NEVER;
+    }),
+});
 
 export const cards: Card[] = [
   // Business
@@ -491,22 +506,20 @@ export const cards: Card[] = [
         colourSlots: COLOUR_SLOTS,
       },
     ],
-    // Images are handled by the action (kept ones + new uploads); colours come from the slots in use.
+    // Images are handled by the action (kept ones + new uploads); colours are the rows that hold one,
+    // each once, in the order given.
     schema: z.object({
       colours: z
-        .array(colourSlot.optional())
+        .array(colourRow.optional())
         .max(COLOUR_SLOTS)
         .optional()
-        .transform((slots) =>
-          (slots ?? []).flatMap((slot) => (slot?.use && slot.colour ? [slot.colour.toLowerCase()] : [])),
-        ),
+        .transform((rows) => [...new Set((rows ?? []).flatMap((row) => (row?.hex ? [row.hex] : [])))]),
     }),
     value: z.object({
       imageIds: z.array(z.string()).max(MAX_BRAND_IMAGES),
       colours: z.array(z.string().regex(/^#[0-9a-f]{6}$/)).max(COLOUR_SLOTS),
     }),
-    // The form has colour slots with a "use" tick; the answer keeps only the colours in use.
-    formDefaults: (answer) => ({ colours: strings(answer.colours).map((colour) => ({ use: "on", colour })) }),
+    formDefaults: (answer) => ({ colours: strings(answer.colours).map((hex) => ({ hex })) }),
     storedImageIds: (answer) => strings(answer.imageIds),
   },
 

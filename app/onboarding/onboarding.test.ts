@@ -503,13 +503,34 @@ describe("logo and brand images", () => {
     first.set("intent", "save");
     first.append("images", new File([pngBytes(40, 40)], "a.png", { type: "image/png" }));
     first.append("images", new File([pngBytes(50, 40)], "b.png", { type: "image/png" }));
-    first.set("colours[0].use", "on");
-    first.set("colours[0].colour", "#FF0000");
-    first.set("colours[1].colour", "#00ff00"); // not ticked: not used
+    first.set("colours[0].hex", "#FF0000");
+    first.set("colours[1].hex", ""); // the empty row a colour is added in: nothing
+    first.set("colours[2].hex", "0a0"); // short form, no "#"
+    first.set("colours[3].hex", "#ff0000"); // the same colour twice is kept once
     expect((await multipartPost("/onboarding/brand-images", cookie, first)).status).toBe(302);
     const saved = JSON.parse((await answerRows(workspaceId))[0]!.value) as { imageIds: string[]; colours: string[] };
     expect(saved.imageIds).toHaveLength(2);
-    expect(saved.colours).toEqual(["#ff0000"]);
+    expect(saved.colours).toEqual(["#ff0000", "#00aa00"]);
+
+    // The card shows each saved colour in its own row, plus one empty row to add another.
+    const card = await (await getAs("/onboarding/brand-images", cookie)).text();
+    expect(card.match(/data-testid="colour-row"/g)).toHaveLength(3);
+    expect(card).toContain('value="#ff0000"');
+    expect(card).toContain('value="#00aa00"');
+
+    // A code that is not a colour is refused next to its row, and what was typed stays.
+    const wrong = new FormData();
+    wrong.set("intent", "save");
+    wrong.set("colours[0].hex", "#ff0000");
+    wrong.set("colours[1].hex", "rosé");
+    const refused = await multipartPost("/onboarding/brand-images", cookie, wrong);
+    expect(refused.status).toBe(400);
+    const refusedHtml = await refused.text();
+    expect(refusedHtml).toContain("Enter a colour as a hex code, like #1a2b3c.");
+    expect(refusedHtml).toContain('value="rosé"');
+    expect(refusedHtml).toMatch(
+      /aria-invalid="true"[^>]*aria-describedby="colour-1-error"|aria-describedby="colour-1-error"[^>]*aria-invalid/,
+    );
 
     // Someone else's image id ticked as "keep" is not adopted; an unticked own image is dropped.
     const otherForm = new FormData();

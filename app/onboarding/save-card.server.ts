@@ -193,7 +193,7 @@ async function saveBrandImages(env: Env, db: Database, input: UploadInput): Prom
     );
   }
   if (kept.length + files.length === 0 && colours.length === 0) {
-    return failure(400, { images: ["Add an image or tick a colour, or skip this card."] }, initialValue);
+    return failure(400, { images: ["Add an image or a colour, or skip this card."] }, initialValue);
   }
 
   const added: string[] = [];

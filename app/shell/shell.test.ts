@@ -58,7 +58,7 @@ describe("the signed-in shell", () => {
       voice: { adjectives: "friendly" },
       channels: { channels: "social-organic" },
       budget: { amount: "300" },
-      "brand-images": { "colours[0].use": "on", "colours[0].colour": "#AA3300" },
+      "brand-images": { "colours[0].hex": "#AA3300" },
     };
     for (const [card, fields] of Object.entries(answers)) {
       expect((await postAs(`/onboarding/${card}`, cookie, { intent: "save", ...fields })).status, card).toBe(302);
