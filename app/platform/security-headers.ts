@@ -21,7 +21,10 @@ export function securityHeaders(options: { nonce: string; https: boolean; develo
     development ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
-    development ? "connect-src 'self' ws: wss:" : "connect-src 'self'",
+    // blob: is for the upload drop zone's previews (app/ui/drop-zone.tsx): Chromium sometimes reads a
+    // preview's object URL as a connection (a CI run logged it blocked). Only this page's own script
+    // can mint a blob: URL, so allowing it reaches nothing outside the page.
+    development ? "connect-src 'self' blob: ws: wss:" : "connect-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
