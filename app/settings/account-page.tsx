@@ -21,7 +21,6 @@ import type { Route } from "./+types/account-page";
 import { latestExport, requestExport } from "./data-export.server.ts";
 import { formatTime } from "./format.ts";
 import { confirmIdentity, sendIdentityCode } from "./reauth.server.ts";
-import { SettingsNav } from "./settings-nav.tsx";
 
 const REFRESH_SECONDS = 3;
 
@@ -154,15 +153,14 @@ export default function AccountPage({ loaderData, actionData }: Route.ComponentP
 
   return (
     <section className="space-y-8" aria-labelledby="account-title">
-      <h1 id="account-title" className="text-2xl font-semibold tracking-tight">
+      <h2 id="account-title" className="text-xl font-semibold tracking-tight">
         Your data and account
-      </h1>
-      <SettingsNav />
+      </h2>
 
       <section id="your-data" aria-labelledby="data-title" className="max-w-2xl space-y-3">
-        <h2 id="data-title" className="text-lg font-semibold">
+        <h3 id="data-title" className="text-lg font-semibold">
           Download your data
-        </h2>
+        </h3>
         <p className="text-zinc-600 dark:text-zinc-400">
           One JSON file with your account, the onboarding answers and plans of the workspaces you own, the chat messages
           you wrote, your security activity and links to the images you uploaded. It takes a moment to prepare; you can
@@ -209,9 +207,9 @@ export default function AccountPage({ loaderData, actionData }: Route.ComponentP
         aria-labelledby="delete-title"
         className="max-w-2xl space-y-4 rounded-xl border border-red-200 p-5 dark:border-red-900"
       >
-        <h2 id="delete-title" className="text-lg font-semibold">
+        <h3 id="delete-title" className="text-lg font-semibold">
           Delete your account
-        </h2>
+        </h3>
         <p className="text-zinc-600 dark:text-zinc-400">
           You are signed out everywhere at once and cannot sign in again; your messages in chat show as "deleted user".
           After {purgeDays} days your account, your workspaces that nobody else uses and your images are removed for

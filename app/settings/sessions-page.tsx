@@ -15,7 +15,6 @@ import { Time } from "../ui/time.tsx";
 import type { Route } from "./+types/sessions-page";
 import { confirmIdentity, signedInRecently } from "./reauth.server.ts";
 import { listSignIns, revokeOwnSignIn } from "./sessions.server.ts";
-import { SettingsNav } from "./settings-nav.tsx";
 
 export async function loader(args: Route.LoaderArgs) {
   const { user, session } = requireUser(args);
@@ -147,10 +146,9 @@ export default function SessionsPage({ loaderData, actionData }: Route.Component
 
   return (
     <section className="space-y-6" aria-labelledby="sessions-title">
-      <h1 id="sessions-title" className="text-2xl font-semibold tracking-tight">
+      <h2 id="sessions-title" className="text-xl font-semibold tracking-tight">
         Sessions
-      </h1>
-      <SettingsNav />
+      </h2>
       <p className="text-zinc-600 dark:text-zinc-400">
         These are the browsers, apps and scripts (API sign-ins) signed in to your account. If you don't recognise one,
         end it and change your password.
