@@ -17,11 +17,11 @@ import {
   testDb,
 } from "../../tests/worker-helpers.ts";
 import { authContext } from "../accounts/auth.server.ts";
+import { finishedProfileMiddleware, requireFinishedProfile } from "../accounts/finished-profile.server.ts";
 import { hashSecret, newId, randomSecret } from "../accounts/secrets.server.ts";
 import type { User } from "../accounts/session.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { deleteExpiredMagicLinks } from "./cleanup.server.ts";
-import { finishedProfileMiddleware, requireFinishedProfile } from "./finished-profile.server.ts";
 
 beforeAll(ensureInstance);
 
