@@ -9,7 +9,6 @@ import { z } from "zod";
 import { deleteAccount, PURGE_AFTER_MS, workspacesToHandOver } from "../accounts/account-deletion.server.ts";
 import { requireUser } from "../accounts/auth.server.ts";
 import { normalizeCode } from "../accounts/emailed-secrets.server.ts";
-import { MAX_PASSWORD_INPUT_LENGTH } from "../accounts/password-limits.ts";
 import { clearedSessionCookie } from "../accounts/session.server.ts";
 import { getDatabase, withDatabase } from "../platform/database.server.ts";
 import { oneTimeCodeField, parseForm } from "../platform/forms.server.ts";
@@ -20,7 +19,7 @@ import { Time } from "../ui/time.tsx";
 import type { Route } from "./+types/account-page";
 import { latestExport, requestExport } from "./data-export.server.ts";
 import { formatTime } from "./format.ts";
-import { confirmIdentity, sendIdentityCode } from "./reauth.server.ts";
+import { confirmationPassword, confirmIdentity, sendIdentityCode } from "./reauth.server.ts";
 
 const REFRESH_SECONDS = 3;
 
@@ -52,11 +51,7 @@ export const meta: Route.MetaFunction = () => [{ title: "Your data and account â
 
 const deleteForm = z.object({
   intent: z.literal("delete"),
-  password: z
-    .string()
-    .max(MAX_PASSWORD_INPUT_LENGTH, "That password is too long.")
-    .optional()
-    .transform((value) => value || undefined),
+  password: confirmationPassword,
   code: oneTimeCodeField(normalizeCode, "Enter the 8-digit code from the e-mail.").optional(),
 });
 const actionSchema = z.discriminatedUnion("intent", [
