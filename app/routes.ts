@@ -86,7 +86,7 @@ export default [
       route("settings/connections", "settings/connections-page.tsx"),
       route("settings/account", "settings/account-page.tsx"),
     ]),
-    route("settings/account/exports/:id", "settings/data-export-download.ts"),
+    route("settings/account/exports/:id", "settings/data-export-route.ts"),
     // The admin page (app/admin)
     route("admin", "admin/admin-page.tsx"),
     // Running the instance: users and the audit log (app/admin)
