@@ -9,7 +9,15 @@ import { newPage, signedInUser } from "./team.ts";
 test.setTimeout(240_000);
 
 const publicPages = ["/", "/login", "/signup", "/forgot-password"];
-const signedInPages = ["/dashboard", "/onboarding", "/plans", "/chat", "/workspaces", "/settings", "/settings/account"];
+const settingsPages = ["", "/profile", "/sessions", "/security", "/password", "/email", "/connections", "/account"];
+const signedInPages = [
+  "/dashboard",
+  "/onboarding",
+  "/plans",
+  "/chat",
+  "/workspaces",
+  ...settingsPages.map((page) => `/settings${page}`),
+];
 
 async function violations(page: Page, path: string): Promise<string[]> {
   const found: string[] = [];
