@@ -36,7 +36,6 @@ export default [
   route("auth/:provider/callback", "oauth/callback-page.tsx"),
   route("auth/apple/callback", "oauth/apple-form-post.ts"),
   route("auth/apple/finish", "oauth/apple-finish-page.tsx"),
-  // ROUTES:EMAIL-FLOWS
   // The client profile's JSON Schema is public, so it lives outside the signed-in shell.
   route("onboarding/profile.schema.json", "onboarding/profile-schema.ts"),
   // Accepting an invitation to a workspace (app/workspaces); signed-out visitors see it too
@@ -71,18 +70,24 @@ export default [
   route("api/v1/rooms/:id/messages", "api/room-messages-route.ts"),
   route("api/v1/openapi.json", "api/openapi-route.ts"),
   route("api/docs", "api/docs-page.tsx"),
-  // ROUTES:API
   route("api/*", "api/not-found-route.ts"),
 
   // The signed-in shell (app/shell) and what lives in it
   layout("shell/shell-layout.tsx", [
     route("dashboard", "shell/dashboard.tsx"),
-    // Account settings and the admin page (app/settings, app/admin)
-    route("settings", "settings/settings-index.tsx"),
-    route("settings/sessions", "settings/sessions-page.tsx"),
-    route("settings/security", "settings/security-page.tsx"),
-    route("settings/account", "settings/account-page.tsx"),
-    route("settings/account/exports/:id", "settings/data-export-download.ts"),
+    // Account settings (app/settings): every page under one heading and the settings tabs
+    layout("settings/settings-layout.tsx", [
+      route("settings", "settings/settings-page.tsx"),
+      route("settings/profile", "settings/profile-page.tsx"),
+      route("settings/sessions", "settings/sessions-page.tsx"),
+      route("settings/security", "settings/security-page.tsx"),
+      route("settings/password", "settings/password-page.tsx"),
+      route("settings/email", "settings/email-page.tsx"),
+      route("settings/connections", "settings/connections-page.tsx"),
+      route("settings/account", "settings/account-page.tsx"),
+    ]),
+    route("settings/account/exports/:id", "settings/data-export-route.ts"),
+    // The admin page (app/admin)
     route("admin", "admin/admin-page.tsx"),
     // Running the instance: users and the audit log (app/admin)
     route("admin/users", "admin/users-page.tsx"),
@@ -95,10 +100,6 @@ export default [
     route("admin/system", "admin/system-page.tsx"),
     route("admin/settings", "admin/settings-page.tsx"),
     route("admin/settings/waitlist/download", "admin/settings-waitlist-route.ts"),
-    route("settings/password", "email-flows/settings-password-page.tsx"),
-    route("settings/email", "email-flows/settings-email-page.tsx"),
-    route("settings/profile", "images/profile-page.tsx"),
-    route("settings/connections", "oauth/connections-page.tsx"),
     // Onboarding questionnaire and client profile (app/onboarding)
     route("onboarding", "onboarding/onboarding-index.ts"),
     route("onboarding/summary", "onboarding/summary-page.tsx"),
@@ -110,7 +111,6 @@ export default [
     route("plans/:id", "plans/plan-page.tsx"),
     route("plans/:id/sections/:section/edit", "plans/section-edit-page.tsx"),
     route("plans/:id/download/:format", "plans/plan-download.ts"),
-    // ROUTES:SETTINGS
     // Workspaces, members, invitations (app/workspaces) and chat rooms (app/chat)
     route("workspaces", "workspaces/workspaces-page.tsx"),
     route("workspaces/switch", "workspaces/switch-action.ts"),

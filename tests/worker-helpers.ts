@@ -3,9 +3,11 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
+import { RouterContextProvider } from "react-router";
 import { createAccount } from "../app/accounts/accounts.server.ts";
 import { hashPassword } from "../app/accounts/password.server.ts";
 import { createSession, sessionCookieName } from "../app/accounts/session.server.ts";
+import { requestInfo } from "../app/platform/request-info.ts";
 import { createDatabase } from "../db/client.ts";
 import { instance, organizations, type Role } from "../db/schema.ts";
 import worker from "../workers/app.ts";
@@ -43,6 +45,13 @@ export const deadDatabase: Partial<Env> = { TURSO_DATABASE_URL: "http://127.0.0.
 // depend on the sign-up form. Flows that are themselves under test go through HTTP instead.
 
 export const testDb = () => createDatabase(env);
+
+/** The router context a server function gets from a loader or action: here only the request info. */
+export function testContext(requestId = "test-request"): RouterContextProvider {
+  const context = new RouterContextProvider();
+  context.set(requestInfo, { env, ctx: createExecutionContext(), requestId, nonce: "test-nonce", log: {} });
+  return context;
+}
 
 /** Marks the shared test database as set up (organization + instance row), once. */
 export async function ensureInstance(): Promise<void> {

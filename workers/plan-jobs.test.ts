@@ -7,7 +7,7 @@ import { planDocumentSchema } from "../app/plans/plan-schema.ts";
 import { createPlanWorkspace, fakeCalls, planEnv, recordingQueue, scriptFake } from "../app/plans/test-support.ts";
 import { planJobs, plans, planVersions } from "../db/schema.ts";
 import { requiredCardValues } from "../tests/fixtures/plan-profile.ts";
-import { testDb } from "../tests/worker-helpers.ts";
+import { testContext, testDb } from "../tests/worker-helpers.ts";
 import worker from "./app.ts";
 import { retryDelaySeconds } from "./plan-jobs.ts";
 
@@ -273,7 +273,7 @@ describe("the plan job consumer", () => {
   it("rewrites one section as a new version, asking the model for that section only", async () => {
     const { user, workspaceId, job: queued } = await runScenario(["ok"]);
     const planId = (await job(workspaceId, queued.id)).resultPlanId!;
-    const request = await requestSectionRewrite(testDb(), planEnv(recordingQueue().queue), {
+    const request = await requestSectionRewrite(testContext(), testDb(), planEnv(recordingQueue().queue), {
       workspaceId,
       userId: user.id,
       planId,

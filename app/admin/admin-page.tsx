@@ -6,14 +6,14 @@ import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import type { Role } from "../../db/schema.ts";
 import { requireRole } from "../accounts/auth.server.ts";
-import { MAX_PASSWORD_INPUT_LENGTH } from "../accounts/password-limits.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { redirectWithToast } from "../platform/toast.server.ts";
 import { formatTime, isoTime, roleNames, roleOptions } from "../settings/format.ts";
-import { confirmIdentity } from "../settings/reauth.server.ts";
+import { confirmationPassword, confirmIdentity } from "../settings/reauth.server.ts";
+import { PasswordConfirmation } from "../ui/password-confirmation.tsx";
 import type { Route } from "./+types/admin-page";
 import { AdminNav } from "./admin-nav.tsx";
 import { recordAudit } from "./audit.server.ts";
@@ -38,11 +38,7 @@ const roleChangeSchema = z.object({
   intent: z.literal("change-role", { error: "That request wasn't understood. Reload the page and try again." }),
   userId: z.string({ error: "Choose an account." }).trim().min(1, "Choose an account.").max(64, "No such account."),
   role: z.enum(roleOptions, { error: "Choose user, moderator or admin." }),
-  password: z
-    .string()
-    .max(MAX_PASSWORD_INPUT_LENGTH, "That password is too long.")
-    .optional()
-    .transform((value) => value || undefined),
+  password: confirmationPassword,
 });
 
 export interface AdminActionData {
@@ -182,44 +178,13 @@ export default function AdminPage({ loaderData, actionData }: Route.ComponentPro
       </Form>
 
       {confirm ? (
-        <Form
-          method="post"
-          className="max-w-xl space-y-3 rounded-xl border border-amber-300 p-5 dark:border-amber-800"
-          aria-labelledby="confirm-title"
-        >
-          <h2 id="confirm-title" className="font-medium">
-            {`Confirm it's you to make ${confirmTarget ? `@${confirmTarget.username}` : "this account"} ${withArticle(confirm.role)}`}
-          </h2>
-          <input type="hidden" name="intent" value="change-role" />
-          <input type="hidden" name="userId" value={confirm.userId} />
-          <input type="hidden" name="role" value={confirm.role} />
-          <div>
-            <label htmlFor="confirm-password" className="block text-sm font-medium">
-              Your password
-            </label>
-            <input
-              id="confirm-password"
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              required
-              maxLength={MAX_PASSWORD_INPUT_LENGTH}
-              aria-invalid="true"
-              aria-describedby="confirm-error"
-              className="mt-1 w-full max-w-sm rounded-md border border-zinc-300 bg-white px-3 py-2 aria-invalid:border-red-600 dark:border-zinc-700 dark:bg-zinc-900"
-            />
-            <p id="confirm-error" role="alert" className="mt-1 text-sm text-red-700 dark:text-red-400">
-              {actionData?.error}
-            </p>
-          </div>
-          <button
-            type="submit"
-            disabled={busy}
-            className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
-          >
-            {busy ? "Checking…" : "Confirm"}
-          </button>
-        </Form>
+        <PasswordConfirmation
+          title={`Confirm it's you to make ${confirmTarget ? `@${confirmTarget.username}` : "this account"} ${withArticle(confirm.role)}`}
+          fields={{ intent: "change-role", userId: confirm.userId, role: confirm.role }}
+          errors={actionData?.error}
+          pending={busy}
+          cancelTo="/admin"
+        />
       ) : null}
 
       {actionData?.error && !rowError && !confirm ? (

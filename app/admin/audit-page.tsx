@@ -5,6 +5,7 @@ import { Form, Link } from "react-router";
 import { requireRole } from "../accounts/auth.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { formatTime, isoTime } from "../settings/format.ts";
+import { FilterInput, FilterSelect } from "../ui/filter-fields.tsx";
 import type { Route } from "./+types/audit-page";
 import { AdminNav } from "./admin-nav.tsx";
 import { auditActions, auditFilterQuery, listAudit, readAuditFilter } from "./audit.server.ts";
@@ -27,9 +28,6 @@ export async function loader(args: Route.LoaderArgs) {
 }
 
 export const meta: Route.MetaFunction = () => [{ title: "Audit log — Admin — Alva" }];
-
-const inputClass =
-  "mt-1 w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900";
 
 /** The stored JSON detail as short text: `from: user, to: admin`. */
 function describeDetail(detail: string | null): string {
@@ -54,44 +52,24 @@ export default function AuditPage({ loaderData }: Route.ComponentProps) {
       </h1>
 
       <Form method="get" className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4 lg:items-end">
-        <div>
-          <label htmlFor="audit-actor" className="block text-sm font-medium">
-            Who (username)
-          </label>
-          <input
-            id="audit-actor"
-            name="actor"
-            type="search"
-            defaultValue={filter.actor}
-            maxLength={64}
-            className={inputClass}
-          />
-        </div>
-        <div>
-          <label htmlFor="audit-action" className="block text-sm font-medium">
-            Action
-          </label>
-          <select id="audit-action" name="action" defaultValue={filter.action} className={inputClass}>
-            <option value="">Any action</option>
-            {actions.map((action) => (
-              <option key={action} value={action}>
-                {action}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="audit-from" className="block text-sm font-medium">
-            From (UTC day)
-          </label>
-          <input id="audit-from" name="from" type="date" defaultValue={filter.from ?? ""} className={inputClass} />
-        </div>
-        <div>
-          <label htmlFor="audit-to" className="block text-sm font-medium">
-            To (UTC day)
-          </label>
-          <input id="audit-to" name="to" type="date" defaultValue={filter.to ?? ""} className={inputClass} />
-        </div>
+        <FilterInput
+          id="audit-actor"
+          label="Who (username)"
+          name="actor"
+          type="search"
+          defaultValue={filter.actor}
+          maxLength={64}
+        />
+        <FilterSelect
+          id="audit-action"
+          label="Action"
+          name="action"
+          any="Any action"
+          options={actions.map((action) => [action, action] as const)}
+          defaultValue={filter.action}
+        />
+        <FilterInput id="audit-from" label="From (UTC day)" name="from" type="date" defaultValue={filter.from ?? ""} />
+        <FilterInput id="audit-to" label="To (UTC day)" name="to" type="date" defaultValue={filter.to ?? ""} />
         <div className="flex flex-wrap gap-2 lg:col-span-4">
           <button
             type="submit"

@@ -7,7 +7,6 @@ import { z } from "zod";
 import type { Role } from "../../db/schema.ts";
 import { deleteAccount, purgeDate, restoreAccount } from "../accounts/account-deletion.server.ts";
 import { requireRole } from "../accounts/auth.server.ts";
-import { MAX_PASSWORD_INPUT_LENGTH } from "../accounts/password-limits.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { providerLabels } from "../oauth/providers.ts";
 import { withDatabase } from "../platform/database.server.ts";
@@ -16,7 +15,8 @@ import { httpError, NOT_FOUND_MESSAGE } from "../platform/http-error.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { redirectWithToast } from "../platform/toast.server.ts";
 import { describeSecurityEvent, formatTime, roleNames, roleOptions } from "../settings/format.ts";
-import { confirmIdentity } from "../settings/reauth.server.ts";
+import { confirmationPassword, confirmIdentity } from "../settings/reauth.server.ts";
+import { PasswordConfirmation } from "../ui/password-confirmation.tsx";
 import { Time } from "../ui/time.tsx";
 import type { Route } from "./+types/user-page";
 import { AdminNav } from "./admin-nav.tsx";
@@ -54,12 +54,6 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
   { title: `${loaderData ? `@${loaderData.profile.username}` : "User"} — Admin — Alva` },
 ];
 
-const password = z
-  .string()
-  .max(MAX_PASSWORD_INPUT_LENGTH, "That password is too long.")
-  .optional()
-  .transform((value) => value || undefined);
-
 const understood = { error: "That request wasn't understood. Reload the page and try again." };
 
 const actionSchema = z.discriminatedUnion(
@@ -68,15 +62,19 @@ const actionSchema = z.discriminatedUnion(
     z.object({
       intent: z.literal("change-role"),
       role: z.enum(roleOptions, { error: "Choose user, moderator or admin." }),
-      password,
+      password: confirmationPassword,
     }),
-    z.object({ intent: z.literal("disable"), password }),
-    z.object({ intent: z.literal("enable"), password }),
-    z.object({ intent: z.literal("sign-out-everywhere"), password }),
+    z.object({ intent: z.literal("disable"), password: confirmationPassword }),
+    z.object({ intent: z.literal("enable"), password: confirmationPassword }),
+    z.object({ intent: z.literal("sign-out-everywhere"), password: confirmationPassword }),
     z.object({ intent: z.literal("resend-verification") }),
     // Deleting someone else's account: the admin types its e-mail address, as a deliberate act.
-    z.object({ intent: z.literal("delete"), confirmEmail: z.string().trim().max(320).default(""), password }),
-    z.object({ intent: z.literal("restore"), password }),
+    z.object({
+      intent: z.literal("delete"),
+      confirmEmail: z.string().trim().max(320).default(""),
+      password: confirmationPassword,
+    }),
+    z.object({ intent: z.literal("restore"), password: confirmationPassword }),
   ],
   understood,
 );
@@ -316,44 +314,13 @@ export default function AdminUserPage({ loaderData, actionData }: Route.Componen
       </header>
 
       {confirm && confirm.intent !== "resend-verification" ? (
-        <Form
-          method="post"
-          className={`${cardClass} border-amber-300 dark:border-amber-800`}
-          aria-labelledby="confirm-title"
-        >
-          <h2 id="confirm-title" className="font-medium">
-            {`Confirm it's you to ${confirmTitles[confirm.intent]}`}
-          </h2>
-          <input type="hidden" name="intent" value={confirm.intent} />
-          {confirm.role ? <input type="hidden" name="role" value={confirm.role} /> : null}
-          {confirm.email ? <input type="hidden" name="confirmEmail" value={confirm.email} /> : null}
-          <div>
-            <label htmlFor="confirm-password" className="block text-sm font-medium">
-              Your password
-            </label>
-            <input
-              id="confirm-password"
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              required
-              maxLength={MAX_PASSWORD_INPUT_LENGTH}
-              aria-invalid="true"
-              aria-describedby="confirm-error"
-              className="mt-1 w-full max-w-sm rounded-md border border-zinc-300 bg-white px-3 py-2 aria-invalid:border-red-600 dark:border-zinc-700 dark:bg-zinc-900"
-            />
-            <p id="confirm-error" role="alert" className="mt-1 text-sm text-red-700 dark:text-red-400">
-              {actionData?.error}
-            </p>
-          </div>
-          <button
-            type="submit"
-            disabled={busy}
-            className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
-          >
-            {busy ? "Checking…" : "Confirm"}
-          </button>
-        </Form>
+        <PasswordConfirmation
+          title={`Confirm it's you to ${confirmTitles[confirm.intent]}`}
+          fields={{ intent: confirm.intent, role: confirm.role, confirmEmail: confirm.email }}
+          errors={actionData?.error}
+          pending={busy}
+          cancelTo={`/admin/users/${profile.id}`}
+        />
       ) : actionData?.error ? (
         <p
           role="alert"

@@ -6,6 +6,7 @@ import { requireRole } from "../accounts/auth.server.ts";
 import { providerLabels } from "../oauth/providers.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { formatTime, isoTime, roleNames, roleOptions } from "../settings/format.ts";
+import { FilterInput, FilterSelect } from "../ui/filter-fields.tsx";
 import type { Route } from "./+types/users-page";
 import { AdminNav } from "./admin-nav.tsx";
 import { listUserPage, readUserFilter, userFilterQuery } from "./user-list.server.ts";
@@ -34,9 +35,6 @@ const methodNames: Record<SignInMethod, string> = {
 
 const sortNames = { newest: "Newest first", oldest: "Oldest first", username: "Username", email: "E-mail" } as const;
 
-const inputClass =
-  "mt-1 w-full min-w-[9rem] rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900";
-
 export default function UsersPage({ loaderData }: Route.ComponentProps) {
   const { rows, total, filter, nextHref, firstHref, role } = loaderData;
   return (
@@ -47,63 +45,46 @@ export default function UsersPage({ loaderData }: Route.ComponentProps) {
       </h1>
 
       <Form method="get" role="search" className="flex flex-wrap items-end gap-3">
-        <div className="min-w-[16rem] flex-1">
-          <label htmlFor="users-q" className="block text-sm font-medium">
-            E-mail or username
-          </label>
-          <input id="users-q" name="q" type="search" defaultValue={filter.q} maxLength={254} className={inputClass} />
-        </div>
-        <div>
-          <label htmlFor="users-role" className="block text-sm font-medium">
-            Role
-          </label>
-          <select id="users-role" name="role" defaultValue={filter.role ?? ""} className={inputClass}>
-            <option value="">Any role</option>
-            {roleOptions.map((option) => (
-              <option key={option} value={option}>
-                {roleNames[option]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="users-status" className="block text-sm font-medium">
-            Status
-          </label>
-          <select id="users-status" name="status" defaultValue={filter.status ?? ""} className={inputClass}>
-            <option value="">Any status</option>
-            {userStatuses.map((option) => (
-              <option key={option} value={option}>
-                {statusNames[option]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="users-method" className="block text-sm font-medium">
-            Sign-in method
-          </label>
-          <select id="users-method" name="method" defaultValue={filter.method ?? ""} className={inputClass}>
-            <option value="">Any method</option>
-            {signInMethods.map((option) => (
-              <option key={option} value={option}>
-                {methodNames[option]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="users-sort" className="block text-sm font-medium">
-            Sort
-          </label>
-          <select id="users-sort" name="sort" defaultValue={filter.sort} className={inputClass}>
-            {Object.entries(sortNames).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterInput
+          id="users-q"
+          label="E-mail or username"
+          className="min-w-[16rem] flex-1"
+          name="q"
+          type="search"
+          defaultValue={filter.q}
+          maxLength={254}
+        />
+        <FilterSelect
+          id="users-role"
+          label="Role"
+          name="role"
+          any="Any role"
+          options={roleOptions.map((option) => [option, roleNames[option]] as const)}
+          defaultValue={filter.role ?? ""}
+        />
+        <FilterSelect
+          id="users-status"
+          label="Status"
+          name="status"
+          any="Any status"
+          options={userStatuses.map((option) => [option, statusNames[option]] as const)}
+          defaultValue={filter.status ?? ""}
+        />
+        <FilterSelect
+          id="users-method"
+          label="Sign-in method"
+          name="method"
+          any="Any method"
+          options={signInMethods.map((option) => [option, methodNames[option]] as const)}
+          defaultValue={filter.method ?? ""}
+        />
+        <FilterSelect
+          id="users-sort"
+          label="Sort"
+          name="sort"
+          options={Object.entries(sortNames)}
+          defaultValue={filter.sort}
+        />
         <div className="flex gap-2">
           <button
             type="submit"

@@ -353,7 +353,7 @@ async function answer(args: RouteArgs, endpoints: AnyEndpoint[]): Promise<Respon
 }
 
 /**
- * The server modules the pages use give up with React Router's `data({ message }, { status })` (404 for
+ * The server modules the pages use give up with httpError's `data({ message, requestId }, { status })` (404 for
  * another workspace's plan, 403 for an owner-only change): the API reuses them, so their refusals
  * become problem documents with the same message.
  */

@@ -511,7 +511,7 @@ export const selectCurrentWorkspace = endpoint({
   responses: { 200: { description: "The user's workspaces, this one current", schema: workspacesResponse } },
   errors: [404],
   async handle(input) {
-    await selectWorkspace(input.db, input.auth.user.id, input.params.id);
+    await selectWorkspace(input.context, input.db, input.auth.user.id, input.params.id);
     return listWorkspaces.handle({ ...input, params: {}, query: {}, body: undefined });
   },
 });
@@ -539,8 +539,8 @@ export const listWorkspaceMembers = endpoint({
   params: workspaceParams,
   responses: { 200: { description: "Members, owners first", schema: membersResponse } },
   errors: [404],
-  async handle({ db, auth, params }) {
-    await requireMember(db, params.id, auth.user.id);
+  async handle({ context, db, auth, params }) {
+    await requireMember(context, db, params.id, auth.user.id);
     return apiJson({ members: await listMembers(db, params.id) });
   },
 });
@@ -567,8 +567,8 @@ export const listWorkspaceRooms = endpoint({
   params: workspaceParams,
   responses: { 200: { description: "Rooms", schema: roomsResponse } },
   errors: [404],
-  async handle({ db, auth, params }) {
-    await requireMember(db, params.id, auth.user.id);
+  async handle({ context, db, auth, params }) {
+    await requireMember(context, db, params.id, auth.user.id);
     await ensureRooms(db, params.id, auth.user.id);
     return apiJson({ rooms: await listRooms(db, params.id, auth.user.id) });
   },
@@ -625,8 +625,8 @@ export const listRoomMessages = endpoint({
   query: z.object({ before: z.coerce.number().int().min(1).optional() }),
   responses: { 200: { description: "Messages", schema: messagesResponse } },
   errors: [404],
-  async handle({ db, env, auth, params, query }) {
-    const { room } = await requireRoom(db, params.id, auth.user.id);
+  async handle({ context, db, env, auth, params, query }) {
+    const { room } = await requireRoom(context, db, params.id, auth.user.id);
     const page = await env.CHAT_ROOM.getByName(room.id).latest(query.before);
     const oldest = page.messages[0]?.id;
     return apiJson({
@@ -650,8 +650,8 @@ export const postRoomMessage = endpoint({
     200: { description: "Already posted with this clientId: the same message", schema: messageSchema },
   },
   errors: [404, 409, 415, 413, 400, 422],
-  async handle({ db, env, auth, params, body, requestId, request }) {
-    const access = await requireRoom(db, params.id, auth.user.id);
+  async handle({ context, db, env, auth, params, body, requestId, request }) {
+    const access = await requireRoom(context, db, params.id, auth.user.id);
     if (access.room.archived) throw apiProblem(requestId, 409, "This room is archived.");
     const outcome = await postMessage(env, access, auth.user, body.clientId, body.text, request);
     if (!outcome.ok) {

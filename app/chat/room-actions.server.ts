@@ -88,7 +88,7 @@ export async function roomAction(args: Route.ActionArgs, user: User) {
   }
   const input = submission.value;
   return withDatabase(context, async (db) => {
-    const access = await requireRoom(db, params.room, user.id);
+    const access = await requireRoom(context, db, params.room, user.id);
     const { room } = access;
     const here = `/chat/${room.id}`;
     switch (input.intent) {

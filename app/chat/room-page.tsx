@@ -21,7 +21,7 @@ export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
   const { env } = args.context.get(requestInfo);
   return withDatabase(args.context, async (db) => {
-    const { room, role } = await requireRoom(db, args.params.room, user.id);
+    const { room, role } = await requireRoom(args.context, db, args.params.room, user.id);
     await ensureRooms(db, room.workspaceId, user.id);
     const [rooms, usernames] = await Promise.all([
       listRooms(db, room.workspaceId, user.id),

@@ -2,11 +2,12 @@
 // lookup goes through requireRoom, which checks that the user is a member of the room's workspace and,
 // for a private "Ask Alva" room, that it is theirs: anything else is a 404.
 import { and, asc, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
-import { data } from "react-router";
+import type { RouterContextProvider } from "react-router";
 import type { Database } from "../../db/client.ts";
 import { type ChatRoomKind, chatRooms, sessions, users, workspaceMembers } from "../../db/schema.ts";
 import { usableAccount } from "../accounts/account-status.ts";
 import { newId } from "../accounts/secrets.server.ts";
+import { httpError } from "../platform/http-error.ts";
 import type { WorkspaceRole } from "../workspaces/workspaces.server.ts";
 
 export interface Room {
@@ -29,8 +30,8 @@ const roomColumns = {
 
 const visibleTo = (userId: string) => or(sql`${chatRooms.kind} <> 'alva'`, eq(chatRooms.ownerId, userId));
 
-export function roomNotFound(): never {
-  throw data({ message: "There is no such room, or you are not a member of its workspace." }, { status: 404 });
+function roomNotFound(context: Readonly<RouterContextProvider>): never {
+  httpError(context, 404, "There is no such room, or you are not a member of its workspace.");
 }
 
 /** The workspace's general room and the user's own "Ask Alva" room, created the first time they are needed. */
@@ -83,8 +84,13 @@ export interface RoomAccess {
 }
 
 /** The room and the user's role in its workspace, or a 404 (not a member, someone else's Alva room, no room). */
-export async function requireRoom(db: Database, roomId: string, userId: string): Promise<RoomAccess> {
-  if (!/^[0-9a-f-]{36}$/.test(roomId)) roomNotFound();
+export async function requireRoom(
+  context: Readonly<RouterContextProvider>,
+  db: Database,
+  roomId: string,
+  userId: string,
+): Promise<RoomAccess> {
+  if (!/^[0-9a-f-]{36}$/.test(roomId)) roomNotFound(context);
   const [row] = await db
     .select({ ...roomColumns, role: workspaceMembers.role })
     .from(chatRooms)
@@ -94,7 +100,7 @@ export async function requireRoom(db: Database, roomId: string, userId: string):
     )
     .where(and(eq(chatRooms.id, roomId), visibleTo(userId)))
     .limit(1);
-  if (!row) roomNotFound();
+  if (!row) roomNotFound(context);
   const { role, ...room } = row;
   return { room, role };
 }

@@ -5,11 +5,11 @@
 //   or someone else's Ask Alva room → 404.
 // The object then gets a request built here, carrying the verified user in headers; nothing the
 // client sent (headers, query) reaches it except the last message id it saw.
-import { data } from "react-router";
 import { verifiedHeaders } from "../../workers/chat-room.ts";
 import { getAuth } from "../accounts/auth.server.ts";
 import { clientIp } from "../accounts/client-ip.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { httpError } from "../platform/http-error.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import type { Route } from "./+types/socket-route";
 import { requireRoom } from "./rooms.server.ts";
@@ -21,13 +21,13 @@ export async function loader(args: Route.LoaderArgs) {
     return new Response("This endpoint only speaks WebSocket.", { status: 426, headers: { Upgrade: "websocket" } });
   }
   const auth = getAuth(context);
-  if (auth.status === "unavailable") throw data({ message: "Try again shortly." }, { status: 503 });
+  if (auth.status === "unavailable") httpError(context, 503, "Try again shortly.");
   if (auth.status !== "signed-in") return new Response("Sign in first.", { status: 401 });
   if (request.headers.get("Origin") !== new URL(env.APP_URL).origin) {
     return new Response("Cross-site WebSocket refused.", { status: 403 });
   }
   const { user, session } = auth;
-  const access = await withDatabase(context, (db) => requireRoom(db, params.room, user.id));
+  const access = await withDatabase(context, (db) => requireRoom(context, db, params.room, user.id));
 
   const after = new URL(request.url).searchParams.get("after");
   const target = new URL("https://chat-room/socket");

@@ -1,7 +1,8 @@
 // GET/POST /welcome: "finish your profile" for accounts created by a magic link or a provider, which
 // start with a generated username. The user keeps or replaces it (unique case-insensitively: usernames
 // are stored lowercase under a UNIQUE constraint, which also settles two people racing for one name)
-// and may set a display name. Pages of the shell send such users here (finished-profile.server.ts).
+// and may set a display name. Pages of the shell send such users here
+// (app/accounts/finished-profile.server.ts).
 
 import { getFormProps, useForm } from "@conform-to/react";
 import { and, eq } from "drizzle-orm";

@@ -1,7 +1,5 @@
-import { createExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { RouterContextProvider } from "react-router";
+import type { RouterContextProvider } from "react-router";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { magicLinks, users } from "../../db/schema.ts";
 import { lastMailTo, randomIp, toastOf, tokenIn } from "../../tests/support/email-flows.ts";
@@ -14,14 +12,14 @@ import {
   send,
   setCookies,
   signIn,
+  testContext,
   testDb,
 } from "../../tests/worker-helpers.ts";
 import { authContext } from "../accounts/auth.server.ts";
+import { finishedProfileMiddleware, requireFinishedProfile } from "../accounts/finished-profile.server.ts";
 import { hashSecret, newId, randomSecret } from "../accounts/secrets.server.ts";
 import type { User } from "../accounts/session.server.ts";
-import { requestInfo } from "../platform/request-info.ts";
 import { deleteExpiredMagicLinks } from "./cleanup.server.ts";
-import { finishedProfileMiddleware, requireFinishedProfile } from "./finished-profile.server.ts";
 
 beforeAll(ensureInstance);
 
@@ -135,8 +133,7 @@ describe("GET/POST /welcome", () => {
 
 describe("requireFinishedProfile and finishedProfileMiddleware (for the shell layout)", () => {
   function contextFor(user: Partial<User> | null) {
-    const context = new RouterContextProvider();
-    context.set(requestInfo, { env, ctx: createExecutionContext(), requestId: "req", nonce: "n", log: {} });
+    const context = testContext();
     context.set(
       authContext,
       user

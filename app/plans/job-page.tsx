@@ -77,7 +77,7 @@ export async function action(args: Route.ActionArgs) {
     if (intent === "retry") {
       const refused = unverifiedRefusal(user);
       if (refused) return refused;
-      return requestOutcome(await retryJob(db, env, { workspaceId, userId: user.id, jobId }));
+      return requestOutcome(await retryJob(args.context, db, env, { workspaceId, userId: user.id, jobId }));
     }
     httpError(args.context, 400, "Unknown action.");
   });

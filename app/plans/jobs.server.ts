@@ -7,7 +7,7 @@
 // running answers with that job: the partial unique indexes on plan_jobs make the insert a no-op, and
 // the live job is read back. The read before the insert only spares the rate-limit token.
 import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
-import { data } from "react-router";
+import type { RouterContextProvider } from "react-router";
 import { z } from "zod";
 import type { Database } from "../../db/client.ts";
 import { clientProfiles, planJobs, plans } from "../../db/schema.ts";
@@ -17,6 +17,7 @@ import { aiProvider } from "../ai/provider.server.ts";
 import { cards, sectionKeys } from "../onboarding/cards.ts";
 import { loadProfile } from "../onboarding/onboarding.server.ts";
 import type { ClientProfile } from "../onboarding/profile.ts";
+import { httpError } from "../platform/http-error.ts";
 import type { PlanJobMessage } from "./plan-job-message.ts";
 import { type PlanSectionKey, planSectionKeys } from "./plan-schema.ts";
 
@@ -94,19 +95,20 @@ const sectionRewriteInput = z.object({
 });
 
 export async function requestSectionRewrite(
+  context: Readonly<RouterContextProvider>,
   db: Database,
   env: Env,
   input: { workspaceId: string; userId: string; planId: string; section: PlanSectionKey; instruction: string },
 ): Promise<RequestResult> {
   const parsed = sectionRewriteInput.safeParse(input);
   if (!parsed.success) {
-    throw data({ message: parsed.error.issues[0]?.message ?? "Invalid section rewrite." }, { status: 422 });
+    httpError(context, 422, parsed.error.issues[0]?.message ?? "Invalid section rewrite.");
   }
   const [plan] = await db
     .select({ id: plans.id })
     .from(plans)
     .where(and(eq(plans.id, input.planId), eq(plans.workspaceId, input.workspaceId)));
-  if (!plan) throw data({ message: "No such plan." }, { status: 404 });
+  if (!plan) httpError(context, 404, "No such plan.");
   if (aiProvider(env).kind === "none") return { ok: false, reason: "no_provider" };
   return enqueue(
     db,
@@ -131,16 +133,17 @@ export async function requestSectionRewrite(
 
 /** A failed or cancelled job → a new job with the same inputs (a whole plan reads the current profile). */
 export async function retryJob(
+  context: Readonly<RouterContextProvider>,
   db: Database,
   env: Env,
   input: { workspaceId: string; userId: string; jobId: string },
 ): Promise<RequestResult> {
   const job = await getJob(db, input);
-  if (!job) throw data({ message: "No such job." }, { status: 404 });
+  if (!job) httpError(context, 404, "No such job.");
   if (job.status === "queued" || job.status === "running") return { ok: true, job, created: false };
-  if (job.status === "succeeded") throw data({ message: "This job already finished." }, { status: 409 });
+  if (job.status === "succeeded") httpError(context, 409, "This job already finished.");
   if (job.kind === "plan") return requestPlan(db, env, input);
-  return requestSectionRewrite(db, env, {
+  return requestSectionRewrite(context, db, env, {
     workspaceId: input.workspaceId,
     userId: input.userId,
     planId: job.planId!,

@@ -3,7 +3,7 @@ import { isRouteErrorResponse } from "react-router";
 import { describe, expect, it } from "vitest";
 import { planJobs, plans } from "../../db/schema.ts";
 import { requiredCardValues } from "../../tests/fixtures/plan-profile.ts";
-import { testDb } from "../../tests/worker-helpers.ts";
+import { testContext, testDb } from "../../tests/worker-helpers.ts";
 import { aiProvider, DEMO_MODEL } from "../ai/provider.server.ts";
 import {
   cancelJob,
@@ -142,7 +142,11 @@ describe("requestPlan", () => {
     expect(job).toMatchObject({ status: "failed", lastError: "The job could not be queued. Try again." });
     // The failed row no longer blocks a new request.
     const retried = expectJob(
-      await retryJob(testDb(), planEnv(recordingQueue().queue), { workspaceId, userId: user.id, jobId: job!.id }),
+      await retryJob(testContext(), testDb(), planEnv(recordingQueue().queue), {
+        workspaceId,
+        userId: user.id,
+        jobId: job!.id,
+      }),
     );
     expect(retried.created).toBe(true);
   });
@@ -182,10 +186,10 @@ describe("cancel, retry, get and list", () => {
       section: "channelStrategy" as const,
       instruction: "focus on Instagram",
     };
-    const { job } = expectJob(await requestSectionRewrite(testDb(), planEnv(queue), input));
+    const { job } = expectJob(await requestSectionRewrite(testContext(), testDb(), planEnv(queue), input));
     await testDb().update(planJobs).set({ status: "failed", lastError: "x" }).where(eq(planJobs.id, job.id));
     const retried = expectJob(
-      await retryJob(testDb(), planEnv(queue), { workspaceId, userId: user.id, jobId: job.id }),
+      await retryJob(testContext(), testDb(), planEnv(queue), { workspaceId, userId: user.id, jobId: job.id }),
     );
     expect(retried.created).toBe(true);
     expect(retried.job).toMatchObject({
@@ -199,11 +203,13 @@ describe("cancel, retry, get and list", () => {
     expect(sent).toEqual([{ jobId: job.id }, { jobId: retried.job.id }]);
     // Retrying a live job answers with it.
     expect(
-      await retryJob(testDb(), planEnv(queue), { workspaceId, userId: user.id, jobId: retried.job.id }),
+      await retryJob(testContext(), testDb(), planEnv(queue), { workspaceId, userId: user.id, jobId: retried.job.id }),
     ).toMatchObject({ ok: true, created: false });
     await testDb().update(planJobs).set({ status: "succeeded" }).where(eq(planJobs.id, retried.job.id));
     expect(
-      await thrownStatus(retryJob(testDb(), planEnv(queue), { workspaceId, userId: user.id, jobId: retried.job.id })),
+      await thrownStatus(
+        retryJob(testContext(), testDb(), planEnv(queue), { workspaceId, userId: user.id, jobId: retried.job.id }),
+      ),
     ).toBe(409);
   });
 
@@ -212,18 +218,22 @@ describe("cancel, retry, get and list", () => {
     const planId = await insertPlan(workspaceId, user.id);
     const { sent, queue } = recordingQueue();
     const input = { workspaceId, userId: user.id, planId, section: "budget" as const, instruction: "  cheaper  " };
-    const first = expectJob(await requestSectionRewrite(testDb(), planEnv(queue), input));
+    const first = expectJob(await requestSectionRewrite(testContext(), testDb(), planEnv(queue), input));
     expect(first.job.instruction).toBe("cheaper");
-    expect(expectJob(await requestSectionRewrite(testDb(), planEnv(queue), input))).toMatchObject({
+    expect(expectJob(await requestSectionRewrite(testContext(), testDb(), planEnv(queue), input))).toMatchObject({
       created: false,
       job: { id: first.job.id },
     });
     expect(sent).toHaveLength(1);
-    expect(await thrownStatus(requestSectionRewrite(testDb(), planEnv(queue), { ...input, instruction: " " }))).toBe(
-      422,
-    );
     expect(
-      await thrownStatus(requestSectionRewrite(testDb(), planEnv(queue), { ...input, section: "nope" as "budget" })),
+      await thrownStatus(
+        requestSectionRewrite(testContext(), testDb(), planEnv(queue), { ...input, instruction: " " }),
+      ),
+    ).toBe(422);
+    expect(
+      await thrownStatus(
+        requestSectionRewrite(testContext(), testDb(), planEnv(queue), { ...input, section: "nope" as "budget" }),
+      ),
     ).toBe(422);
   });
 
@@ -238,10 +248,12 @@ describe("cancel, retry, get and list", () => {
     const as = { workspaceId: stranger.workspaceId, jobId: job.id };
     expect(await getJob(testDb(), as)).toBeNull();
     expect(await cancelJob(testDb(), as)).toBe(false);
-    expect(await thrownStatus(retryJob(testDb(), planEnv(queue), { ...as, userId: stranger.user.id }))).toBe(404);
+    expect(
+      await thrownStatus(retryJob(testContext(), testDb(), planEnv(queue), { ...as, userId: stranger.user.id })),
+    ).toBe(404);
     expect(
       await thrownStatus(
-        requestSectionRewrite(testDb(), planEnv(queue), {
+        requestSectionRewrite(testContext(), testDb(), planEnv(queue), {
           workspaceId: stranger.workspaceId,
           userId: stranger.user.id,
           planId,

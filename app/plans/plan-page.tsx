@@ -152,7 +152,7 @@ export async function action(args: Route.ActionArgs) {
       const refused = unverifiedRefusal(user);
       if (refused) return refused;
       return requestOutcome(
-        await requestSectionRewrite(db, env, {
+        await requestSectionRewrite(args.context, db, env, {
           workspaceId,
           userId: user.id,
           planId,

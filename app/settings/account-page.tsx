@@ -9,7 +9,6 @@ import { z } from "zod";
 import { deleteAccount, PURGE_AFTER_MS, workspacesToHandOver } from "../accounts/account-deletion.server.ts";
 import { requireUser } from "../accounts/auth.server.ts";
 import { normalizeCode } from "../accounts/emailed-secrets.server.ts";
-import { MAX_PASSWORD_INPUT_LENGTH } from "../accounts/password-limits.ts";
 import { clearedSessionCookie } from "../accounts/session.server.ts";
 import { getDatabase, withDatabase } from "../platform/database.server.ts";
 import { oneTimeCodeField, parseForm } from "../platform/forms.server.ts";
@@ -20,8 +19,7 @@ import { Time } from "../ui/time.tsx";
 import type { Route } from "./+types/account-page";
 import { latestExport, requestExport } from "./data-export.server.ts";
 import { formatTime } from "./format.ts";
-import { confirmIdentity, sendIdentityCode } from "./reauth.server.ts";
-import { SettingsNav } from "./settings-nav.tsx";
+import { confirmationPassword, confirmIdentity, sendIdentityCode } from "./reauth.server.ts";
 
 const REFRESH_SECONDS = 3;
 
@@ -53,11 +51,7 @@ export const meta: Route.MetaFunction = () => [{ title: "Your data and account â
 
 const deleteForm = z.object({
   intent: z.literal("delete"),
-  password: z
-    .string()
-    .max(MAX_PASSWORD_INPUT_LENGTH, "That password is too long.")
-    .optional()
-    .transform((value) => value || undefined),
+  password: confirmationPassword,
   code: oneTimeCodeField(normalizeCode, "Enter the 8-digit code from the e-mail.").optional(),
 });
 const actionSchema = z.discriminatedUnion("intent", [
@@ -154,15 +148,14 @@ export default function AccountPage({ loaderData, actionData }: Route.ComponentP
 
   return (
     <section className="space-y-8" aria-labelledby="account-title">
-      <h1 id="account-title" className="text-2xl font-semibold tracking-tight">
+      <h2 id="account-title" className="text-xl font-semibold tracking-tight">
         Your data and account
-      </h1>
-      <SettingsNav />
+      </h2>
 
       <section id="your-data" aria-labelledby="data-title" className="max-w-2xl space-y-3">
-        <h2 id="data-title" className="text-lg font-semibold">
+        <h3 id="data-title" className="text-lg font-semibold">
           Download your data
-        </h2>
+        </h3>
         <p className="text-zinc-600 dark:text-zinc-400">
           One JSON file with your account, the onboarding answers and plans of the workspaces you own, the chat messages
           you wrote, your security activity and links to the images you uploaded. It takes a moment to prepare; you can
@@ -209,9 +202,9 @@ export default function AccountPage({ loaderData, actionData }: Route.ComponentP
         aria-labelledby="delete-title"
         className="max-w-2xl space-y-4 rounded-xl border border-red-200 p-5 dark:border-red-900"
       >
-        <h2 id="delete-title" className="text-lg font-semibold">
+        <h3 id="delete-title" className="text-lg font-semibold">
           Delete your account
-        </h2>
+        </h3>
         <p className="text-zinc-600 dark:text-zinc-400">
           You are signed out everywhere at once and cannot sign in again; your messages in chat show as "deleted user".
           After {purgeDays} days your account, your workspaces that nobody else uses and your images are removed for

@@ -5,11 +5,13 @@
 // passwordConfirmation limit. Deleting the account asks every time (`always`); a passwordless account
 // then proves itself with a code mailed to it (sendIdentityCode) instead of a password.
 import { and, eq, gt, lt, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Database } from "../../db/client.ts";
 import { identityCodes } from "../../db/schema.ts";
 import { CODE_LENGTH, MAX_CODE_ATTEMPTS, normalizeCode } from "../accounts/emailed-secrets.server.ts";
 import { checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { verifyPassword } from "../accounts/password.server.ts";
+import { MAX_PASSWORD_INPUT_LENGTH } from "../accounts/password-limits.ts";
 import { hashSecret, randomDigits } from "../accounts/secrets.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import type { Session, User } from "../accounts/session.server.ts";
@@ -21,6 +23,16 @@ export const IDENTITY_CODE_LIFETIME_MS = 10 * 60 * 1000;
 
 /** Longest password accepted for a check: new passwords are at most 256 characters (password-policy.ts). */
 export { MAX_PASSWORD_INPUT_LENGTH as MAX_PASSWORD_LENGTH } from "../accounts/password-limits.ts";
+
+/**
+ * The password of a post that may need confirming (app/ui/password-confirmation.tsx sends it): left
+ * out or empty is "not typed", which confirmIdentity answers by asking for it.
+ */
+export const confirmationPassword = z
+  .string()
+  .max(MAX_PASSWORD_INPUT_LENGTH, "That password is too long.")
+  .optional()
+  .transform((value) => value || undefined);
 
 export function signedInRecently(session: Pick<Session, "createdAt">, now = Date.now()): boolean {
   return now - session.createdAt.getTime() < RECENT_SIGN_IN_MS;

@@ -6,7 +6,6 @@ import { withDatabase } from "../platform/database.server.ts";
 import { Time } from "../ui/time.tsx";
 import type { Route } from "./+types/security-page";
 import { describeSecurityEvent } from "./format.ts";
-import { SettingsNav } from "./settings-nav.tsx";
 
 const SHOWN_EVENTS = 100;
 
@@ -32,10 +31,9 @@ export default function SecurityPage({ loaderData }: Route.ComponentProps) {
   const { events } = loaderData;
   return (
     <section className="space-y-6" aria-labelledby="security-title">
-      <h1 id="security-title" className="text-2xl font-semibold tracking-tight">
+      <h2 id="security-title" className="text-xl font-semibold tracking-tight">
         Security activity
-      </h1>
-      <SettingsNav />
+      </h2>
       <p className="text-zinc-600 dark:text-zinc-400">
         Sign-ins and changes to your account, newest first (the latest {SHOWN_EVENTS}). If something here wasn't you,
         change your password and end your other sessions.

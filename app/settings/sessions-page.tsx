@@ -4,18 +4,17 @@
 import { data, Form, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { requireUser } from "../accounts/auth.server.ts";
-import { MAX_PASSWORD_INPUT_LENGTH } from "../accounts/password-limits.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { clearedSessionCookie, deleteSession, deleteUserSessions } from "../accounts/session.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
+import { PasswordConfirmation } from "../ui/password-confirmation.tsx";
 import { Time } from "../ui/time.tsx";
 import type { Route } from "./+types/sessions-page";
-import { confirmIdentity, signedInRecently } from "./reauth.server.ts";
+import { confirmationPassword, confirmIdentity, signedInRecently } from "./reauth.server.ts";
 import { listSignIns, revokeOwnSignIn } from "./sessions.server.ts";
-import { SettingsNav } from "./settings-nav.tsx";
 
 export async function loader(args: Route.LoaderArgs) {
   const { user, session } = requireUser(args);
@@ -29,15 +28,13 @@ export async function loader(args: Route.LoaderArgs) {
 
 export const meta: Route.MetaFunction = () => [{ title: "Sessions — Settings — Alva" }];
 
-const password = z
-  .string()
-  .max(MAX_PASSWORD_INPUT_LENGTH, "That password is too long.")
-  .optional()
-  .transform((value) => value || undefined);
-
 const actionSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("revoke"), sessionId: z.string().trim().min(1).max(64), password }),
-  z.object({ intent: z.literal("revoke-others"), password }),
+  z.object({
+    intent: z.literal("revoke"),
+    sessionId: z.string().trim().min(1).max(64),
+    password: confirmationPassword,
+  }),
+  z.object({ intent: z.literal("revoke-others"), password: confirmationPassword }),
 ]);
 
 type Intent = z.infer<typeof actionSchema>["intent"];
@@ -147,10 +144,9 @@ export default function SessionsPage({ loaderData, actionData }: Route.Component
 
   return (
     <section className="space-y-6" aria-labelledby="sessions-title">
-      <h1 id="sessions-title" className="text-2xl font-semibold tracking-tight">
+      <h2 id="sessions-title" className="text-xl font-semibold tracking-tight">
         Sessions
-      </h1>
-      <SettingsNav />
+      </h2>
       <p className="text-zinc-600 dark:text-zinc-400">
         These are the browsers, apps and scripts (API sign-ins) signed in to your account. If you don't recognise one,
         end it and change your password.
@@ -169,50 +165,17 @@ export default function SessionsPage({ loaderData, actionData }: Route.Component
       ) : null}
 
       {confirm ? (
-        <Form
-          method="post"
-          className="space-y-3 rounded-xl border border-amber-300 p-5 dark:border-amber-800"
-          aria-labelledby="confirm-title"
-        >
-          <h2 id="confirm-title" className="font-medium">
-            {confirm.intent === "revoke-others"
+        <PasswordConfirmation
+          title={
+            confirm.intent === "revoke-others"
               ? "Confirm it's you to sign out everywhere else"
-              : `Confirm it's you to end the session${confirmDevice ? ` on ${confirmDevice}` : ""}`}
-          </h2>
-          <input type="hidden" name="intent" value={confirm.intent} />
-          {confirm.sessionId ? <input type="hidden" name="sessionId" value={confirm.sessionId} /> : null}
-          <div>
-            <label htmlFor="confirm-password" className="block text-sm font-medium">
-              Your password
-            </label>
-            <input
-              id="confirm-password"
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              required
-              maxLength={MAX_PASSWORD_INPUT_LENGTH}
-              aria-invalid="true"
-              aria-describedby="confirm-error"
-              className="mt-1 w-full max-w-sm rounded-md border border-zinc-300 bg-white px-3 py-2 aria-invalid:border-red-600 dark:border-zinc-700 dark:bg-zinc-900"
-            />
-            <p id="confirm-error" role="alert" className="mt-1 text-sm text-red-700 dark:text-red-400">
-              {actionData?.error}
-            </p>
-          </div>
-          <div className="flex gap-2">
-            <button
-              type="submit"
-              disabled={busy}
-              className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
-            >
-              {busy ? "Checking…" : "Confirm"}
-            </button>
-            <a href="/settings/sessions" className={buttonClass}>
-              Cancel
-            </a>
-          </div>
-        </Form>
+              : `Confirm it's you to end the session${confirmDevice ? ` on ${confirmDevice}` : ""}`
+          }
+          fields={{ intent: confirm.intent, sessionId: confirm.sessionId }}
+          errors={actionData?.error}
+          pending={busy}
+          cancelTo="/settings/sessions"
+        />
       ) : null}
 
       <ul

@@ -1,4 +1,4 @@
-// The tabs above every settings page. Password and e-mail pages belong to the e-mail flows feature.
+// The tabs above every settings page, rendered once by settings-layout.tsx.
 import { NavLink } from "react-router";
 
 const tabs = [

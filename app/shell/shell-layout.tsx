@@ -1,6 +1,6 @@
 // The signed-in shell: sidebar navigation around every page that needs an account.
 import { Form, NavLink, Outlet } from "react-router";
-import { finishedProfileMiddleware, requireFinishedProfile } from "../magic-links/finished-profile.server.ts";
+import { finishedProfileMiddleware, requireFinishedProfile } from "../accounts/finished-profile.server.ts";
 import { currentWorkspace } from "../onboarding/onboarding.server.ts";
 import { privateNoStoreMiddleware } from "../platform/cache-control.server.ts";
 import { withDatabase } from "../platform/database.server.ts";

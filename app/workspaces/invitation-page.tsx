@@ -2,9 +2,10 @@
 // with "sign in" (coming back here) and "create an account" for the invited address. Signed in with
 // that address: an Accept button (a plain form). Signed in as someone else: refused, the invitation is
 // not theirs. Unknown, used, revoked and expired links all read the same.
-import { data, Form, Link, redirect } from "react-router";
+import { Form, Link, type RouterContextProvider, redirect } from "react-router";
 import { getAuth } from "../accounts/auth.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
+import { httpError } from "../platform/http-error.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import type { Route } from "./+types/invitation-page";
 import { acceptInvitation, findInvitation } from "./invitations.server.ts";
@@ -13,18 +14,18 @@ export const meta: Route.MetaFunction = () => [{ title: "Invitation — Alva" }]
 // The token is in the address: keep the page out of caches and the link out of Referer headers.
 export const headers: Route.HeadersFunction = () => ({ "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" });
 
-const invalid = () =>
-  data(
-    {
-      message: "This invitation link is not valid any more: it was used, revoked, replaced by a newer one or expired.",
-    },
-    { status: 404 },
+function invalid(context: Readonly<RouterContextProvider>): never {
+  httpError(
+    context,
+    404,
+    "This invitation link is not valid any more: it was used, revoked, replaced by a newer one or expired.",
   );
+}
 
 export async function loader(args: Route.LoaderArgs) {
   const auth = getAuth(args.context);
   const invitation = await withDatabase(args.context, (db) => findInvitation(db, args.params.token));
-  if (!invitation) throw invalid();
+  if (!invitation) invalid(args.context);
   const signedInAs = auth.status === "signed-in" ? auth.user.email : null;
   return {
     workspaceName: invitation.workspaceName,
@@ -42,8 +43,8 @@ export async function action(args: Route.ActionArgs) {
   const outcome = await withDatabase(args.context, (db) => acceptInvitation(db, args.params.token, auth.user));
   if (!outcome.ok) {
     if (outcome.reason === "wrong-account")
-      throw data({ message: "This invitation was sent to another e-mail address." }, { status: 403 });
-    throw invalid();
+      httpError(args.context, 403, "This invitation was sent to another e-mail address.");
+    invalid(args.context);
   }
   return redirect("/chat", {
     headers: { "Set-Cookie": toastCookie(args.request, { kind: "success", message: "Welcome to the team!" }) },

@@ -24,7 +24,7 @@ export const headers: Route.HeadersFunction = () => ({ "Cache-Control": "no-stor
 export async function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
   return withDatabase(args.context, async (db) => {
-    const workspace = await requireMember(db, args.params.workspaceId, user.id);
+    const workspace = await requireMember(args.context, db, args.params.workspaceId, user.id);
     const isOwner = workspace.role === "owner";
     const [members, invitations] = await Promise.all([
       listMembers(db, workspace.workspaceId),
@@ -65,11 +65,11 @@ export async function action(args: Route.ActionArgs) {
 
   return withDatabase(args.context, async (db) => {
     if (input.intent === "leave") {
-      const workspace = await requireMember(db, params.workspaceId, user.id);
+      const workspace = await requireMember(args.context, db, params.workspaceId, user.id);
       const left = await removeMembership(db, workspace.workspaceId, user.id);
       return left.ok ? done(`You left ${workspace.name}.`, "/workspaces") : refused(409, left.message);
     }
-    const workspace = await requireOwner(db, params.workspaceId, user.id);
+    const workspace = await requireOwner(args.context, db, params.workspaceId, user.id);
     const inviter = { id: user.id, username: user.username };
     switch (input.intent) {
       case "invite":

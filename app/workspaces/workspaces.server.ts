@@ -2,10 +2,11 @@
 // takes the acting user and checks their membership first: a workspace they are not in is a 404
 // (indistinguishable from one that does not exist), an owner-only action by a member is a 403.
 import { and, asc, eq, sql } from "drizzle-orm";
-import { data } from "react-router";
+import type { RouterContextProvider } from "react-router";
 import type { Database } from "../../db/client.ts";
 import { users, workspaceMembers, workspaces } from "../../db/schema.ts";
 import { newId } from "../accounts/secrets.server.ts";
+import { httpError } from "../platform/http-error.ts";
 
 export type WorkspaceRole = (typeof workspaceMembers.$inferSelect)["role"];
 
@@ -15,12 +16,14 @@ export interface Membership {
   role: WorkspaceRole;
 }
 
-export function notFound(): never {
-  throw data({ message: "There is no such workspace, or you are not a member of it." }, { status: 404 });
+type Context = Readonly<RouterContextProvider>;
+
+function notFound(context: Context): never {
+  httpError(context, 404, "There is no such workspace, or you are not a member of it.");
 }
 
-function ownersOnly(): never {
-  throw data({ message: "Only the workspace's owners can do that." }, { status: 403 });
+function ownersOnly(context: Context): never {
+  httpError(context, 403, "Only the workspace's owners can do that.");
 }
 
 /** Every workspace the user belongs to, by name. */
@@ -34,32 +37,47 @@ export async function listMemberships(db: Database, userId: string): Promise<Mem
 }
 
 /** The user's membership of `workspaceId`, or a 404. */
-export async function requireMember(db: Database, workspaceId: string, userId: string): Promise<Membership> {
+export async function requireMember(
+  context: Context,
+  db: Database,
+  workspaceId: string,
+  userId: string,
+): Promise<Membership> {
   const [row] = await db
     .select({ workspaceId: workspaces.id, name: workspaces.name, role: workspaceMembers.role })
     .from(workspaceMembers)
     .innerJoin(workspaces, eq(workspaces.id, workspaceMembers.workspaceId))
     .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)))
     .limit(1);
-  if (!row) notFound();
+  if (!row) notFound(context);
   return row;
 }
 
 /** requireMember, then a 403 unless the user is an owner. */
-export async function requireOwner(db: Database, workspaceId: string, userId: string): Promise<Membership> {
-  const membership = await requireMember(db, workspaceId, userId);
-  if (membership.role !== "owner") ownersOnly();
+export async function requireOwner(
+  context: Context,
+  db: Database,
+  workspaceId: string,
+  userId: string,
+): Promise<Membership> {
+  const membership = await requireMember(context, db, workspaceId, userId);
+  if (membership.role !== "owner") ownersOnly(context);
   return membership;
 }
 
 /** Makes `workspaceId` the user's current workspace (see currentWorkspace); 404 unless a member. */
-export async function selectWorkspace(db: Database, userId: string, workspaceId: string): Promise<void> {
+export async function selectWorkspace(
+  context: Context,
+  db: Database,
+  userId: string,
+  workspaceId: string,
+): Promise<void> {
   const updated = await db
     .update(workspaceMembers)
     .set({ selectedAt: new Date() })
     .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)))
     .returning({ workspaceId: workspaceMembers.workspaceId });
-  if (updated.length === 0) notFound();
+  if (updated.length === 0) notFound(context);
 }
 
 /** A new workspace owned by the user, selected as their current one (its onboarding starts empty). */

@@ -96,6 +96,22 @@ describe("workspaces", () => {
     }
     expect(await role(alice.workspaceId, mallory.user.id)).toBeNull();
   });
+
+  it("says why on the 404 page, with the request id to quote", async () => {
+    const alice = await person("ws");
+    const mallory = await person("mallory");
+    const pages = [
+      [`/workspaces/${alice.workspaceId}/members`, "There is no such workspace, or you are not a member of it."],
+      [`/invitations/${"x".repeat(43)}`, "This invitation link is not valid any more"],
+    ];
+    for (const [path, message] of pages) {
+      const response = await getAs(path!, mallory.cookie);
+      expect(response.status).toBe(404);
+      const html = await response.text();
+      expect(html).toContain(`data-testid="error-message">${message}`);
+      expect(html).toContain(`data-testid="request-id">${response.headers.get("X-Request-Id")}</code>`);
+    }
+  });
 });
 
 describe("invitations", () => {

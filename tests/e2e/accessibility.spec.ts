@@ -9,7 +9,8 @@ import { newPage, signedInUser } from "./team.ts";
 test.setTimeout(240_000);
 
 const publicPages = ["/", "/login", "/signup", "/forgot-password"];
-const signedInPages = ["/dashboard", "/onboarding", "/plans", "/chat", "/workspaces", "/settings", "/settings/account"];
+const signedInPages = ["/dashboard", "/onboarding", "/plans", "/chat", "/workspaces"];
+const settingsPages = ["", "/profile", "/sessions", "/security", "/password", "/email", "/connections", "/account"];
 
 async function violations(page: Page, path: string): Promise<string[]> {
   const found: string[] = [];
@@ -38,6 +39,13 @@ test("signed-in pages have no serious accessibility violations in either theme",
   const { page } = await signedInUser(browser, "a11y");
   const found: string[] = [];
   for (const path of signedInPages) found.push(...(await violations(page, path)));
+  expect(found).toEqual([]);
+});
+
+test("settings pages have no serious accessibility violations in either theme", async ({ browser }) => {
+  const { page } = await signedInUser(browser, "a11ys");
+  const found: string[] = [];
+  for (const path of settingsPages) found.push(...(await violations(page, `/settings${path}`)));
   expect(found).toEqual([]);
 });
 

@@ -6,15 +6,14 @@ import { data, Form, Link, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { emailSchema } from "../accounts/accounts.server.ts";
 import { requireUser } from "../accounts/auth.server.ts";
+import { pageHeaders } from "../email-flows/headers.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
-import { SettingsNav } from "../settings/settings-nav.tsx";
 import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
-import type { Route } from "./+types/settings-email-page";
-import { currentPasswordField, requestEmailChange } from "./account-settings.server.ts";
-import { pageHeaders } from "./headers.ts";
+import type { Route } from "./+types/email-page";
+import { currentPasswordField, requestEmailChange } from "./password-and-email.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "E-mail address — Settings — Alva" }];
 export const headers: Route.HeadersFunction = pageHeaders;
@@ -81,10 +80,9 @@ export default function SettingsEmailPage({ loaderData, actionData }: Route.Comp
   });
   return (
     <section className="space-y-6" aria-labelledby="email-title">
-      <h1 id="email-title" className="text-2xl font-semibold tracking-tight">
+      <h2 id="email-title" className="text-xl font-semibold tracking-tight">
         Change your e-mail address
-      </h1>
-      <SettingsNav />
+      </h2>
       <p className="max-w-md text-zinc-600 dark:text-zinc-400">
         Your address is <strong data-testid="current-email">{loaderData.email}</strong>
         {loaderData.verified ? " (verified)" : " (not verified yet)"}. We'll send a code and link to the new address; it

@@ -1,9 +1,8 @@
 // GET /settings: who you are here, and the way to each part of your account's settings.
 import { Link } from "react-router";
 import { requireUser } from "../accounts/auth.server.ts";
-import type { Route } from "./+types/settings-index";
+import type { Route } from "./+types/settings-page";
 import { roleNames } from "./format.ts";
-import { SettingsNav } from "./settings-nav.tsx";
 
 export function loader(args: Route.LoaderArgs) {
   const { user } = requireUser(args);
@@ -29,14 +28,13 @@ const sections = [
   { to: "/settings/email", title: "E-mail", text: "Change the address Alva writes to." },
 ];
 
-export default function SettingsIndex({ loaderData }: Route.ComponentProps) {
+export default function SettingsPage({ loaderData }: Route.ComponentProps) {
   const account = loaderData;
   return (
-    <section className="space-y-6" aria-labelledby="settings-title">
-      <h1 id="settings-title" className="text-2xl font-semibold tracking-tight">
-        Settings
-      </h1>
-      <SettingsNav />
+    <section className="space-y-6" aria-labelledby="overview-title">
+      <h2 id="overview-title" className="text-xl font-semibold tracking-tight">
+        Your account
+      </h2>
 
       <dl className="grid gap-x-6 gap-y-3 rounded-xl border border-zinc-200 p-5 sm:grid-cols-[10rem_1fr] dark:border-zinc-800">
         <dt className="text-sm text-zinc-600 dark:text-zinc-400">Username</dt>

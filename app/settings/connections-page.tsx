@@ -5,15 +5,14 @@ import { data, Form, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { requireUser } from "../accounts/auth.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
+import { enabledProviders } from "../oauth/config.server.ts";
+import { listConnections, unlinkProvider } from "../oauth/oauth-accounts.server.ts";
+import { providerLabels, providerOrder } from "../oauth/providers.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
-import { SettingsNav } from "../settings/settings-nav.tsx";
 import type { Route } from "./+types/connections-page";
-import { enabledProviders } from "./config.server.ts";
-import { listConnections, unlinkProvider } from "./oauth-accounts.server.ts";
-import { providerLabels, providerOrder } from "./providers.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Connections — Settings — Alva" }];
 
@@ -70,10 +69,9 @@ export default function ConnectionsPage({ loaderData, actionData }: Route.Compon
   const { connections, connectable, hasPassword } = loaderData;
   return (
     <section className="space-y-6" aria-labelledby="connections-title">
-      <h1 id="connections-title" className="text-2xl font-semibold tracking-tight">
+      <h2 id="connections-title" className="text-xl font-semibold tracking-tight">
         Connections
-      </h1>
-      <SettingsNav />
+      </h2>
       <p className="text-zinc-600 dark:text-zinc-400">
         Sign in with GitHub, Google or Apple instead of a password.
         {hasPassword ? null : " You have no password, so at least one connection must stay."}

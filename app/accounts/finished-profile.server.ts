@@ -2,7 +2,7 @@
 // Until the owner picks one at /welcome, pages of the signed-in shell send them there: its layout's
 // middleware applies this (and requires a signed-in user) before any of its loaders or actions.
 import { type MiddlewareFunction, type RouterContextProvider, redirect } from "react-router";
-import { requireUser } from "../accounts/auth.server.ts";
+import { requireUser } from "./auth.server.ts";
 
 export const WELCOME_PATH = "/welcome";
 

@@ -6,14 +6,13 @@ import { data, Form, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { displayNameSchema, usernameSchema } from "../accounts/accounts.server.ts";
 import { requireUser } from "../accounts/auth.server.ts";
+import { imageUrl, MAX_UPLOAD_FORM_BYTES, TOO_LARGE_MESSAGE } from "../images/images.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { logRefusedForm, parseFormData, readFormBody } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
-import { SettingsNav } from "../settings/settings-nav.tsx";
 import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/profile-page";
-import { imageUrl, MAX_UPLOAD_FORM_BYTES, TOO_LARGE_MESSAGE } from "./images.server.ts";
 import { removeAvatar, replaceAvatar, updateProfile } from "./profile.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Profile — Settings — Alva" }];
@@ -137,18 +136,17 @@ export default function ProfilePage({ loaderData, actionData }: Route.ComponentP
 
   return (
     <section className="space-y-6" aria-labelledby="profile-title">
-      <h1 id="profile-title" className="text-2xl font-semibold tracking-tight">
+      <h2 id="profile-title" className="text-xl font-semibold tracking-tight">
         Profile
-      </h1>
-      <SettingsNav />
+      </h2>
 
       <section
         className="max-w-md space-y-4 rounded-xl border border-zinc-200 p-5 dark:border-zinc-800"
         aria-labelledby="avatar-title"
       >
-        <h2 id="avatar-title" className="text-lg font-medium">
+        <h3 id="avatar-title" className="text-lg font-medium">
           Picture
-        </h2>
+        </h3>
         <div className="flex items-center gap-4">
           {loaderData.avatarUrl ? (
             <img
@@ -207,7 +205,7 @@ export default function ProfilePage({ loaderData, actionData }: Route.ComponentP
       </section>
 
       <div className="max-w-md space-y-4">
-        <h2 className="text-lg font-medium">Name</h2>
+        <h3 className="text-lg font-medium">Name</h3>
         {loaderData.mustChooseUsername ? (
           <p className="text-sm text-amber-800 dark:text-amber-200">
             Your username was generated for you. Choose your own below.

@@ -11,10 +11,16 @@ import { checkLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { hashPassword, verifyPassword } from "../accounts/password.server.ts";
 import { recordSecurityEvent } from "../accounts/security-log.server.ts";
 import { deleteUserSessions, type Session, type User } from "../accounts/session.server.ts";
-import { signedInRecently } from "../settings/reauth.server.ts";
-import { addressInUseMail, afterResponse, passwordChangedMail, sendAfterResponse, sendMail } from "./emails.server.ts";
-import { invalidatePendingResets } from "./password-reset.server.ts";
-import { invalidatePending, sendVerificationEmail } from "./verification.server.ts";
+import {
+  addressInUseMail,
+  afterResponse,
+  passwordChangedMail,
+  sendAfterResponse,
+  sendMail,
+} from "../email-flows/emails.server.ts";
+import { invalidatePendingResets } from "../email-flows/password-reset.server.ts";
+import { invalidatePending, sendVerificationEmail } from "../email-flows/verification.server.ts";
+import { signedInRecently } from "./reauth.server.ts";
 
 /** The current-password field of both settings forms: required when the account has a password. */
 export function currentPasswordField(hasPassword: boolean) {

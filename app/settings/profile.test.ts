@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { images, users } from "../../db/schema.ts";
 import { file, multipartPost, pngBytes, svgBytes } from "../../tests/support/images.ts";
 import { createTestUser, ensureInstance, getAs, origin, send, signIn, testDb } from "../../tests/worker-helpers.ts";
-import { MAX_IMAGE_BYTES } from "./images.server.ts";
+import { MAX_IMAGE_BYTES } from "../images/images.server.ts";
 
 beforeAll(ensureInstance);
 

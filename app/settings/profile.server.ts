@@ -4,7 +4,7 @@ import { and, eq } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { images, users } from "../../db/schema.ts";
 import { isUniqueViolation } from "../accounts/accounts.server.ts";
-import { removeImage, storeImage, type UploadResult } from "./images.server.ts";
+import { removeImage, storeImage, type UploadResult } from "../images/images.server.ts";
 
 export type ProfileChange = { outcome: "saved" } | { outcome: "username-taken" };
 

@@ -4,7 +4,7 @@ import { requireUser } from "../accounts/auth.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { httpError } from "../platform/http-error.ts";
 import { requestInfo } from "../platform/request-info.ts";
-import type { Route } from "./+types/data-export-download";
+import type { Route } from "./+types/data-export-route";
 import { readExport } from "./data-export.server.ts";
 
 export async function loader(args: Route.LoaderArgs) {

@@ -5,15 +5,14 @@ import { data, Form, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { requireUser } from "../accounts/auth.server.ts";
 import { newPasswordSchema } from "../accounts/password-policy.ts";
+import { pageHeaders } from "../email-flows/headers.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { parseForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
-import { SettingsNav } from "../settings/settings-nav.tsx";
 import { Field, FormError, SubmitButton } from "../ui/form-field.tsx";
-import type { Route } from "./+types/settings-password-page";
-import { changePassword, currentPasswordField } from "./account-settings.server.ts";
-import { pageHeaders } from "./headers.ts";
+import type { Route } from "./+types/password-page";
+import { changePassword, currentPasswordField } from "./password-and-email.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Password — Settings — Alva" }];
 export const headers: Route.HeadersFunction = pageHeaders;
@@ -92,10 +91,9 @@ export default function SettingsPasswordPage({ loaderData, actionData }: Route.C
   });
   return (
     <section className="space-y-6" aria-labelledby="password-title">
-      <h1 id="password-title" className="text-2xl font-semibold tracking-tight">
+      <h2 id="password-title" className="text-xl font-semibold tracking-tight">
         {loaderData.hasPassword ? "Change your password" : "Set a password"}
-      </h1>
-      <SettingsNav />
+      </h2>
       <p className="max-w-md text-zinc-600 dark:text-zinc-400">
         Every other device signed in to your account is signed out; this one stays signed in. We'll e-mail you that it
         changed.
