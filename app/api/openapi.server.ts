@@ -96,7 +96,8 @@ function buildDocument(list: AnyEndpoint[]): Record<string, unknown> {
     }
     const responses: Record<string, unknown> = {};
     for (const [status, spec] of Object.entries(endpoint.responses)) {
-      const contentType = endpoint.operationId === "jwks" ? "application/jwk-set+json" : "application/json";
+      const contentType =
+        spec.contentType ?? (endpoint.operationId === "jwks" ? "application/jwk-set+json" : "application/json");
       responses[status] = {
         description: spec.description,
         ...(spec.schema
@@ -165,6 +166,7 @@ function buildDocument(list: AnyEndpoint[]): Record<string, unknown> {
       { name: "plans", description: "Marketing plans and plan requests" },
       { name: "workspaces", description: "Workspaces and members" },
       { name: "chat", description: "Chat rooms and messages" },
+      { name: "account", description: "Your data" },
     ],
     paths,
     components: {
