@@ -70,6 +70,22 @@ export default [
   route("api/v1/rooms/:id/messages", "api/room-messages-route.ts"),
   route("api/v1/openapi.json", "api/openapi-route.ts"),
   route("api/docs", "api/docs-page.tsx"),
+  // Acting on workspaces, rooms, messages, plans and the account's data (issue 13)
+  route("api/v1/workspaces/:id/members/:userId", "api/workspace-member-route.ts"),
+  route("api/v1/workspaces/:id/transfer", "api/workspace-transfer-route.ts"),
+  route("api/v1/workspaces/:id/invitations", "api/workspace-invitations-route.ts"),
+  route("api/v1/workspaces/:id/invitations/:invitationId", "api/workspace-invitation-route.ts"),
+  route("api/v1/workspaces/:id/invitations/:invitationId/resend", "api/workspace-invitation-resend-route.ts"),
+  route("api/v1/rooms/:id", "api/room-route.ts"),
+  route("api/v1/rooms/:id/archive", "api/room-archive-route.ts"),
+  route("api/v1/rooms/:id/restore", "api/room-restore-route.ts"),
+  route("api/v1/rooms/:id/messages/:messageId", "api/room-message-route.ts"),
+  route("api/v1/plans/:id/sections/:section", "api/plan-section-route.ts"),
+  route("api/v1/plans/:id/sections/:section/rewrite", "api/plan-section-rewrite-route.ts"),
+  route("api/v1/plans/:id/tasks/:taskId", "api/plan-task-route.ts"),
+  route("api/v1/plans/:id/markdown", "api/plan-markdown-route.ts"),
+  route("api/v1/account/export", "api/account-export-route.ts"),
+  route("api/v1/account/exports/:id", "api/account-export-download-route.ts"),
   route("api/*", "api/not-found-route.ts"),
 
   // The signed-in shell (app/shell) and what lives in it

@@ -419,6 +419,11 @@ export class ChatRoom extends DurableObject<Env> {
     return outcome;
   }
 
+  /** Edits message `id` as `me` (the JSON API), with the socket's rules: authors edit their own. */
+  edit(me: Author, id: number, text: string): PostOutcome {
+    return this.change(me, id, text);
+  }
+
   // ── Mutes (decision 0101) ───────────────────────────────────────────────────────────────────
 
   /** Mutes `target` here until `until` (replacing an earlier mute); their posts are refused meanwhile. */

@@ -175,6 +175,8 @@ export interface ApiRequest<Params, Query, Body> {
 export interface ResponseSpec {
   description: string;
   schema?: ZodType;
+  /** The answer's media type when it is not application/json (a download). */
+  contentType?: string;
   headers?: Record<string, string>;
 }
 

@@ -64,6 +64,7 @@ function buildDocument(list: AnyEndpoint[]): Record<string, unknown> {
   for (const [id, schema] of z.globalRegistry._idmap) if (!registry.has(schema)) registry.add(schema, { id });
 
   const paths: Record<string, Record<string, unknown>> = {};
+  const requestBodies = new Set<string>();
   for (const endpoint of list) {
     const operation: Record<string, unknown> = {
       operationId: endpoint.operationId,
@@ -93,10 +94,12 @@ function buildDocument(list: AnyEndpoint[]): Record<string, unknown> {
         required: true,
         content: { "application/json": { schema: use(endpoint.body, `${capitalize(endpoint.operationId)}Request`) } },
       };
+      requestBodies.add(refs.get(endpoint.body)!);
     }
     const responses: Record<string, unknown> = {};
     for (const [status, spec] of Object.entries(endpoint.responses)) {
-      const contentType = endpoint.operationId === "jwks" ? "application/jwk-set+json" : "application/json";
+      const contentType =
+        spec.contentType ?? (endpoint.operationId === "jwks" ? "application/jwk-set+json" : "application/json");
       responses[status] = {
         description: spec.description,
         ...(spec.schema
@@ -134,14 +137,20 @@ function buildDocument(list: AnyEndpoint[]): Record<string, unknown> {
     paths[endpoint.path]![endpoint.method.toLowerCase()] = operation;
   }
 
-  const converted = z.toJSONSchema(registry, {
-    target: "draft-2020-12",
-    io: "output",
-    unrepresentable: "any",
-    uri: (id) => `${COMPONENTS}${id}`,
-  }) as { schemas: Record<string, Record<string, unknown>> };
+  const convert = (io: "input" | "output") =>
+    z.toJSONSchema(registry, {
+      target: "draft-2020-12",
+      io,
+      unrepresentable: "any",
+      uri: (id) => `${COMPONENTS}${id}`,
+    }) as { schemas: Record<string, Record<string, unknown>> };
+  // A request body is described as a client writes it (its input: a field with a default or a
+  // transform of an absent value is optional); everything else as the server answers it.
+  const output = convert("output").schemas;
+  const input = convert("input").schemas;
   const schemas = Object.fromEntries(
-    Object.entries(converted.schemas).map(([id, schema]) => {
+    Object.entries(output).map(([id, outputSchema]) => {
+      const schema = requestBodies.has(id) ? input[id]! : outputSchema;
       // Inside an OpenAPI document a component is addressed by its place; its own $id and $schema
       // would make validators resolve references against the wrong base.
       const { $id: _id, $schema: _schema, ...rest } = schema;
@@ -165,6 +174,7 @@ function buildDocument(list: AnyEndpoint[]): Record<string, unknown> {
       { name: "plans", description: "Marketing plans and plan requests" },
       { name: "workspaces", description: "Workspaces and members" },
       { name: "chat", description: "Chat rooms and messages" },
+      { name: "account", description: "Your data" },
     ],
     paths,
     components: {

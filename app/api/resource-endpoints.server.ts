@@ -26,9 +26,9 @@ import { listPlans, loadPlan, roadmapProgress } from "../plans/plans.server.ts";
 import { listMembers, listMemberships, requireMember, selectWorkspace } from "../workspaces/workspaces.server.ts";
 import { type ApiAuth, type ApiRequest, apiJson, apiProblem, endpoint, fieldErrors } from "./http.server.ts";
 
-const timestamp = z.iso.datetime().describe("ISO 8601, UTC");
-const iso = (ms: number | Date | null) => (ms === null ? null : new Date(ms).toISOString());
-const uuid = z.string().regex(/^[0-9a-f-]{36}$/);
+export const timestamp = z.iso.datetime().describe("ISO 8601, UTC");
+export const iso = (ms: number | Date | null) => (ms === null ? null : new Date(ms).toISOString());
+export const uuid = z.string().regex(/^[0-9a-f-]{36}$/);
 
 // ── Profile and onboarding ──────────────────────────────────────────────────────────────────────
 
@@ -189,7 +189,7 @@ export const jobDetailSchema = jobSchema
   .extend({ sections: z.record(z.string(), z.unknown()).describe("The sections written so far, by key") })
   .meta({ id: "PlanJobDetail" });
 
-function jobView(job: PlanJob) {
+export function jobView(job: PlanJob) {
   const view = planJobView(job);
   const finished = finishedSections(job);
   return {
@@ -357,12 +357,12 @@ export const generatePlan = endpoint({
   },
 });
 
-function stripSections<T extends { sections: unknown }>(view: T): Omit<T, "sections"> {
+export function stripSections<T extends { sections: unknown }>(view: T): Omit<T, "sections"> {
   const { sections: _sections, ...rest } = view;
   return rest;
 }
 
-function refusal(requestId: string, result: Extract<RequestResult, { ok: false }>): Response {
+export function refusal(requestId: string, result: Extract<RequestResult, { ok: false }>): Response {
   switch (result.reason) {
     case "profile_incomplete":
       return apiProblem(requestId, 422, "Answer the required onboarding cards first.", {
@@ -463,7 +463,7 @@ export const getPlan = endpoint({
 
 // ── Workspaces and chat ─────────────────────────────────────────────────────────────────────────
 
-const role = z.enum(["owner", "member"]);
+export const role = z.enum(["owner", "member"]);
 export const workspacesResponse = z
   .object({
     workspaces: z.array(
@@ -496,7 +496,7 @@ export const listWorkspaces = endpoint({
   },
 });
 
-const workspaceParams = z.object({ id: uuid });
+export const workspaceParams = z.object({ id: uuid });
 
 export const selectCurrentWorkspace = endpoint({
   method: "POST",
@@ -545,7 +545,7 @@ export const listWorkspaceMembers = endpoint({
   },
 });
 
-const roomSchema = z
+export const roomSchema = z
   .object({
     id: z.string(),
     workspaceId: z.string(),
@@ -574,7 +574,7 @@ export const listWorkspaceRooms = endpoint({
   },
 });
 
-const messageSchema = z
+export const messageSchema = z
   .object({
     id: z.int(),
     clientId: z.string(),
@@ -608,9 +608,9 @@ export const postMessageRequest = z
   })
   .meta({ id: "NewMessage" });
 
-const roomParams = z.object({ id: uuid });
+export const roomParams = z.object({ id: uuid });
 
-function messageView(message: ChatMessage) {
+export function messageView(message: ChatMessage) {
   return { ...message, createdAt: iso(message.createdAt)!, editedAt: iso(message.editedAt) };
 }
 

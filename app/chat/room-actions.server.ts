@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { data, redirect } from "react-router";
 import { z } from "zod";
+import type { Database } from "../../db/client.ts";
 import { users, workspaceMembers } from "../../db/schema.ts";
 import type { Author } from "../../workers/chat-room.ts";
 import { clientIp } from "../accounts/client-ip.server.ts";
@@ -12,10 +13,10 @@ import { requestInfo } from "../platform/request-info.ts";
 import { redirectWithToast } from "../platform/toast.server.ts";
 import type { Route } from "./+types/room-page";
 import { muteDurations, muteLabels } from "./moderation.ts";
-import { createRoom, type RoomAccess, renameRoom, requireRoom, setArchived } from "./rooms.server.ts";
+import { createRoom, type Room, type RoomAccess, renameRoom, requireRoom, setArchived } from "./rooms.server.ts";
 
-const roomName = z.string().trim().min(1, "Give the room a name.").max(60);
-const topic = z
+export const roomName = z.string().trim().min(1, "Give the room a name.").max(60);
+export const roomTopic = z
   .string()
   .trim()
   .max(200)
@@ -25,8 +26,8 @@ const topic = z
 const roomForm = z.discriminatedUnion("intent", [
   // Length is checked by the room, which answers "too long" the same way for sockets and forms.
   z.object({ intent: z.literal("send"), text: z.string().max(20_000), clientId: z.uuid() }),
-  z.object({ intent: z.literal("create-room"), name: roomName, topic }),
-  z.object({ intent: z.literal("rename"), name: roomName, topic }),
+  z.object({ intent: z.literal("create-room"), name: roomName, topic: roomTopic }),
+  z.object({ intent: z.literal("rename"), name: roomName, topic: roomTopic }),
   z.object({ intent: z.enum(["archive", "restore"]) }),
   z.object({ intent: z.literal("stop"), id: z.coerce.number().int().positive() }),
   // Moderation (decision 0101): delete a message, mute someone here for a while, lift a mute.
@@ -78,6 +79,26 @@ export function postMessage(
   });
 }
 
+/** Deletes message `id` as `user` (their own; moderators any), with the room's rules and audit. */
+export function deleteMessage(env: Env, access: RoomAccess, user: User, id: number, request: Request) {
+  return env.CHAT_ROOM.getByName(access.room.id).remove(authorOf(access, user, request), id);
+}
+
+/** Edits message `id` as `user` (their own only), as the socket's edit frame does. */
+export function editMessage(env: Env, access: RoomAccess, user: User, id: number, text: string, request: Request) {
+  return env.CHAT_ROOM.getByName(access.room.id).edit(authorOf(access, user, request), id, text);
+}
+
+/**
+ * Archives or restores a topic room: the row, then the room's object, which refuses new messages from
+ * sockets that are already open too. False for the general and Ask Alva rooms.
+ */
+export async function archiveRoom(env: Env, db: Database, room: Room, archived: boolean): Promise<boolean> {
+  if (!(await setArchived(db, room.id, archived))) return false;
+  await env.CHAT_ROOM.getByName(room.id).setArchived(archived);
+  return true;
+}
+
 export async function roomAction(args: Route.ActionArgs, user: User) {
   const { request, params, context } = args;
   const { env } = context.get(requestInfo);
@@ -112,7 +133,7 @@ export async function roomAction(args: Route.ActionArgs, user: User) {
           : redirectWithToast(request, here, { kind: "info", message: "Alva had already finished that answer." });
       }
       case "delete": {
-        const outcome = await env.CHAT_ROOM.getByName(room.id).remove(authorOf(access, user, request), input.id);
+        const outcome = await deleteMessage(env, access, user, input.id, request);
         if (!outcome.ok) return data({ error: outcome.message }, { status: outcome.code === "forbidden" ? 403 : 404 });
         return redirect(`${here}#message-${input.id}`);
       }
@@ -178,10 +199,8 @@ export async function roomAction(args: Route.ActionArgs, user: User) {
         return redirect(here);
       case "archive":
       case "restore":
-        if (!(await setArchived(db, room.id, input.intent === "archive")))
+        if (!(await archiveRoom(env, db, room, input.intent === "archive")))
           return data({ error: "The general room and Ask Alva rooms cannot be archived." }, { status: 400 });
-        // The room's object refuses new messages from sockets that are already open, too.
-        await env.CHAT_ROOM.getByName(room.id).setArchived(input.intent === "archive");
         return redirectWithToast(request, here, {
           kind: "success",
           message: input.intent === "archive" ? "Room archived." : "Room restored.",

@@ -4,9 +4,8 @@ import { requireWorkspace } from "../onboarding/onboarding.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { httpError } from "../platform/http-error.ts";
 import type { Route } from "./+types/plan-download";
-import { planToMarkdown } from "./plan-markdown.ts";
+import { planFile } from "./plan-files.server.ts";
 import { loadPlan } from "./plans.server.ts";
-import { cardTitles } from "./request-outcome.server.ts";
 
 const query = z.object({ version: z.coerce.number().int().min(1).max(1_000_000).optional() });
 
@@ -25,21 +24,11 @@ export async function loader(args: Route.LoaderArgs) {
     }),
   );
   if (!loaded) httpError(args.context, 404, "There is no such plan.");
-  const day = loaded.plan.createdAt.toISOString().slice(0, 10);
-  const name = `alva-marketing-plan-${day}-v${loaded.version.number}`;
-  const body =
-    format === "json"
-      ? `${JSON.stringify(loaded.document, null, 2)}\n`
-      : planToMarkdown(loaded.document, {
-          title: `Marketing plan of ${day}`,
-          version: loaded.version.number,
-          ticked: loaded.ticked,
-          cardTitles,
-        });
-  return new Response(body, {
+  const file = planFile(loaded, format);
+  return new Response(file.body, {
     headers: {
-      "Content-Type": format === "json" ? "application/json; charset=utf-8" : "text/markdown; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${name}.${format === "json" ? "json" : "md"}"`,
+      "Content-Type": file.contentType,
+      "Content-Disposition": `attachment; filename="${file.filename}"`,
       "Cache-Control": "no-store",
     },
   });

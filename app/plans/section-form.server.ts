@@ -199,3 +199,18 @@ export function parseSectionForm<K extends PlanSectionKey>(
     refuse: (message) => submission.reply({ formErrors: [message] }),
   };
 }
+
+/**
+ * A section's fields sent as JSON (the API's PUT /api/v1/plans/:id/sections/:section): read by the very
+ * schema and cross-field checks the form is, so both refuse the same things. `basedOn` is kept as it was.
+ */
+export function parseSectionContent<K extends PlanSectionKey>(
+  section: K,
+  value: unknown,
+  basedOn: string[],
+): { ok: true; content: PlanContent[K] } | { ok: false; error: z.ZodError } {
+  const parsed = formSchemaFor(section).safeParse(value, { error: formMessages });
+  if (!parsed.success) return { ok: false, error: parsed.error };
+  const content = planSections[section].schema.parse({ ...(parsed.data as object), basedOn });
+  return { ok: true, content: content as PlanContent[K] };
+}

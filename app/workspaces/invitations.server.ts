@@ -3,12 +3,16 @@
 // it), valid for 7 days, and used once: accepting is one conditional UPDATE, so two clicks cannot both
 // join. Resending issues a new token (the old link stops working) and a new 7 days.
 import { and, asc, eq, gt, isNull } from "drizzle-orm";
+import { z } from "zod";
 import type { Database } from "../../db/client.ts";
 import { users, workspaceInvitations, workspaceMembers, workspaces } from "../../db/schema.ts";
 import { type LimitOptions, rateLimit } from "../../workers/rate-limiter.ts";
 import { hashSecret, newId, randomSecret } from "../accounts/secrets.server.ts";
 import { appLink } from "../email-flows/emails.server.ts";
 import { composeMail, mailTransport } from "../mail/mail.server.ts";
+
+/** The address an owner invites, as the members page and POST /api/v1/workspaces/:id/invitations take it. */
+export const invitationEmail = z.email("Enter an e-mail address.").max(254);
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 

@@ -13,7 +13,13 @@ import { toastCookie } from "../platform/toast.server.ts";
 import { formatTime } from "../settings/format.ts";
 import { Field } from "../ui/form-field.tsx";
 import type { Route } from "./+types/members-page";
-import { invite, listOpenInvitations, resendInvitation, revokeInvitation } from "./invitations.server.ts";
+import {
+  invitationEmail,
+  invite,
+  listOpenInvitations,
+  resendInvitation,
+  revokeInvitation,
+} from "./invitations.server.ts";
 import { listMembers, removeMembership, requireMember, requireOwner, transferOwnership } from "./workspaces.server.ts";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
@@ -43,7 +49,7 @@ export async function loader(args: Route.LoaderArgs) {
 const actionSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("invite"),
-    email: z.email("Enter an e-mail address.").max(254),
+    email: invitationEmail,
   }),
   z.object({ intent: z.enum(["resend", "revoke"]), invitationId: z.uuid() }),
   z.object({ intent: z.enum(["remove", "transfer"]), userId: z.uuid() }),

@@ -2,7 +2,6 @@
 // creates a new one. A new workspace becomes the current one and starts its own onboarding.
 import { getFormProps, type SubmissionResult, useForm } from "@conform-to/react";
 import { data, Form, Link, redirect } from "react-router";
-import { z } from "zod";
 import { requireUser } from "../accounts/auth.server.ts";
 import { currentWorkspace } from "../onboarding/onboarding.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
@@ -10,7 +9,7 @@ import { parseForm } from "../platform/forms.server.ts";
 import { toastCookie } from "../platform/toast.server.ts";
 import { Field } from "../ui/form-field.tsx";
 import type { Route } from "./+types/workspaces-page";
-import { createWorkspace, listMemberships } from "./workspaces.server.ts";
+import { createWorkspace, listMemberships, newWorkspaceSchema } from "./workspaces.server.ts";
 
 export const meta: Route.MetaFunction = () => [{ title: "Workspaces — Alva" }];
 export const headers: Route.HeadersFunction = () => ({ "Cache-Control": "no-store" });
@@ -22,10 +21,6 @@ export async function loader(args: Route.LoaderArgs) {
     return { memberships, current };
   });
 }
-
-export const newWorkspaceSchema = z.object({
-  name: z.string({ error: "Give the workspace a name." }).trim().min(1, "Give the workspace a name.").max(80),
-});
 
 export async function action(args: Route.ActionArgs) {
   const { user } = requireUser(args);

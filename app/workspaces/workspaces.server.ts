@@ -3,6 +3,7 @@
 // (indistinguishable from one that does not exist), an owner-only action by a member is a 403.
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { RouterContextProvider } from "react-router";
+import { z } from "zod";
 import type { Database } from "../../db/client.ts";
 import { users, workspaceMembers, workspaces } from "../../db/schema.ts";
 import { newId } from "../accounts/secrets.server.ts";
@@ -114,10 +115,13 @@ export async function listMembers(db: Database, workspaceId: string): Promise<Me
     .orderBy(sql`${workspaceMembers.role} <> 'owner'`, asc(users.username));
 }
 
-export type MembershipChange = { ok: true } | { ok: false; message: string };
+export type MembershipChange =
+  | { ok: true }
+  | { ok: false; reason: "last-owner" | "not-member" | "already-owner"; message: string };
 
 const lastOwner: MembershipChange = {
   ok: false,
+  reason: "last-owner",
   message: "A workspace needs an owner: transfer ownership to another member before you leave.",
 };
 
@@ -142,7 +146,9 @@ export async function removeMembership(db: Database, workspaceId: string, userId
     .select({ role: workspaceMembers.role })
     .from(workspaceMembers)
     .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)));
-  return still ? lastOwner : { ok: false, message: "That person is not a member of this workspace." };
+  return still
+    ? lastOwner
+    : { ok: false, reason: "not-member", message: "That person is not a member of this workspace." };
 }
 
 /** Makes `toUserId` (a member) the owner; `fromUserId` stays as a member. */
@@ -151,12 +157,13 @@ export async function transferOwnership(
   input: { workspaceId: string; fromUserId: string; toUserId: string },
 ): Promise<MembershipChange> {
   const { workspaceId, fromUserId, toUserId } = input;
-  if (fromUserId === toUserId) return { ok: false, message: "You already own this workspace." };
+  if (fromUserId === toUserId)
+    return { ok: false, reason: "already-owner", message: "You already own this workspace." };
   const [target] = await db
     .select({ role: workspaceMembers.role })
     .from(workspaceMembers)
     .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, toUserId)));
-  if (!target) return { ok: false, message: "That person is not a member of this workspace." };
+  if (!target) return { ok: false, reason: "not-member", message: "That person is not a member of this workspace." };
   const member = (userId: string) =>
     and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId));
   await db.batch([
@@ -166,3 +173,8 @@ export async function transferOwnership(
   ]);
   return { ok: true };
 }
+
+/** A new workspace's name, as the form on /workspaces and POST /api/v1/workspaces take it. */
+export const newWorkspaceSchema = z.object({
+  name: z.string({ error: "Give the workspace a name." }).trim().min(1, "Give the workspace a name.").max(80),
+});
