@@ -174,6 +174,16 @@ export class ChatRoom extends DurableObject<Env> {
    */
   private writes = new Map<string, Promise<unknown>>();
   private lastTyping = new WeakMap<WebSocket, number>();
+  /**
+   * Each socket's attachment, read once per socket and instance: deserializing it is a structured-clone
+   * copy, and the hot paths (every frame, presence, a user's sockets) would otherwise do it per call.
+   * Attachments never change after the upgrade, so the copy cannot go stale.
+   */
+  private attachments = new WeakMap<WebSocket, Attachment | null>();
+  /** The `meta` table in memory: read on every message (archived? Ask Alva room?), written only through setMeta. */
+  private metaCache = new Map<MetaKey, string | undefined>();
+  /** Whether the mutes table has any row (null: not read yet): a room nobody is muted in skips the lookup per message. */
+  private anyMutes: boolean | null = null;
   /** Alva's answer being written by this instance (one per room at a time). */
   private answering: { id: number; length: number; controller: AbortController; stoppedBy: string | null } | null =
     null;
@@ -268,6 +278,7 @@ export class ChatRoom extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment(attachment);
+    this.attachments.set(server, attachment);
 
     const after = Number(new URL(request.url).searchParams.get("after"));
     server.send(
@@ -300,12 +311,24 @@ export class ChatRoom extends DurableObject<Env> {
   private setMeta(key: MetaKey, value: string): void {
     if (this.meta(key) !== value) {
       this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
+      this.metaCache.set(key, value);
     }
   }
 
   private meta(key: MetaKey): string | undefined {
-    return this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]
-      ?.value;
+    if (!this.metaCache.has(key)) {
+      const row = this.ctx.storage.sql
+        .exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key)
+        .toArray()[0];
+      this.metaCache.set(key, row?.value);
+    }
+    return this.metaCache.get(key);
+  }
+
+  private attachment(socket: WebSocket): Attachment | null {
+    if (!this.attachments.has(socket))
+      this.attachments.set(socket, socket.deserializeAttachment() as Attachment | null);
+    return this.attachments.get(socket) ?? null;
   }
 
   /** The first frame: who is online and either what was missed since `after` or the latest page. */
@@ -418,6 +441,8 @@ export class ChatRoom extends DurableObject<Env> {
     for (const socket of this.ctx.getWebSockets()) closeQuietly(socket, 4004, "Room deleted");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.metaCache.clear();
+    this.anyMutes = null;
   }
 
   /** Posts a message as `author` (the no-JavaScript form goes through here, like a socket frame). */
@@ -445,23 +470,28 @@ export class ChatRoom extends DurableObject<Env> {
       until,
       by,
     );
+    this.anyMutes = true;
   }
 
   /** Lifts a mute; false when there was none in force. */
   unmute(userId: string): boolean {
     const muted = this.mutedUntil(userId) !== null;
     this.ctx.storage.sql.exec("DELETE FROM mutes WHERE user_id = ?", userId);
+    this.anyMutes = null;
     return muted;
   }
 
   /** When `userId`'s mute here ends, or null when they are not muted. Ended mutes are forgotten. */
   mutedUntil(userId: string, now = Date.now()): number | null {
+    this.anyMutes ??= this.ctx.storage.sql.exec("SELECT 1 FROM mutes LIMIT 1").toArray().length > 0;
+    if (!this.anyMutes) return null;
     const row = this.ctx.storage.sql
       .exec<{ until: number }>("SELECT until FROM mutes WHERE user_id = ?", userId)
       .toArray()[0];
     if (!row) return null;
     if (row.until > now) return row.until;
     this.ctx.storage.sql.exec("DELETE FROM mutes WHERE user_id = ? AND until <= ?", userId, now);
+    this.anyMutes = null;
     return null;
   }
 
@@ -500,12 +530,11 @@ export class ChatRoom extends DurableObject<Env> {
   // ── Frames ──────────────────────────────────────────────────────────────────────────────────
 
   override async webSocketMessage(socket: WebSocket, frame: string | ArrayBuffer): Promise<void> {
-    const size = typeof frame === "string" ? new TextEncoder().encode(frame).byteLength : frame.byteLength;
-    if (size > MAX_MESSAGE_BYTES) {
+    if (byteLength(frame) > MAX_MESSAGE_BYTES) {
       socket.close(1009, "Message too large");
       return;
     }
-    const me = socket.deserializeAttachment() as Attachment | null;
+    const me = this.attachment(socket);
     if (!me) return;
     let parsedJson: unknown;
     try {
@@ -931,9 +960,7 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   private socketsOf(userId: string): WebSocket[] {
-    return this.ctx
-      .getWebSockets()
-      .filter((socket) => (socket.deserializeAttachment() as Attachment | null)?.userId === userId);
+    return this.ctx.getWebSockets().filter((socket) => this.attachment(socket)?.userId === userId);
   }
 
   // ── Presence, broadcast, closing ────────────────────────────────────────────────────────────
@@ -941,7 +968,7 @@ export class ChatRoom extends DurableObject<Env> {
   private presence(): Presence[] {
     const online = new Map<string, Presence>();
     for (const socket of this.ctx.getWebSockets()) {
-      const who = socket.deserializeAttachment() as Attachment | null;
+      const who = this.attachment(socket);
       if (who && socket.readyState === WebSocket.OPEN) online.set(who.userId, { userId: who.userId, name: who.name });
     }
     return [...online.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -955,6 +982,7 @@ export class ChatRoom extends DurableObject<Env> {
     }
   }
 
+  /** Serialised once, sent to every socket. */
   private broadcast(frame: ServerFrame, except?: WebSocket): void {
     const text = JSON.stringify(frame);
     for (const socket of this.ctx.getWebSockets()) {
@@ -972,7 +1000,7 @@ export class ChatRoom extends DurableObject<Env> {
     closeQuietly(socket, code === 1005 || code === 1006 ? 1000 : code, reason);
     this.broadcast({ type: "presence", online: this.presence() }, socket);
     // Their last socket here closed: forget the token in hand (one token, back in the bucket within a second).
-    const who = socket.deserializeAttachment() as Attachment | null;
+    const who = this.attachment(socket);
     if (who && this.socketsOf(who.userId).every((other) => other === socket)) this.messageTokens.delete(who.userId);
   }
 
@@ -1019,9 +1047,7 @@ export class ChatRoom extends DurableObject<Env> {
     const workspaceId = this.ctx.storage.sql
       .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'workspace_id'")
       .toArray()[0]?.value;
-    const sockets = this.ctx
-      .getWebSockets()
-      .map((socket) => ({ socket, who: socket.deserializeAttachment() as Attachment | null }));
+    const sockets = this.ctx.getWebSockets().map((socket) => ({ socket, who: this.attachment(socket) }));
     if (!workspaceId || sockets.length === 0) return 0;
     const live = await liveSessions(
       createDatabase(this.env),
@@ -1045,6 +1071,12 @@ export class ChatRoom extends DurableObject<Env> {
 function roomInfo(id: string, workspaceId: string, kind: string, archived: boolean): RoomInfo | null {
   if (!id || !workspaceId || (kind !== "general" && kind !== "topic" && kind !== "alva")) return null;
   return { id, workspaceId, kind, archived };
+}
+
+/** A frame's size in bytes; a string short enough to be under any limit is not encoded to find out (UTF-8: at most 3 bytes per UTF-16 unit). */
+function byteLength(frame: string | ArrayBuffer): number {
+  if (typeof frame !== "string") return frame.byteLength;
+  return frame.length * 3 <= MAX_MESSAGE_BYTES ? frame.length : new TextEncoder().encode(frame).byteLength;
 }
 
 function safeDecode(value: string): string {
