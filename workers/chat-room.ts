@@ -10,9 +10,9 @@
 //
 // Alva answers a message that mentions @alva (any message in an Ask Alva room), one answer at a time
 // per room; questions asked meanwhile wait in a short queue kept in storage (`alva_queue`, at most
-// ALVA_QUEUE_LIMIT) and are answered in order (decision 0117). The answer is a message row of its own, written as it streams: each piece is appended to
-// the row before it is broadcast as a "chunk" frame, so whoever connects mid-answer gets the text so
-// far in its welcome and the rest live. While it streams, an alarm beats every ANSWER_HEARTBEAT_MS
+// ALVA_QUEUE_LIMIT) and are answered in order (decision 0117). The answer is a message row of its own,
+// written as it streams: each piece is appended to the row before it is broadcast as a "chunk" frame,
+// so whoever connects mid-answer gets the text so far in its welcome and the rest live. While it streams, an alarm beats every ANSWER_HEARTBEAT_MS
 // (and the answer is a waitUntil task) so the object is not evicted; an object that starts with an
 // answer still marked "streaming" lost it (a restart, a crash) and marks it cut short.
 import { DurableObject } from "cloudflare:workers";
