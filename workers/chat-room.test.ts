@@ -5,7 +5,14 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { appendChunk, type ChatMessage, type ServerFrame } from "../app/chat/protocol.ts";
 import { createPlanWorkspace, fakeCalls, insertPlan, scriptFake } from "../app/plans/test-support.ts";
-import { ANSWER_HEARTBEAT_MS, ChatRoom, MAX_MESSAGE_BYTES, messageLimit, verifiedHeaders } from "./chat-room.ts";
+import {
+  ALVA_QUEUE_LIMIT,
+  ANSWER_HEARTBEAT_MS,
+  ChatRoom,
+  MAX_MESSAGE_BYTES,
+  messageLimit,
+  verifiedHeaders,
+} from "./chat-room.ts";
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -393,7 +400,7 @@ describe("Alva in the room", () => {
     expect(followAnswer(late.frames, first.id)?.text).toBe(done.message.text);
   });
 
-  it("answers one question at a time; anyone in the room can stop the answer", async () => {
+  it("answers one question at a time; stopping the answer stops that one only, and the next question is answered", async () => {
     const room = alvaRoom();
     await scriptFake(room.callKey, ["slow"]);
     const alice = await room.join(newUser("Alice"));
@@ -405,18 +412,119 @@ describe("Alva in the room", () => {
     expect(alarm! - Date.now()).toBeLessThanOrEqual(ANSWER_HEARTBEAT_MS);
 
     bob.send({ type: "send", clientId: "q2", text: "@alva second question" });
-    expect((await bob.next("error")).code).toBe("alva_busy");
+    const second = (await bob.next("message", (frame) => frame.message.text === "@alva second question")).message;
+    expect((await alice.next("alva-queue", (frame) => frame.questions.length > 0)).questions).toEqual([second.id]);
     bob.send({ type: "stop", id: chunk.id });
-    const stopped = await alice.next("updated", settled);
+    const stopped = await alice.next("updated", (frame) => settled(frame) && frame.message.id === chunk.id);
     expect(stopped.message.answer).toMatchObject({ state: "stopped", note: "Stopped by Bob." });
     expect(stopped.message.text!.length).toBeLessThan(
       "Fake answer for unknown. Plan: none. Turns: 1. Last: [Alice] @alva first question".length,
     );
-    const answers = (await runInDurableObject(room.stub, (instance: ChatRoom) => instance.latest().messages)).filter(
-      (message) => message.answer,
+    const next = await alice.next("updated", (frame) => settled(frame) && frame.message.id !== chunk.id);
+    expect(next.message.answer?.state).toBe("complete");
+    expect(next.message.text).toMatch(/Last: \[Bob\] @alva second question$/);
+    expect(bob.frames.some((frame) => frame.type === "error")).toBe(false);
+    expect(await runInDurableObject(room.stub, (instance: ChatRoom) => instance.alvaQueue())).toEqual([]);
+    expect((await fakeCalls(room.callKey)).calls).toBe(2);
+  });
+
+  it("answers two questions asked in a row, one after the other, in order", async () => {
+    const room = alvaRoom();
+    await scriptFake(room.callKey, ["slow"]);
+    const alice = await room.join(newUser("Alice"));
+    alice.send({ type: "send", clientId: "q1", text: "@alva first?" });
+    alice.send({ type: "send", clientId: "q2", text: "@alva second?" });
+    const first = await alice.next("updated", settled);
+    const second = await alice.next("updated", (frame) => settled(frame) && frame.message.id !== first.message.id);
+    expect(first.message.text).toMatch(/Last: \[Alice\] @alva first\?$/);
+    expect(second.message.text).toMatch(/Last: \[Alice\] @alva second\?$/);
+    expect(second.message.id).toBeGreaterThan(first.message.id);
+    // The second answer started only once the first had settled.
+    const started = alice.frames.findIndex(
+      (frame) => frame.type === "message" && frame.message.id === second.message.id,
     );
-    expect(answers).toHaveLength(1);
-    expect((await fakeCalls(room.callKey)).calls).toBe(1);
+    expect(started).toBeGreaterThan(alice.frames.indexOf(first));
+    expect(second.message.answer?.state).toBe("complete");
+  });
+
+  it(`queues at most ${ALVA_QUEUE_LIMIT} questions per room, refuses more, and a newcomer's welcome shows the queue`, async () => {
+    const room = alvaRoom();
+    await scriptFake(room.callKey, ["slow"]);
+    const alice = await room.join(newUser("Alice"));
+    const bob = await room.join(newUser("Bob"));
+    alice.send({ type: "send", clientId: "q0", text: "@alva tell me a long story" });
+    const answer = await alice.next("chunk");
+    const asked: number[] = [];
+    for (let i = 1; i <= ALVA_QUEUE_LIMIT; i++) {
+      const asker = i % 2 ? bob : alice;
+      asker.send({ type: "send", clientId: `w${i}`, text: `@alva waiting ${i}` });
+      asked.push((await asker.next("message", (frame) => frame.message.text === `@alva waiting ${i}`)).message.id);
+      await alice.next("alva-queue", (frame) => frame.questions.length === i);
+    }
+    bob.send({ type: "send", clientId: "over", text: "@alva one too many" });
+    const refused = await bob.next("error");
+    expect(refused).toMatchObject({ code: "alva_busy" });
+    expect(refused.message).toBe(
+      `Alva has ${ALVA_QUEUE_LIMIT} questions waiting in this room: ask again once she has answered one.`,
+    );
+    // The refused question is still a message, just not waiting for Alva.
+    expect(bob.messages().some((message) => message.text === "@alva one too many")).toBe(true);
+    const late = await room.join(newUser("Late"));
+    expect((await late.next("welcome")).alvaQueue).toEqual(asked);
+    // Deleting a waiting question takes it out of the queue.
+    alice.send({ type: "delete", id: asked[1]! });
+    expect((await late.next("alva-queue")).questions).toEqual([asked[0], asked[2]]);
+    alice.send({ type: "stop", id: answer.id });
+  });
+
+  it("a restarted object answers the questions left waiting when its alarm beats", async () => {
+    const room = alvaRoom();
+    const waiting = await runInDurableObject(room.stub, (_instance: ChatRoom, state) => {
+      const sql = state.storage.sql;
+      sql.exec(
+        "INSERT INTO meta (key, value) VALUES ('room_id', ?), ('workspace_id', 'workspace-under-test')",
+        room.id,
+      );
+      const insert = (clientId: string, text: string) =>
+        sql
+          .exec<{ id: number }>(
+            `INSERT INTO messages (client_id, user_id, username, author, text, created_at)
+             VALUES (?, 'u1', 'ann', 'Ann', ?, ?) RETURNING id`,
+            clientId,
+            text,
+            Date.now(),
+          )
+          .one().id;
+      insert("q1", "@alva first");
+      sql.exec(
+        `INSERT INTO messages (client_id, user_id, username, author, text, created_at, answer_state, answer_model)
+         VALUES ('answer-to-1', 'alva', 'alva', 'Alva', 'Half an ans', ?, 'streaming', 'fake-gpt')`,
+        Date.now(),
+      );
+      const ids = [insert("q2", "@alva second"), insert("q3", "@alva third")];
+      for (const id of ids) sql.exec("INSERT INTO alva_queue (question_id) VALUES (?)", id);
+      return ids;
+    });
+    await runInDurableObject(room.stub, async (_instance: ChatRoom, state) => {
+      const restarted = new ChatRoom(state, env);
+      expect(restarted.alvaQueue()).toEqual(waiting);
+      await restarted.alarm();
+    });
+    let answers: ChatMessage[] = [];
+    for (let i = 0; i < 100; i++) {
+      answers = (await runInDurableObject(room.stub, (instance: ChatRoom) => instance.latest().messages)).filter(
+        (message) => message.answer,
+      );
+      if (answers.length === 3 && answers.every((message) => message.answer!.state !== "streaming")) break;
+      await settle();
+    }
+    expect(answers.map((message) => [message.clientId, message.answer!.state])).toEqual([
+      ["answer-to-1", "failed"],
+      [`answer-to-${waiting[0]}`, "complete"],
+      [`answer-to-${waiting[1]}`, "complete"],
+    ]);
+    expect(answers[2]!.text).toMatch(/Last: \[Ann\] @alva third$/);
+    expect(await runInDurableObject(room.stub, (instance: ChatRoom) => instance.alvaQueue())).toEqual([]);
   });
 
   it("marks an answer cut short when the provider fails, keeping what was written", async () => {

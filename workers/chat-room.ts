@@ -9,9 +9,10 @@
 // acknowledgement returns the stored message instead of a second one. Protocol: app/chat/protocol.ts.
 //
 // Alva answers a message that mentions @alva (any message in an Ask Alva room), one answer at a time
-// per room. The answer is a message row of its own, written as it streams: each piece is appended to
-// the row before it is broadcast as a "chunk" frame, so whoever connects mid-answer gets the text so
-// far in its welcome and the rest live. While it streams, an alarm beats every ANSWER_HEARTBEAT_MS
+// per room; questions asked meanwhile wait in a short queue kept in storage (`alva_queue`, at most
+// ALVA_QUEUE_LIMIT) and are answered in order (decision 0117). The answer is a message row of its own,
+// written as it streams: each piece is appended to the row before it is broadcast as a "chunk" frame,
+// so whoever connects mid-answer gets the text so far in its welcome and the rest live. While it streams, an alarm beats every ANSWER_HEARTBEAT_MS
 // (and the answer is a waitUntil task) so the object is not evicted; an object that starts with an
 // answer still marked "streaming" lost it (a restart, a crash) and marks it cut short.
 import { DurableObject } from "cloudflare:workers";
@@ -55,6 +56,9 @@ export const messageLimit: LimitOptions = { capacity: 10, refillPerSecond: 1 };
 
 /** Alva's answers per user across every room: a burst of 5, then one every 20 seconds (each costs a model call). */
 export const alvaLimit: LimitOptions = { capacity: 5, refillPerSecond: 1 / 20 };
+
+/** Questions that may wait for Alva in one room while she answers another; past it, the asker is told to ask later. */
+export const ALVA_QUEUE_LIMIT = 3;
 
 /** How often an object with open sockets re-checks their sessions and memberships (decision 0080). */
 export const SESSION_CHECK_MS = 60_000;
@@ -139,7 +143,7 @@ interface MessageRow extends Record<string, SqlStorageValue> {
 }
 
 /** Whether a stored message got Alva writing: null when it did not ask, else what happened. */
-export type AlvaReply = null | "answering" | { refused: string };
+export type AlvaReply = null | "answering" | "queued" | { refused: string };
 
 export type PostOutcome =
   | { ok: true; message: ChatMessage; duplicate: boolean; alva?: AlvaReply }
@@ -170,6 +174,16 @@ export class ChatRoom extends DurableObject<Env> {
    */
   private writes = new Map<string, Promise<unknown>>();
   private lastTyping = new WeakMap<WebSocket, number>();
+  /**
+   * Each socket's attachment, read once per socket and instance: deserializing it is a structured-clone
+   * copy, and the hot paths (every frame, presence, a user's sockets) would otherwise do it per call.
+   * Attachments never change after the upgrade, so the copy cannot go stale.
+   */
+  private attachments = new WeakMap<WebSocket, Attachment | null>();
+  /** The `meta` table in memory: read on every message (archived? Ask Alva room?), written only through setMeta. */
+  private metaCache = new Map<MetaKey, string | undefined>();
+  /** Whether the mutes table has any row (null: not read yet): a room nobody is muted in skips the lookup per message. */
+  private anyMutes: boolean | null = null;
   /** Alva's answer being written by this instance (one per room at a time). */
   private answering: { id: number; length: number; controller: AbortController; stoppedBy: string | null } | null =
     null;
@@ -200,6 +214,8 @@ export class ChatRoom extends DurableObject<Env> {
     )`);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS reads (user_id TEXT PRIMARY KEY, last_read_id INTEGER NOT NULL)");
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    // The questions waiting for Alva (their message ids), answered lowest id first.
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS alva_queue (question_id INTEGER PRIMARY KEY)");
     ctx.storage.sql.exec(
       "CREATE TABLE IF NOT EXISTS mutes (user_id TEXT PRIMARY KEY, username TEXT NOT NULL, until INTEGER NOT NULL, by_name TEXT NOT NULL)",
     );
@@ -262,6 +278,7 @@ export class ChatRoom extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment(attachment);
+    this.attachments.set(server, attachment);
 
     const after = Number(new URL(request.url).searchParams.get("after"));
     server.send(
@@ -294,12 +311,24 @@ export class ChatRoom extends DurableObject<Env> {
   private setMeta(key: MetaKey, value: string): void {
     if (this.meta(key) !== value) {
       this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
+      this.metaCache.set(key, value);
     }
   }
 
   private meta(key: MetaKey): string | undefined {
-    return this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]
-      ?.value;
+    if (!this.metaCache.has(key)) {
+      const row = this.ctx.storage.sql
+        .exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key)
+        .toArray()[0];
+      this.metaCache.set(key, row?.value);
+    }
+    return this.metaCache.get(key);
+  }
+
+  private attachment(socket: WebSocket): Attachment | null {
+    if (!this.attachments.has(socket))
+      this.attachments.set(socket, socket.deserializeAttachment() as Attachment | null);
+    return this.attachments.get(socket) ?? null;
   }
 
   /** The first frame: who is online and either what was missed since `after` or the latest page. */
@@ -326,11 +355,19 @@ export class ChatRoom extends DurableObject<Env> {
           mode: "replay",
           messages: [...changed, ...missed].map(toMessage),
           hasMore: true,
+          alvaQueue: this.alvaQueue(),
         };
       }
     }
     const page = this.latest();
-    return { type: "welcome", you: userId, online: this.presence(), mode: "latest", ...page };
+    return {
+      type: "welcome",
+      you: userId,
+      online: this.presence(),
+      mode: "latest",
+      ...page,
+      alvaQueue: this.alvaQueue(),
+    };
   }
 
   // ── For server-rendered pages (RPC from the Worker) ─────────────────────────────────────────
@@ -404,6 +441,8 @@ export class ChatRoom extends DurableObject<Env> {
     for (const socket of this.ctx.getWebSockets()) closeQuietly(socket, 4004, "Room deleted");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.metaCache.clear();
+    this.anyMutes = null;
   }
 
   /** Posts a message as `author` (the no-JavaScript form goes through here, like a socket frame). */
@@ -436,23 +475,28 @@ export class ChatRoom extends DurableObject<Env> {
       until,
       by,
     );
+    this.anyMutes = true;
   }
 
   /** Lifts a mute; false when there was none in force. */
   unmute(userId: string): boolean {
     const muted = this.mutedUntil(userId) !== null;
     this.ctx.storage.sql.exec("DELETE FROM mutes WHERE user_id = ?", userId);
+    this.anyMutes = null;
     return muted;
   }
 
   /** When `userId`'s mute here ends, or null when they are not muted. Ended mutes are forgotten. */
   mutedUntil(userId: string, now = Date.now()): number | null {
+    this.anyMutes ??= this.ctx.storage.sql.exec("SELECT 1 FROM mutes LIMIT 1").toArray().length > 0;
+    if (!this.anyMutes) return null;
     const row = this.ctx.storage.sql
       .exec<{ until: number }>("SELECT until FROM mutes WHERE user_id = ?", userId)
       .toArray()[0];
     if (!row) return null;
     if (row.until > now) return row.until;
     this.ctx.storage.sql.exec("DELETE FROM mutes WHERE user_id = ? AND until <= ?", userId, now);
+    this.anyMutes = null;
     return null;
   }
 
@@ -491,12 +535,11 @@ export class ChatRoom extends DurableObject<Env> {
   // ── Frames ──────────────────────────────────────────────────────────────────────────────────
 
   override async webSocketMessage(socket: WebSocket, frame: string | ArrayBuffer): Promise<void> {
-    const size = typeof frame === "string" ? new TextEncoder().encode(frame).byteLength : frame.byteLength;
-    if (size > MAX_MESSAGE_BYTES) {
+    if (byteLength(frame) > MAX_MESSAGE_BYTES) {
       socket.close(1009, "Message too large");
       return;
     }
-    const me = socket.deserializeAttachment() as Attachment | null;
+    const me = this.attachment(socket);
     if (!me) return;
     let parsedJson: unknown;
     try {
@@ -629,8 +672,11 @@ export class ChatRoom extends DurableObject<Env> {
         return { ok: false, code: "forbidden", message: "You can only delete your own messages." };
       // The text is gone for good; the row stays as the "message deleted" mark.
       sql.exec("UPDATE messages SET text = NULL, deleted_at = ? WHERE id = ?", Date.now(), id);
-      // Deleting an answer while it streams stops it too.
+      // Deleting an answer while it streams stops it too; a deleted question no longer waits for one.
       if (this.answering?.id === id) this.stopAnswer(id, me.name);
+      if (sql.exec("DELETE FROM alva_queue WHERE question_id = ?", id).rowsWritten > 0) {
+        this.broadcast({ type: "alva-queue", questions: this.alvaQueue() });
+      }
     }
     const message = toMessage(sql.exec<MessageRow>("SELECT * FROM messages WHERE id = ?", id).one());
     this.broadcast({ type: "updated", message });
@@ -674,27 +720,78 @@ export class ChatRoom extends DurableObject<Env> {
 
   // ── Alva ────────────────────────────────────────────────────────────────────────────────────
 
-  /** Starts Alva's answer to `question`, or says why not (it is still answering, or the asker is over the limit). */
+  /** The ids of the questions waiting for Alva here, the next one first. */
+  alvaQueue(): number[] {
+    return this.ctx.storage.sql
+      .exec<{ question_id: number }>("SELECT question_id FROM alva_queue ORDER BY question_id")
+      .toArray()
+      .map((row) => row.question_id);
+  }
+
+  /**
+   * Starts Alva's answer to `question`, or queues it while she answers another (decision 0117), or says
+   * why not (the asker is not verified or over their limit, or the room's queue is full).
+   */
   private async askAlva(asker: Author, question: ChatMessage): Promise<AlvaReply> {
     const refuse = (reason: string): AlvaReply => {
       for (const socket of this.socketsOf(asker.userId))
         this.send(socket, { type: "error", code: "alva_busy", message: reason });
       return { refused: reason };
     };
+    const queueFull = () => this.alvaQueue().length >= ALVA_QUEUE_LIMIT;
+    const full = `Alva has ${ALVA_QUEUE_LIMIT} questions waiting in this room: ask again once she has answered one.`;
     if (!asker.verified) {
       return refuse("Verify your e-mail address to ask Alva (answers are paid model calls): see the note at the top.");
     }
-    if (this.answering) return refuse("Alva is still answering: stop that answer or ask again when it is done.");
+    // Checked before and after taking a token: a full queue should not cost the asker one, and others may ask meanwhile.
+    if (queueFull()) return refuse(full);
     const limit = await rateLimit(this.env, `chat:alva:${asker.userId}`, alvaLimit);
     if (!limit.allowed) return refuse(`Alva needs a moment: ask again in ${limit.retryAfterSeconds} s.`);
-    if (this.answering) return refuse("Alva is still answering: stop that answer or ask again when it is done.");
+    if (queueFull()) return refuse(full);
+    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO alva_queue (question_id) VALUES (?)", question.id);
+    if (this.answering) {
+      this.broadcast({ type: "alva-queue", questions: this.alvaQueue() });
+      return "queued";
+    }
+    await this.answerNext();
+    const provider = aiProvider(this.env);
+    if (provider.kind === "none") return { refused: `Alva cannot answer: ${provider.reason}` };
+    // Questions left waiting by a restarted object go first.
+    return this.alvaQueue().includes(question.id) ? "queued" : "answering";
+  }
 
+  /**
+   * Starts the answer to the oldest waiting question, unless one is being written. Called when a
+   * question arrives, when an answer ends, and by the alarm (an object that restarted with questions
+   * waiting). A question deleted while it waited is skipped.
+   */
+  private async answerNext(): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    let dequeued = false;
+    while (!this.answering) {
+      const next = sql
+        .exec<{ id: number }>(
+          `DELETE FROM alva_queue WHERE question_id = (SELECT min(question_id) FROM alva_queue)
+           RETURNING question_id AS id`,
+        )
+        .toArray()[0];
+      if (!next) break;
+      dequeued = true;
+      const question = sql.exec<MessageRow>("SELECT * FROM messages WHERE id = ?", next.id).toArray()[0];
+      if (question && question.deleted_at === null) this.startAnswer(question.id);
+    }
+    if (dequeued) this.broadcast({ type: "alva-queue", questions: this.alvaQueue() });
+    await this.scheduleAlarm();
+  }
+
+  /** Writes the answer's row (before any await, so no second answer can start meanwhile) and starts streaming into it. */
+  private startAnswer(questionId: number): void {
     const provider = aiProvider(this.env);
     const row = this.ctx.storage.sql
       .exec<MessageRow>(
         `INSERT INTO messages (client_id, user_id, username, author, text, created_at, answer_state, answer_model, answer_note)
          VALUES (?, ?, ?, ?, '', ?, ?, ?, ?) RETURNING *`,
-        `answer-to-${question.id}`,
+        `answer-to-${questionId}`,
         ALVA_USER_ID,
         ALVA_USERNAME,
         ALVA_NAME,
@@ -705,13 +802,10 @@ export class ChatRoom extends DurableObject<Env> {
       )
       .one();
     this.broadcast({ type: "message", message: toMessage(row) });
-    if (provider.kind === "none") return { refused: row.answer_note ?? "" };
-
+    if (provider.kind === "none") return;
     const answer = { id: row.id, length: 0, controller: new AbortController(), stoppedBy: null as string | null };
     this.answering = answer;
-    await this.scheduleAlarm();
-    this.ctx.waitUntil(this.writeAnswer(answer, provider, question.id));
-    return "answering";
+    this.ctx.waitUntil(this.writeAnswer(answer, provider, questionId));
   }
 
   private async writeAnswer(
@@ -786,6 +880,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.broadcast({ type: "updated", message: toMessage(row) });
     this.count({ model: provider.model, answers: 1, ...usage });
     await this.statsFlushScheduled();
+    await this.answerNext();
   }
 
   // ── Day counts for /admin/stats (decision 0106) ─────────────────────────────────────────────
@@ -870,9 +965,7 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   private socketsOf(userId: string): WebSocket[] {
-    return this.ctx
-      .getWebSockets()
-      .filter((socket) => (socket.deserializeAttachment() as Attachment | null)?.userId === userId);
+    return this.ctx.getWebSockets().filter((socket) => this.attachment(socket)?.userId === userId);
   }
 
   // ── Presence, broadcast, closing ────────────────────────────────────────────────────────────
@@ -880,7 +973,7 @@ export class ChatRoom extends DurableObject<Env> {
   private presence(): Presence[] {
     const online = new Map<string, Presence>();
     for (const socket of this.ctx.getWebSockets()) {
-      const who = socket.deserializeAttachment() as Attachment | null;
+      const who = this.attachment(socket);
       if (who && socket.readyState === WebSocket.OPEN) online.set(who.userId, { userId: who.userId, name: who.name });
     }
     return [...online.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -894,6 +987,7 @@ export class ChatRoom extends DurableObject<Env> {
     }
   }
 
+  /** Serialised once, sent to every socket. */
   private broadcast(frame: ServerFrame, except?: WebSocket): void {
     const text = JSON.stringify(frame);
     for (const socket of this.ctx.getWebSockets()) {
@@ -911,7 +1005,7 @@ export class ChatRoom extends DurableObject<Env> {
     closeQuietly(socket, code === 1005 || code === 1006 ? 1000 : code, reason);
     this.broadcast({ type: "presence", online: this.presence() }, socket);
     // Their last socket here closed: forget the token in hand (one token, back in the bucket within a second).
-    const who = socket.deserializeAttachment() as Attachment | null;
+    const who = this.attachment(socket);
     if (who && this.socketsOf(who.userId).every((other) => other === socket)) this.messageTokens.delete(who.userId);
   }
 
@@ -925,11 +1019,12 @@ export class ChatRoom extends DurableObject<Env> {
 
   /**
    * One alarm serves three purposes: the session check while sockets are open, the heartbeat while
-   * Alva writes, and flushing the day counts. It is set to the earliest of them, never later than one already set.
+   * Alva writes (or has questions waiting: a restarted object answers them when it beats), and flushing
+   * the day counts. It is set to the earliest of them, never later than one already set.
    */
   private async scheduleAlarm(): Promise<void> {
     const due = [
-      this.answering ? Date.now() + ANSWER_HEARTBEAT_MS : Number.POSITIVE_INFINITY,
+      this.answering || this.alvaQueue().length > 0 ? Date.now() + ANSWER_HEARTBEAT_MS : Number.POSITIVE_INFINITY,
       this.ctx.getWebSockets().length > 0 ? this.nextSessionCheck : Number.POSITIVE_INFINITY,
       this.statsFlushAt ?? Number.POSITIVE_INFINITY,
     ];
@@ -948,6 +1043,8 @@ export class ChatRoom extends DurableObject<Env> {
       await this.closeEndedSessions();
     }
     if (this.statsFlushAt === null || Date.now() >= this.statsFlushAt) await this.flushDayCounts();
+    // Questions still waiting with no answer being written: this object restarted mid-queue.
+    if (!this.answering) await this.answerNext();
     await this.scheduleAlarm();
   }
 
@@ -955,9 +1052,7 @@ export class ChatRoom extends DurableObject<Env> {
     const workspaceId = this.ctx.storage.sql
       .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'workspace_id'")
       .toArray()[0]?.value;
-    const sockets = this.ctx
-      .getWebSockets()
-      .map((socket) => ({ socket, who: socket.deserializeAttachment() as Attachment | null }));
+    const sockets = this.ctx.getWebSockets().map((socket) => ({ socket, who: this.attachment(socket) }));
     if (!workspaceId || sockets.length === 0) return 0;
     const live = await liveSessions(
       createDatabase(this.env),
@@ -981,6 +1076,12 @@ export class ChatRoom extends DurableObject<Env> {
 function roomInfo(id: string, workspaceId: string, kind: string, archived: boolean): RoomInfo | null {
   if (!id || !workspaceId || (kind !== "general" && kind !== "topic" && kind !== "alva")) return null;
   return { id, workspaceId, kind, archived };
+}
+
+/** A frame's size in bytes; a string short enough to be under any limit is not encoded to find out (UTF-8: at most 3 bytes per UTF-16 unit). */
+function byteLength(frame: string | ArrayBuffer): number {
+  if (typeof frame !== "string") return frame.byteLength;
+  return frame.length * 3 <= MAX_MESSAGE_BYTES ? frame.length : new TextEncoder().encode(frame).byteLength;
 }
 
 function safeDecode(value: string): string {

@@ -65,6 +65,8 @@ export type ServerFrame =
       mode: "replay" | "latest";
       messages: ChatMessage[];
       hasMore: boolean;
+      /** The questions waiting for Alva (message ids), the next one first. */
+      alvaQueue: number[];
     }
   | { type: "message"; message: ChatMessage }
   | { type: "updated"; message: ChatMessage }
@@ -74,6 +76,8 @@ export type ServerFrame =
    */
   | { type: "chunk"; id: number; offset: number; text: string }
   | { type: "history"; messages: ChatMessage[]; hasMore: boolean }
+  /** Alva's queue changed: the questions (message ids) she answers after the current one, the next one first. */
+  | { type: "alva-queue"; questions: number[] }
   | { type: "presence"; online: Presence[] }
   | { type: "typing"; userId: string; name: string }
   | { type: "error"; code: string; message: string; clientId?: string };

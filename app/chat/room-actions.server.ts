@@ -121,6 +121,12 @@ export async function roomAction(args: Route.ActionArgs, user: User) {
           return data({ error: outcome.message }, { status });
         }
         const target = `${here}#message-${outcome.message.id}`;
+        if (outcome.alva === "queued") {
+          return redirectWithToast(request, target, {
+            kind: "info",
+            message: "Alva is answering another question: yours is queued and she answers it next in turn.",
+          });
+        }
         if (outcome.alva && outcome.alva !== "answering") {
           return redirectWithToast(request, target, { kind: "error", message: outcome.alva.refused });
         }

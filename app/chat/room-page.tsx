@@ -37,12 +37,17 @@ export async function loader(args: Route.LoaderArgs) {
     const lastId = page.messages.at(-1)?.id;
     if (lastId) await stub.markRead(user.id, lastId);
     const moderator = canModerate({ room, role }, user);
-    const [mutes, mutedUntil] = await Promise.all([moderator ? stub.mutes() : [], stub.mutedUntil(user.id)]);
+    const [mutes, mutedUntil, alvaQueue] = await Promise.all([
+      moderator ? stub.mutes() : [],
+      stub.mutedUntil(user.id),
+      stub.alvaQueue(),
+    ]);
     return {
       room,
       rooms: rooms.map((other, index) => ({ ...other, unread: unread[index] ?? 0 })),
       messages: page.messages,
       hasMore: page.hasMore,
+      alvaQueue,
       me: { userId: user.id, moderator },
       mutes,
       mutedUntil,
@@ -62,6 +67,8 @@ type View = {
   messages: ChatMessage[];
   hasMore: boolean;
   online: Presence[];
+  /** The questions waiting for Alva, the next one first. */
+  alvaQueue: number[];
 };
 
 function byId(messages: Iterable<ChatMessage>): ChatMessage[] {
@@ -77,6 +84,7 @@ function reduce(view: View, frame: ServerFrame): View {
         online: frame.online,
         messages: frame.mode === "latest" ? frame.messages : byId([...view.messages, ...frame.messages]),
         hasMore: frame.mode === "latest" ? frame.hasMore : view.hasMore,
+        alvaQueue: frame.alvaQueue,
       };
     case "message":
     case "updated":
@@ -94,6 +102,8 @@ function reduce(view: View, frame: ServerFrame): View {
       return { ...view, messages: byId([...frame.messages, ...view.messages]), hasMore: frame.hasMore };
     case "presence":
       return { ...view, online: frame.online };
+    case "alva-queue":
+      return { ...view, alvaQueue: frame.questions };
     default:
       return view;
   }
@@ -118,6 +128,7 @@ function RoomView({ loaderData, actionData }: Route.ComponentProps) {
     messages: loaderData.messages,
     hasMore: loaderData.hasMore,
     online: [],
+    alvaQueue: loaderData.alvaQueue,
   });
   const [connection, setConnection] = useState<ConnectionState | null>(null);
   const [typing, setTyping] = useState<Record<string, { name: string; until: number }>>({});
@@ -279,6 +290,7 @@ function RoomView({ loaderData, actionData }: Route.ComponentProps) {
               mine={message.userId === me.userId}
               canDelete={message.userId === me.userId || me.moderator}
               canMute={me.moderator && message.userId !== me.userId && message.answer === null}
+              waiting={view.alvaQueue.indexOf(message.id)}
               known={known}
               client={client.current}
             />
@@ -399,6 +411,7 @@ function MessageItem({
   mine,
   canDelete,
   canMute,
+  waiting,
   known,
   client,
 }: {
@@ -406,6 +419,8 @@ function MessageItem({
   mine: boolean;
   canDelete: boolean;
   canMute: boolean;
+  /** Its place in Alva's queue (0: answered next), or -1 when it is not waiting for her. */
+  waiting: number;
   known: Set<string>;
   client: ChatClient | null;
 }) {
@@ -461,6 +476,13 @@ function MessageItem({
           <MessageText text={message.text ?? ""} members={known} />
         </div>
       )}
+      {waiting >= 0 && !message.deleted ? (
+        <p className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="alva-queued">
+          {waiting === 0
+            ? "Waiting for Alva: she answers this next."
+            : `Waiting for Alva: she answers this after ${waiting} other question${waiting > 1 ? "s" : ""}.`}
+        </p>
+      ) : null}
       {streaming ? (
         <Form
           method="post"

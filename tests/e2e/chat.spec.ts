@@ -1,5 +1,5 @@
 // Two browsers in one room: presence, typing, a message each way, Alva's answer streaming to both (and
-// surviving a reload mid-answer), and the no-JavaScript form.
+// surviving a reload mid-answer), a second question waiting in Alva's queue, and the no-JavaScript form.
 import { test } from "./browser-errors.ts";
 
 import { expectSoon as expect, inviteTeammate, newPage, signedInUser, verifyEmail } from "./team.ts";
@@ -58,6 +58,30 @@ test("both teammates watch Alva's answer stream in; a reload mid-answer shows al
   await expect(done(mate.page)).toContainText("To chat with a real model");
   const text = (page: typeof owner.page) => done(page).getByTestId("message-text").innerText();
   expect(await text(mate.page)).toBe(await text(owner.page));
+});
+
+test("a question asked while Alva answers waits in her queue and is answered next", async ({ browser }) => {
+  const owner = await signedInUser(browser, "owner");
+  await verifyEmail(owner.page, owner.email);
+  const page = owner.page;
+  await page.goto("/chat");
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "online");
+  await page.getByLabel("Message").fill("@alva first question");
+  await page.getByLabel("Message").press("Enter");
+  await expect(page.locator('[data-answer="streaming"]')).toBeVisible();
+  await page.getByLabel("Message").fill("@alva second question");
+  await page.getByLabel("Message").press("Enter");
+  const second = page.getByTestId("message").filter({ hasText: "@alva second question" });
+  await expect(second.getByTestId("alva-queued")).toHaveText("Waiting for Alva: she answers this next.");
+  // No refusal: the question waits instead.
+  await expect(page.getByRole("alert")).toHaveCount(0);
+  await expect(page.locator('[data-answer="complete"]')).toHaveCount(2, { timeout: 120_000 });
+  await expect(second.getByTestId("alva-queued")).toHaveCount(0);
+  // Each answer follows its question, in order.
+  const order = await page
+    .getByTestId("message")
+    .evaluateAll((items) => items.map((item) => item.getAttribute("data-answer") ?? "question"));
+  expect(order).toEqual(["question", "complete", "question", "complete"]);
 });
 
 test("without JavaScript the room renders on the server and the form posts a message", async ({ browser }) => {

@@ -6,9 +6,12 @@
 // E2E_FAKE_OAUTH_PORT (default 8797), with GitHub, Google and Apple sign-in pointed at it.
 // Both get the offline demo model (scripts/demo-model.ts) as their AI provider, as `npm run dev` does
 // without a key, so plans can be generated end to end.
+// With E2E_STATE_DIR set, the database, the Durable Objects' storage and the secrets live in that
+// directory and outlive the process: started again on it, the server is the same instance restarted
+// (sessions stay valid), for tests/e2e/chat-restart.spec.ts. Without it, everything is temporary.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEMO_MODEL } from "../../app/ai/provider.server.ts";
@@ -20,12 +23,24 @@ import { markInstanceSetUp, seedAdmin } from "./seed.ts";
 
 const port = process.argv[2] ?? "8799";
 const fresh = process.argv[3] === "fresh";
-const dir = mkdtempSync(join(tmpdir(), "alva-e2e-"));
-const authToken = randomBytes(24).toString("base64url");
+const stateDir = process.env.E2E_STATE_DIR;
+if (stateDir) mkdirSync(stateDir, { recursive: true });
+const dir = stateDir ?? mkdtempSync(join(tmpdir(), "alva-e2e-"));
+const secretsFile = join(dir, "secrets.json");
+const restarted = stateDir !== undefined && existsSync(secretsFile);
+const secrets: { authToken: string; sessionSecret: string; apiSigningKey: string } = restarted
+  ? JSON.parse(readFileSync(secretsFile, "utf8"))
+  : {
+      authToken: randomBytes(24).toString("base64url"),
+      sessionSecret: randomBytes(32).toString("base64url"),
+      apiSigningKey: generateSigningJwk(),
+    };
+const { authToken } = secrets;
 const database = await startLocalDbServer({ file: join(dir, "e2e.db"), port: 0, authToken });
 await migrateDatabase({ url: database.url, authToken });
-if (!fresh) await markInstanceSetUp(database.url, authToken);
-if (!fresh) await seedAdmin(database.url, authToken);
+if (!fresh && !restarted) await markInstanceSetUp(database.url, authToken);
+if (!fresh && !restarted) await seedAdmin(database.url, authToken);
+if (stateDir && !restarted) writeFileSync(secretsFile, JSON.stringify(secrets));
 
 const appUrl = `http://localhost:${port}`;
 // Short pauses between streamed pieces: a plan still arrives section by section, in about a second.
@@ -71,9 +86,9 @@ const wrangler = spawn(
     "--var",
     "ENVIRONMENT:test",
     "--var",
-    `SESSION_SECRET:${randomBytes(32).toString("base64url")}`,
+    `SESSION_SECRET:${secrets.sessionSecret}`,
     "--var",
-    `API_SIGNING_KEY:${generateSigningJwk()}`,
+    `API_SIGNING_KEY:${secrets.apiSigningKey}`,
     "--var",
     "RESEND_API_KEY:",
     "--var",
@@ -101,7 +116,7 @@ async function stop(code: number) {
   fakeOAuth?.close();
   await demoModel.close();
   await database.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (!stateDir) rmSync(dir, { recursive: true, force: true });
   process.exit(code);
 }
 process.on("SIGTERM", () => void stop(0));
