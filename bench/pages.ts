@@ -113,7 +113,7 @@ try {
   for (const [card, fields] of Object.entries({
     "business-name": { text: "Bench Bakery" },
     stage: { stage: "growing" },
-    budget: { amount: "300" },
+    budget: { currency: "EUR", amount: "300" },
   })) {
     const response = await post(`/onboarding/${card}`, { intent: "save", ...fields }, { Cookie: cookie });
     if (response.status !== 302) throw new Error(`answering ${card} failed: HTTP ${response.status}`);
@@ -150,7 +150,7 @@ try {
     () =>
       post(
         "/onboarding/pricing",
-        { intent: "save", model: "one-off", min: String(round++ % 50), max: "100" },
+        { intent: "save", model: "one-off", currency: "EUR", min: String(round++ % 50), max: "100" },
         { Cookie: cookie },
       ),
     302,

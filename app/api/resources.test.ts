@@ -74,7 +74,7 @@ describe("onboarding and profile", () => {
 
     const profile = await api("/api/v1/profile", { token });
     expect(profile.status).toBe(200);
-    expect(await profile.json()).toMatchObject({ schemaVersion: 1, business: { name: "Rosa's Bakery" } });
+    expect(await profile.json()).toMatchObject({ schemaVersion: 2, business: { name: "Rosa's Bakery" } });
   });
 
   it("refuses what the page refuses: too long, a required skip, an unknown card, an upload card, a form body", async () => {

@@ -117,6 +117,57 @@ export function FieldInput({
           <ErrorList id={errorId} errors={errors[field.name]} />
         </div>
       );
+    case "money":
+      return (
+        <div className="space-y-1">
+          {label}
+          <div className="flex items-center gap-2">
+            <input
+              id={id}
+              name={field.name}
+              type="number"
+              inputMode="decimal"
+              min={field.min}
+              max={field.max}
+              step={field.step ?? 1}
+              defaultValue={asString(initial[field.name])}
+              autoFocus={autoFocus}
+              aria-invalid={invalid}
+              aria-describedby={[describedBy, field.per ? `${id}-per` : null].filter(Boolean).join(" ") || undefined}
+              className={`${inputClass} max-w-40`}
+            />
+            {field.per ? (
+              <span id={`${id}-per`} className="text-sm text-zinc-600 dark:text-zinc-400">
+                {field.per}
+              </span>
+            ) : null}
+          </div>
+          <ErrorList id={errorId} errors={errors[field.name]} />
+        </div>
+      );
+    case "currency":
+      return (
+        <div className="space-y-1">
+          {label}
+          <select
+            id={id}
+            name={field.name}
+            defaultValue={asString(initial[field.name])}
+            autoFocus={autoFocus}
+            aria-invalid={invalid}
+            aria-describedby={describedBy}
+            className={`${inputClass} max-w-72`}
+          >
+            {initial[field.name] ? null : <option value="">Choose a currency</option>}
+            {field.options.map((option) => (
+              <option key={option.value} value={option.value}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+          <ErrorList id={errorId} errors={errors[field.name]} />
+        </div>
+      );
     case "choice":
     case "multi": {
       const chosen = asList(initial[field.name]);

@@ -14,7 +14,8 @@ import { httpError } from "../platform/http-error.ts";
 import { FormError } from "../ui/form-field.tsx";
 import type { Route } from "./+types/card-page";
 import { FieldInput } from "./card-fields.tsx";
-import { cardCount, cards, findCard, isRecord, publicCard } from "./cards.ts";
+import { answeredCurrency, cardCount, cards, findCard, isRecord, moneyCardIds, publicCard } from "./cards.ts";
+import { currencyFromLocale } from "./currencies.ts";
 import { loadUserWorkspaceAndAnswers } from "./onboarding.server.ts";
 import { cardFormBytes, saveCard } from "./save-card.server.ts";
 import { sections } from "./sections.ts";
@@ -46,7 +47,11 @@ export async function loader(args: Route.LoaderArgs) {
     answeredCount: answers.size,
     answered: answer !== undefined,
     skipped: answer?.skipped ?? false,
-    defaults: value ? (card.formDefaults?.(value) ?? value) : undefined,
+    defaults: value
+      ? (card.formDefaults?.(value) ?? value)
+      : moneyCardIds.includes(card.id)
+        ? { currency: answeredCurrency(answers) ?? currencyFromLocale(args.request.headers.get("Accept-Language")) }
+        : undefined,
     images: (value ? (card.storedImageIds?.(value) ?? []) : []).map((id) => ({ id, url: imageUrl(id, "thumb") })),
     returnTo,
   };

@@ -7,6 +7,7 @@
 // ships to the browser (a card page has a JavaScript budget of 150 KB gzipped).
 import { z } from "zod";
 
+import { currencies, legacyCurrency } from "./currencies.ts";
 import type { FieldDef, Option, Section } from "./sections.ts";
 
 export { type FieldDef, type Option, type Section, sectionKeys, sections } from "./sections.ts";
@@ -86,6 +87,21 @@ const number = (min: number, max: number, what: string, { integer = true }: { in
     .min(min, `That can't be less than ${min}.`)
     .max(max, `That can't be more than ${max.toLocaleString("en")}.`);
 };
+
+/** A stored amount's form starts in its own currency, euros for answers saved before cards asked. */
+const withCurrency = (answer: Record<string, unknown>) => ({ ...answer, currency: answer.currency ?? legacyCurrency });
+
+/** The cards whose amounts carry a currency: a new answer on one starts in the other's currency. */
+export const moneyCardIds = ["pricing", "budget"];
+
+/** The currency an answered money card was saved in, if any (a skipped card has no value). */
+export function answeredCurrency(answers: ReadonlyMap<string, { value: unknown }>): string | undefined {
+  for (const id of moneyCardIds) {
+    const value = answers.get(id)?.value;
+    if (isRecord(value) && typeof value.currency === "string") return value.currency;
+  }
+  return undefined;
+}
 
 /** Several free-text cards share this shape: one text field called `text`. */
 function textCard(
@@ -315,12 +331,14 @@ export const cards: Card[] = [
     help: "The pricing model, and the range of a typical sale (roughly is fine).",
     fields: [
       { kind: "choice", name: "model", label: "Pricing model", options: pricingModels },
-      { kind: "number", name: "min", label: "From", unit: "EUR", min: 0, max: 10_000_000, step: 0.01 },
-      { kind: "number", name: "max", label: "To", unit: "EUR", min: 0, max: 10_000_000, step: 0.01 },
+      { kind: "currency", name: "currency", label: "Currency", options: currencies },
+      { kind: "money", name: "min", label: "From", min: 0, max: 10_000_000, step: 0.01 },
+      { kind: "money", name: "max", label: "To", min: 0, max: 10_000_000, step: 0.01 },
     ],
     schema: z
       .object({
         model: choice(pricingModels, "Pick how you charge."),
+        currency: choice(currencies, "Pick the currency you charge in."),
         min: number(0, 10_000_000, "the lowest price", { integer: false }),
         max: number(0, 10_000_000, "the highest price", { integer: false }),
       })
@@ -329,8 +347,10 @@ export const cards: Card[] = [
       model: choiceValue(pricingModels),
       min: z.number().min(0),
       max: z.number().min(0),
-      currency: z.literal("EUR").optional(),
+      /** Missing on answers saved before the card asked: those were euros. */
+      currency: choiceValue(currencies).default(legacyCurrency),
     }),
+    formDefaults: withCurrency,
   },
   textCard(
     {
@@ -592,10 +612,19 @@ export const cards: Card[] = [
     title: "What can you spend on marketing each month?",
     help: "Ads, tools, printing — money, not time. Zero is a fine answer.",
     fields: [
-      { kind: "number", name: "amount", label: "Monthly budget", unit: "EUR per month", min: 0, max: 10_000_000 },
+      { kind: "currency", name: "currency", label: "Currency", options: currencies },
+      { kind: "money", name: "amount", label: "Monthly budget", per: "per month", min: 0, max: 10_000_000 },
     ],
-    schema: z.object({ amount: number(0, 10_000_000, "an amount") }),
-    value: z.object({ amount: z.int().min(0).max(10_000_000) }),
+    schema: z.object({
+      currency: choice(currencies, "Pick the currency of your budget."),
+      amount: number(0, 10_000_000, "an amount"),
+    }),
+    value: z.object({
+      amount: z.int().min(0).max(10_000_000),
+      /** Missing on answers saved before the card asked: those were euros. */
+      currency: choiceValue(currencies).default(legacyCurrency),
+    }),
+    formDefaults: withCurrency,
   },
   {
     id: "time-and-constraints",

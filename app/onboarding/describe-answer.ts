@@ -1,5 +1,6 @@
 // A stored answer as short lines of text for the summary page (option values become their labels).
 import type { Card } from "./cards.ts";
+import { formatMoney, legacyCurrency } from "./currencies.ts";
 
 export interface AnswerLine {
   label: string;
@@ -30,6 +31,15 @@ export function describeAnswer(card: Card, value: unknown): DescribedAnswer {
         if (typeof raw === "number")
           described.lines.push({ label: field.label, text: `${raw.toLocaleString("en")} ${field.unit}` });
         break;
+      case "money":
+        if (typeof raw === "number") {
+          const currency = typeof answer.currency === "string" ? answer.currency : legacyCurrency;
+          const amount = formatMoney(raw, currency);
+          described.lines.push({ label: field.label, text: field.per ? `${amount} ${field.per}` : amount });
+        }
+        break;
+      case "currency":
+        break; // shown in the amounts
       case "choice":
       case "multi": {
         const values = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];

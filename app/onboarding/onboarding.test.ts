@@ -15,6 +15,7 @@ import {
 } from "../../tests/worker-helpers.ts";
 import { TOO_LARGE_MESSAGE } from "../images/images.server.ts";
 import { cards } from "./cards.ts";
+import { currencyFromLocale } from "./currencies.ts";
 import { currentWorkspace } from "./onboarding.server.ts";
 import { type ClientProfile, profileSchema } from "./profile.ts";
 
@@ -27,13 +28,13 @@ const requiredAnswers: Record<string, Record<string, string>> = {
   stage: { stage: "growing" },
   location: { location: "Lyon", serviceArea: "Greater Lyon" },
   offer: { text: "Sourdough bread and cakes" },
-  pricing: { model: "one-off", min: "3", max: "60" },
+  pricing: { model: "one-off", currency: "EUR", min: "3", max: "60" },
   difference: { text: "Slow fermentation, local flour" },
   "ideal-customer": { text: "Families nearby who care about good bread" },
   audience: { audience: "b2c" },
   problems: { text: "Supermarket bread is bland" },
   "primary-goal": { goal: "sales" },
-  budget: { amount: "300" },
+  budget: { currency: "EUR", amount: "300" },
   "time-and-constraints": { hoursPerWeek: "4", constraints: "" },
 };
 
@@ -144,6 +145,7 @@ describe("the questionnaire", () => {
     const pricing = await postAs("/onboarding/pricing", cookie, {
       intent: "save",
       model: "one-off",
+      currency: "EUR",
       min: "50",
       max: "10",
     });
@@ -254,7 +256,7 @@ describe("the questionnaire", () => {
     );
     expect(multi.status).toBe(302);
     expect((await postAs("/onboarding/online-places", cookie, { intent: "save", places: "tiktok" })).status).toBe(302); // one box ticked
-    expect((await postAs("/onboarding/budget", cookie, { intent: "save", amount: "250" })).status).toBe(302);
+    expect((await postAs("/onboarding/budget", cookie, { intent: "save", currency: "EUR", amount: "250" })).status).toBe(302);
     const competitors = await postAs("/onboarding/competitors", cookie, {
       intent: "save",
       "competitors[0].name": "Paul",
@@ -266,7 +268,7 @@ describe("the questionnaire", () => {
     expect(competitors.status).toBe(302);
     const profile = await storedProfile(workspaceId);
     expect(profile.customers.onlinePlaces).toEqual(["tiktok"]);
-    expect(profile.goals.monthlyBudget).toBe(250);
+    expect(profile.goals.monthlyBudget).toEqual({ amount: 250, currency: "EUR" });
     expect(profile.competition.competitors).toEqual([
       { name: "Paul", url: "https://paul.fr/" },
       { name: "Le Fournil" },
@@ -308,7 +310,7 @@ describe("the client profile", () => {
     expect(changed.headers.get("Location")).toBe("/onboarding/summary"); // edited from the summary: back there
     const profile = await storedProfile(workspaceId);
     expect(profile.business.name).toBe("Second name");
-    expect(profile.schemaVersion).toBe(1);
+    expect(profile.schemaVersion).toBe(2);
     expect(await answerRows(workspaceId)).toHaveLength(1);
   });
 
@@ -406,6 +408,76 @@ describe("the client profile", () => {
   });
 });
 
+describe("money", () => {
+  it("reads the currency from the browser's language, and a region it implies", () => {
+    expect(currencyFromLocale("en-GB,en;q=0.9")).toBe("GBP");
+    expect(currencyFromLocale("de-CH")).toBe("CHF");
+    expect(currencyFromLocale("fr")).toBe("EUR"); // French → France
+    expect(currencyFromLocale("en")).toBe("USD"); // English → United States
+    expect(currencyFromLocale("xx-QQ, ja;q=0.5")).toBe("JPY"); // the first one we know
+    expect(currencyFromLocale("not a tag, *")).toBe("EUR");
+    expect(currencyFromLocale(null)).toBe("EUR");
+  });
+
+  it("starts a new money card in the browser's currency, then in the currency already answered", async () => {
+    const { cookie } = await signedInUser();
+    const selected = (html: string) => html.match(/<option value="([A-Z]{3})" selected="">/)?.[1];
+    const first = await (await getAs("/onboarding/pricing", cookie, { "Accept-Language": "en-GB" })).text();
+    expect(selected(first)).toBe("GBP");
+    expect(first).toContain("GBP — British pound");
+
+    const pricing = { intent: "save", model: "hourly", currency: "CHF", min: "80", max: "120" };
+    expect((await postAs("/onboarding/pricing", cookie, pricing)).status).toBe(302);
+    const budget = await (await getAs("/onboarding/budget", cookie, { "Accept-Language": "en-GB" })).text();
+    expect(selected(budget)).toBe("CHF");
+  });
+
+  it("stores the currency with every amount, in the profile too, and shows amounts in it", async () => {
+    const { cookie, workspaceId } = await signedInUser();
+    const pricing = { intent: "save", model: "hourly", currency: "CHF", min: "80.5", max: "120" };
+    expect((await postAs("/onboarding/pricing", cookie, pricing)).status).toBe(302);
+    const budget = { intent: "save", currency: "JPY", amount: "30000" };
+    expect((await postAs("/onboarding/budget", cookie, budget)).status).toBe(302);
+
+    const profile = await storedProfile(workspaceId);
+    expect(profile.offer.pricing).toEqual({ model: "hourly", currency: "CHF", min: 80.5, max: 120 });
+    expect(profile.goals.monthlyBudget).toEqual({ amount: 30000, currency: "JPY" });
+    const summary = await (await getAs("/onboarding/summary", cookie)).text();
+    expect(summary).toContain("CHF\u00a080.50"); // Intl puts a no-break space after a code
+    expect(summary).toContain("CHF\u00a0120");
+    expect(summary).toContain("¥30,000 per month");
+    // The form comes back in the stored currency.
+    const card = await (await getAs("/onboarding/budget", cookie, { "Accept-Language": "en-US" })).text();
+    expect(card).toContain('<option value="JPY" selected="">');
+  });
+
+  it("refuses a currency not on the list, keeping the amount typed", async () => {
+    const { cookie, workspaceId } = await signedInUser();
+    for (const currency of ["XXX", "", "eur"]) {
+      const response = await postAs("/onboarding/budget", cookie, { intent: "save", currency, amount: "420" });
+      expect(response.status, currency).toBe(400);
+      const html = await response.text();
+      expect(html).toContain("Pick the currency of your budget.");
+      expect(html).toMatch(/name="amount"[^>]*value="420"|value="420"[^>]*name="amount"/);
+    }
+    expect(await answerRows(workspaceId)).toHaveLength(0);
+  });
+
+  it("reads an amount saved before cards asked for a currency as euros", async () => {
+    const { cookie, workspaceId } = await signedInUser();
+    await testDb()
+      .insert(onboardingAnswers)
+      .values({ workspaceId, cardId: "budget", value: JSON.stringify({ amount: 300 }), updatedAt: new Date() });
+    const summary = await (await getAs("/onboarding/summary", cookie)).text();
+    expect(summary).toContain("€300 per month");
+    const profile = (await (await getAs("/onboarding/profile.json", cookie)).json()) as ClientProfile;
+    expect(profile.goals.monthlyBudget).toEqual({ amount: 300, currency: "EUR" });
+    const card = await (await getAs("/onboarding/budget", cookie, { "Accept-Language": "en-GB" })).text();
+    expect(card).toContain('<option value="EUR" selected="">');
+  });
+
+});
+
 describe("the summary", () => {
   it("shows completeness, edit links, and the plan button only once every required card is answered", async () => {
     const { cookie } = await signedInUser();
@@ -428,7 +500,7 @@ describe("the summary", () => {
     expect(html).toMatch(/<form [^>]*action="\/plans"[^>]*>/);
     expect(html).toMatch(/<button type="submit"[^>]*>Generate my marketing plan<\/button>/);
     expect(html).toContain("Growing — steady sales, want more"); // choice shown by its label
-    expect(html).toContain("300<!-- --> EUR per month".replace("<!-- -->", "")); // number with its unit
+    expect(html).toContain("€300 per month"); // the amount in its currency, with its unit
   });
 
   it("resumes at the summary once every card has an answer or a skip", async () => {

@@ -6,7 +6,8 @@ import { z } from "zod";
 import { type Card, cards, sectionKeys, sections } from "./cards.ts";
 import type { SectionKey } from "./sections.ts";
 
-export const PROFILE_SCHEMA_VERSION = 1;
+/** 2: amounts carry their currency (goals.monthlyBudget became { amount, currency }). */
+export const PROFILE_SCHEMA_VERSION = 2;
 
 /** A card whose answer has one field appears in the profile as that field's value, not a one-key object. */
 function singleKey(card: Card): string | null {

@@ -29,6 +29,9 @@ export type FieldDef =
   | { kind: "choice"; name: string; label: string; options: Option[] }
   | { kind: "multi"; name: string; label: string; options: Option[]; max?: number }
   | { kind: "number"; name: string; label: string; unit: string; min: number; max: number; step?: number }
+  /** An amount in the currency the same card's `currency` field holds; `per` follows it ("per month"). */
+  | { kind: "money"; name: string; label: string; per?: string; min: number; max: number; step?: number }
+  | { kind: "currency"; name: string; label: string; options: Option[] }
   | { kind: "competitors"; name: string; label: string; rows: number }
   | { kind: "logo"; name: string; label: string }
   | { kind: "brand-images"; name: string; label: string; maxImages: number; colourSlots: number };

@@ -49,7 +49,7 @@ const withBudget = (amount: number, extra: Record<string, unknown> = {}) =>
 function expectPassesServerRules(plan: PlanContent, profile: ClientProfile, startDate = START) {
   const { amount, currency } = profileBudget(profile);
   expect(checkPlan(plan, { startDate, currency, monthlyBudget: amount })).toEqual([]);
-  const budget = (profile.goals as { monthlyBudget: number | null }).monthlyBudget ?? 0;
+  const budget = (profile.goals as { monthlyBudget: { amount: number } | null }).monthlyBudget?.amount ?? 0;
   expect(plan.budget.monthlyTotal).toBe(budget);
   expect(plan.budget.lines.reduce((sum, item) => sum + item.amount, 0)).toBe(budget);
   expect(plan.budget.currency).toBe("EUR");
@@ -179,8 +179,7 @@ describe("buildDemoPlan", () => {
   });
 
   it("reads a budget stored with its currency", () => {
-    const profile = profileOf(requiredAnswers);
-    (profile.goals as Record<string, unknown>).monthlyBudget = { amount: 250, currency: "GBP" };
+    const profile = profileOf({ ...requiredAnswers, budget: { amount: 250, currency: "GBP" } });
     const plan = buildDemoPlan(profile, START);
     expect(plan.budget).toMatchObject({ currency: "GBP", monthlyTotal: 250 });
     expect(plan.budget.lines.reduce((sum, item) => sum + item.amount, 0)).toBe(250);

@@ -6,6 +6,7 @@
 //
 // Same profile and start date → same plan: nothing here reads the clock or a random source.
 import { cards, findCard, sectionKeys } from "../onboarding/cards.ts";
+import { formatMoney, legacyCurrency } from "../onboarding/currencies.ts";
 import type { ClientProfile } from "../onboarding/profile.ts";
 import { profileBudget } from "./plan-checks.ts";
 import { type PlanContent, type PlanSection, type PlanSectionKey, ROADMAP_WEEKS } from "./plan-schema.ts";
@@ -25,7 +26,7 @@ interface Facts {
   website: string | null;
   teamSize: number | null;
   offer: string | null;
-  pricing: { model: string; min: number; max: number } | null;
+  pricing: { model: string; min: number; max: number; currency: string } | null;
   difference: string | null;
   benefits: string[];
   idealCustomer: string | null;
@@ -93,7 +94,12 @@ function readFacts(profile: ClientProfile): Facts {
     offer: text(offer.whatYouSell),
     pricing:
       text(pricing.model) && num(pricing.min) !== null && num(pricing.max) !== null
-        ? { model: text(pricing.model)!, min: num(pricing.min)!, max: num(pricing.max)! }
+        ? {
+            model: text(pricing.model)!,
+            min: num(pricing.min)!,
+            max: num(pricing.max)!,
+            currency: text(pricing.currency) ?? legacyCurrency,
+          }
         : null,
     difference: text(offer.difference),
     benefits: [benefits.first, benefits.second, benefits.third].map(text).filter((item) => item !== null),
@@ -153,10 +159,6 @@ function inSentence(value: string): string {
 const line = (value: string) => clip(value, 400);
 const listing = (items: string[]) =>
   items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
-
-function money(amount: number, currency: string): string {
-  return new Intl.NumberFormat("en", { style: "currency", currency, maximumFractionDigits: 0 }).format(amount);
-}
 
 // ── Dates ───────────────────────────────────────────────────────────────────────────────────────
 
@@ -706,7 +708,7 @@ function executiveSummary(ctx: Context): PlanSection<"executiveSummary"> {
   const channels = listing(ctx.channels.map((pick) => pick.spec.name));
   const sentences = [
     `${what}${stage} wants ${goal}${target}.`,
-    `For the next 90 days the plan concentrates on ${channels}, with ${money(facts.budget, facts.currency)} a month and about ${facts.hoursPerWeek} hours a week.`,
+    `For the next 90 days the plan concentrates on ${channels}, with ${formatMoney(facts.budget, facts.currency)} a month and about ${facts.hoursPerWeek} hours a week.`,
     facts.difference ? `Every message leads with what sets you apart: ${inSentence(gist(facts.difference, 160))}.` : "",
     `Success means ${inSentence(goalOf(facts).kpi)} moving toward the target by week 12, checked every week.`,
     ctx.note ?? "",
@@ -855,7 +857,7 @@ function personas(ctx: Context): PlanSection<"personas"> {
   const nameAt = (offset: number) => personaNames[(first + offset * 3) % personaNames.length]!;
   const where = ctx.channels.map((pick) => pick.spec.name);
   const priceObjection = facts.pricing
-    ? `Is ${money(facts.pricing.max, facts.currency)} worth it compared with the alternatives?`
+    ? `Is ${formatMoney(facts.pricing.max, facts.pricing.currency)} worth it compared with the alternatives?`
     : "Is it worth the price?";
   const list = [
     {
@@ -1166,7 +1168,7 @@ function risks(ctx: Context): PlanSection<"risks"> {
         }
       : {
           kind: "risk",
-          text: line(`${money(facts.budget, facts.currency)} a month is spent before results are clear.`),
+          text: line(`${formatMoney(facts.budget, facts.currency)} a month is spent before results are clear.`),
           mitigation: "Track cost per result weekly; pause what has no result after four weeks.",
         },
   );

@@ -1,6 +1,7 @@
 // Server checks on a plan the model wrote: what a JSON Schema cannot say. Each problem is a sentence the
 // model can act on in the correction round (and a reader sees under "needs review" if it persists).
 import { cards } from "../onboarding/cards.ts";
+import { legacyCurrency } from "../onboarding/currencies.ts";
 import type { ClientProfile } from "../onboarding/profile.ts";
 import { addDays, isValidDate } from "./plan-dates.ts";
 import { CALENDAR_DAYS, PLAN_DAYS, type PlanContent, type PlanSectionKey, ROADMAP_WEEKS } from "./plan-schema.ts";
@@ -19,17 +20,17 @@ export interface SectionProblems {
 
 const cardIds = new Set(cards.map((card) => card.id));
 
-/** The profile's monthly budget and its currency (EUR until the profile records one). */
+/** The profile's monthly budget and its currency (answers saved before the currency was asked: euros). */
 export function profileBudget(profile: ClientProfile): { amount: number; currency: string } {
   const budget = (profile.goals as Record<string, unknown>).monthlyBudget;
   if (budget && typeof budget === "object") {
     const { amount, currency } = budget as { amount?: unknown; currency?: unknown };
     return {
       amount: typeof amount === "number" ? amount : 0,
-      currency: typeof currency === "string" && /^[A-Z]{3}$/.test(currency) ? currency : "EUR",
+      currency: typeof currency === "string" && /^[A-Z]{3}$/.test(currency) ? currency : legacyCurrency,
     };
   }
-  return { amount: typeof budget === "number" ? budget : 0, currency: "EUR" };
+  return { amount: typeof budget === "number" ? budget : 0, currency: legacyCurrency };
 }
 
 /** The problems of every section that has any, in plan order (sections missing from `content` are skipped). */

@@ -2,6 +2,7 @@
 // same order and with the same tables as the page, readable as plain text and in any Markdown viewer.
 // Free text is the model's own Markdown and goes in as written; one-line values placed in a table cell
 // or a list item lose their line breaks and have "|" escaped so they cannot break the table.
+import { formatMoney } from "../onboarding/currencies.ts";
 import {
   type PlanContent,
   type PlanDocument,
@@ -25,10 +26,6 @@ function table(head: string[], rows: (string | number)[][]): string {
 
 function list(items: string[]): string {
   return items.length === 0 ? "_None._" : items.map((item) => `- ${cell(item)}`).join("\n");
-}
-
-function money(amount: number, currency: string): string {
-  return `${amount.toLocaleString("en")} ${currency}`;
 }
 
 type Writers = { [K in PlanSectionKey]: (content: PlanContent[K], ticked: Set<string>) => string };
@@ -94,8 +91,8 @@ const writers: Writers = {
   budget: (content) =>
     `${table(
       ["Item", "Channel", "Per month"],
-      content.lines.map((line) => [line.item, line.channel, money(line.amount, content.currency)]),
-    )}\n\n**Total per month: ${money(content.monthlyTotal, content.currency)}**`,
+      content.lines.map((line) => [line.item, line.channel, formatMoney(line.amount, content.currency)]),
+    )}\n\n**Total per month: ${formatMoney(content.monthlyTotal, content.currency)}**`,
   measurement: (content) =>
     `${content.approach}\n\n${table(
       ["Metric", "Tool", "How often"],

@@ -5,6 +5,7 @@
 //
 // Browser code: it imports only types from plan-schema.ts, so zod stays on the server.
 import type { ReactNode } from "react";
+import { formatMoney } from "../onboarding/currencies.ts";
 import { Markdown } from "../ui/markdown.tsx";
 import type { PlanContent, PlanSectionKey } from "./plan-schema.ts";
 
@@ -70,14 +71,6 @@ function Labelled({ label, children }: { label: string; children: ReactNode }) {
       {children}
     </div>
   );
-}
-
-export function formatMoney(amount: number, currency: string): string {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency, maximumFractionDigits: 0 }).format(amount);
-  } catch {
-    return `${amount} ${currency}`;
-  }
 }
 
 type Renderers = { [K in PlanSectionKey]: (content: PlanContent[K], context: SectionContext) => ReactNode };

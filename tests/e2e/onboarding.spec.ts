@@ -43,6 +43,7 @@ const required: Record<string, (page: Page) => Promise<void>> = {
   offer: (page) => page.getByLabel("What you sell", { exact: true }).fill("Sourdough bread and celebration cakes"),
   pricing: async (page) => {
     await page.getByLabel("One-off purchase", { exact: true }).check();
+    await page.getByLabel("Currency", { exact: true }).selectOption("GBP");
     await page.getByLabel("From", { exact: true }).fill("3");
     await page.getByLabel("To", { exact: true }).fill("60");
   },
@@ -133,9 +134,10 @@ test("the whole questionnaire with JavaScript on, editing from the summary and d
   ]);
   expect(download.suggestedFilename()).toBe("alva-client-profile.json");
   const profile = JSON.parse(readFileSync((await download.path())!, "utf8"));
-  expect(profile.schemaVersion).toBe(1);
+  expect(profile.schemaVersion).toBe(2);
   expect(profile.business.name).toBe("Rosa & Sons");
-  expect(profile.goals.monthlyBudget).toBe(300);
+  // The budget card started in the currency the pricing card was answered in.
+  expect(profile.goals.monthlyBudget).toEqual({ amount: 300, currency: "GBP" });
   expect(profile.completeness).toMatchObject({ requiredAnswered: 13, requiredTotal: 13 });
   await page.context().close();
 });

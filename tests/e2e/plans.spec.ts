@@ -21,13 +21,13 @@ const requiredAnswers: Record<string, Record<string, string>> = {
   stage: { stage: "growing" },
   location: { location: "Lyon", serviceArea: "Greater Lyon" },
   offer: { text: "Sourdough bread and cakes" },
-  pricing: { model: "one-off", min: "3", max: "60" },
+  pricing: { model: "one-off", currency: "EUR", min: "3", max: "60" },
   difference: { text: "Slow fermentation, local flour" },
   "ideal-customer": { text: "Families nearby who care about good bread" },
   audience: { audience: "b2c" },
   problems: { text: "Supermarket bread is bland" },
   "primary-goal": { goal: "sales" },
-  budget: { amount: "300" },
+  budget: { currency: "EUR", amount: "300" },
   "time-and-constraints": { hoursPerWeek: "4", constraints: "" },
 };
 
