@@ -256,7 +256,9 @@ describe("the questionnaire", () => {
     );
     expect(multi.status).toBe(302);
     expect((await postAs("/onboarding/online-places", cookie, { intent: "save", places: "tiktok" })).status).toBe(302); // one box ticked
-    expect((await postAs("/onboarding/budget", cookie, { intent: "save", currency: "EUR", amount: "250" })).status).toBe(302);
+    expect(
+      (await postAs("/onboarding/budget", cookie, { intent: "save", currency: "EUR", amount: "250" })).status,
+    ).toBe(302);
     const competitors = await postAs("/onboarding/competitors", cookie, {
       intent: "save",
       "competitors[0].name": "Paul",
@@ -475,7 +477,6 @@ describe("money", () => {
     const card = await (await getAs("/onboarding/budget", cookie, { "Accept-Language": "en-GB" })).text();
     expect(card).toContain('<option value="EUR" selected="">');
   });
-
 });
 
 describe("the summary", () => {
