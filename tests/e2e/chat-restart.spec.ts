@@ -13,9 +13,12 @@ import type { Page } from "@playwright/test";
 import { test } from "./browser-errors.ts";
 import { expectSoon as expect, inviteTeammate, signedInUser } from "./team.ts";
 
-const port = Number(process.env.E2E_RESTART_PORT ?? 8796);
-/** Its fake OAuth provider needs a port of its own too (the main server has E2E_FAKE_OAUTH_PORT). */
-const oauthPort = Number(process.env.E2E_RESTART_OAUTH_PORT ?? port + 1);
+// Below the main server's three ports (E2E_PORT, E2E_FRESH_PORT and E2E_FAKE_OAUTH_PORT: 8799, 8798,
+// 8797 by default), so the defaults never collide with them.
+const mainPort = Number(process.env.E2E_PORT ?? 8799);
+const port = Number(process.env.E2E_RESTART_PORT ?? mainPort - 3);
+/** Its fake OAuth provider needs a port of its own too. */
+const oauthPort = Number(process.env.E2E_RESTART_OAUTH_PORT ?? mainPort - 4);
 const baseURL = `http://localhost:${port}`;
 
 test.use({ baseURL });
