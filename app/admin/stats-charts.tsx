@@ -210,35 +210,40 @@ export function Legend({ names }: { names: string[] }) {
   );
 }
 
-/** The chart's numbers as a table, for screen readers (visually hidden: the chart shows them). */
+/**
+ * The chart's numbers as a table, for screen readers (visually hidden: the chart shows them). The
+ * wrapper is what is hidden: a table does not shrink to sr-only's 1 px and made a phone's page scroll.
+ */
 export function ChartTable({ title, header, rows }: { title: string; header: string[]; rows: CsvValue[][] }) {
   return (
-    <table className="sr-only">
-      <caption>{title}</caption>
-      <thead>
-        <tr>
-          {header.map((name) => (
-            <th key={name} scope="col">
-              {name}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr key={row.join("|")}>
-            {row.map((cell, i) =>
-              i === 0 ? (
-                <th key={header[i]} scope="row">
-                  {cell}
-                </th>
-              ) : (
-                <td key={header[i]}>{typeof cell === "number" ? format.format(cell) : (cell ?? "–")}</td>
-              ),
-            )}
+    <div className="sr-only">
+      <table>
+        <caption>{title}</caption>
+        <thead>
+          <tr>
+            {header.map((name) => (
+              <th key={name} scope="col">
+                {name}
+              </th>
+            ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.join("|")}>
+              {row.map((cell, i) =>
+                i === 0 ? (
+                  <th key={header[i]} scope="row">
+                    {cell}
+                  </th>
+                ) : (
+                  <td key={header[i]}>{typeof cell === "number" ? format.format(cell) : (cell ?? "–")}</td>
+                ),
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

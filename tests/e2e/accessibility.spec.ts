@@ -67,3 +67,39 @@ test("admin pages have no serious accessibility violations in either theme", asy
     found.push(...(await violations(page, path)));
   expect(found).toEqual([]);
 });
+
+// A phone's width: the same checks, and no sideways scroll of the page itself (tables may scroll
+// inside their own box, the page may not).
+test("the main pages at 390 px have no serious violations and no horizontal page scroll", async ({ browser }) => {
+  const { page } = await signedInUser(browser, "a11yp");
+  await page.setViewportSize({ width: 390, height: 844 });
+  const found: string[] = [];
+  for (const path of [
+    "/dashboard",
+    "/onboarding/summary",
+    "/onboarding/pricing",
+    "/onboarding/brand-images",
+    "/plans",
+    "/chat",
+    "/workspaces",
+    "/settings/sessions",
+    "/settings/security",
+  ]) {
+    found.push(...(await violations(page, path)));
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflow > 0) found.push(`${path}: the page scrolls sideways by ${overflow} px`);
+  }
+  expect(found).toEqual([]);
+});
+
+test("the admin's tables at 390 px: no serious violations, no horizontal page scroll", async ({ browser }) => {
+  const page = await signedInAdmin(browser);
+  await page.setViewportSize({ width: 390, height: 844 });
+  const found: string[] = [];
+  for (const path of ["/admin/users", "/admin/audit", "/admin/stats", "/admin/system"]) {
+    found.push(...(await violations(page, path)));
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflow > 0) found.push(`${path}: the page scrolls sideways by ${overflow} px`);
+  }
+  expect(found).toEqual([]);
+});
