@@ -92,6 +92,9 @@ export function FieldInput({
         </div>
       );
     case "number":
+    case "money": {
+      // A money field's currency is the card's own select, just above; `per` says what the amount is per.
+      const unit = field.kind === "number" ? field.unit : field.per;
       return (
         <div className="space-y-1">
           {label}
@@ -107,44 +110,19 @@ export function FieldInput({
               defaultValue={asString(initial[field.name])}
               autoFocus={autoFocus}
               aria-invalid={invalid}
-              aria-describedby={[describedBy, `${id}-unit`].filter(Boolean).join(" ")}
+              aria-describedby={[describedBy, unit ? `${id}-unit` : null].filter(Boolean).join(" ") || undefined}
               className={`${inputClass} max-w-40`}
             />
-            <span id={`${id}-unit`} className="text-sm text-zinc-600 dark:text-zinc-400">
-              {field.unit}
-            </span>
-          </div>
-          <ErrorList id={errorId} errors={errors[field.name]} />
-        </div>
-      );
-    case "money":
-      return (
-        <div className="space-y-1">
-          {label}
-          <div className="flex items-center gap-2">
-            <input
-              id={id}
-              name={field.name}
-              type="number"
-              inputMode="decimal"
-              min={field.min}
-              max={field.max}
-              step={field.step ?? 1}
-              defaultValue={asString(initial[field.name])}
-              autoFocus={autoFocus}
-              aria-invalid={invalid}
-              aria-describedby={[describedBy, field.per ? `${id}-per` : null].filter(Boolean).join(" ") || undefined}
-              className={`${inputClass} max-w-40`}
-            />
-            {field.per ? (
-              <span id={`${id}-per`} className="text-sm text-zinc-600 dark:text-zinc-400">
-                {field.per}
+            {unit ? (
+              <span id={`${id}-unit`} className="text-sm text-zinc-600 dark:text-zinc-400">
+                {unit}
               </span>
             ) : null}
           </div>
           <ErrorList id={errorId} errors={errors[field.name]} />
         </div>
       );
+    }
     case "currency":
       return (
         <div className="space-y-1">
