@@ -12,7 +12,7 @@ import {
 import type { Route } from "./+types/root";
 import "./app.css";
 import { getAuth, sessionMiddleware } from "./accounts/auth.server.ts";
-import { organizationName } from "./admin/instance-settings.server.ts";
+import { organizationBranding } from "./admin/instance-settings.server.ts";
 import { isApiPath } from "./api/paths.ts";
 import { imageUrl } from "./images/images.server.ts";
 import { getDatabase } from "./platform/database.server.ts";
@@ -63,12 +63,16 @@ export async function loader({ request, context }: Route.LoaderArgs) {
         }
       : null;
   const { env, requestId } = context.get(requestInfo);
+  // The organization from /admin/settings, in the header of signed-in pages (anonymous pages ask nothing).
+  const branding = user
+    ? await organizationBranding(getDatabase(context), env.TURSO_DATABASE_URL).catch(() => null)
+    : null;
   return {
     theme: readTheme(request),
     requestId,
     user,
-    // The organization from /admin/settings, in the header of signed-in pages (anonymous pages ask nothing).
-    organization: user ? await organizationName(getDatabase(context), env.TURSO_DATABASE_URL).catch(() => null) : null,
+    organization: branding?.name ?? null,
+    organizationLogoUrl: branding?.logoImageId ? imageUrl(branding.logoImageId, "thumb") : null,
     toast: context.get(toastContext),
   };
 }
@@ -100,11 +104,24 @@ export function Layout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <header className="border-b border-zinc-200 dark:border-zinc-800">
-          <div className="mx-auto flex max-w-5xl items-center justify-between px-4 py-3">
-            <Link to="/" className="text-lg font-semibold tracking-tight">
-              <span className="text-brand-600 dark:text-brand-400">●</span> Alva
+          <div className="mx-auto flex max-w-5xl items-center justify-between gap-3 px-4 py-3">
+            <Link to="/" className="flex min-w-0 items-center text-lg font-semibold tracking-tight">
+              <span className="shrink-0">
+                <span className="text-brand-600 dark:text-brand-400">●</span> Alva
+              </span>
+              {root?.organizationLogoUrl ? (
+                // Decorative: the organization's name is right next to it.
+                <img
+                  src={root.organizationLogoUrl}
+                  alt=""
+                  data-testid="organization-logo"
+                  className="ml-3 h-6 w-auto max-w-16 shrink-0 rounded-sm object-contain sm:max-w-24"
+                />
+              ) : null}
               {root?.organization ? (
-                <span className="ml-2 text-sm font-normal text-zinc-600 dark:text-zinc-400">{root.organization}</span>
+                <span className="ml-2 text-sm leading-tight font-normal text-zinc-600 dark:text-zinc-400">
+                  {root.organization}
+                </span>
               ) : null}
             </Link>
             <div className="flex items-center gap-3">

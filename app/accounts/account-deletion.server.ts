@@ -7,6 +7,7 @@
 import { and, asc, eq, inArray, isNotNull, lt, ne, notInArray, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { chatRooms, dataExports, images, sessions, users, workspaceMembers, workspaces } from "../../db/schema.ts";
+import { handOverOrganizationLogo } from "../admin/instance-settings.server.ts";
 import { revokeUserFamilies } from "../api/token-families.server.ts";
 import { sendMail } from "../email-flows/emails.server.ts";
 import { renditionKeys } from "../images/images.server.ts";
@@ -188,6 +189,7 @@ async function purgeAccount(env: Env, db: Database, userId: string): Promise<voi
         doomed.length > 0 ? notInArray(images.workspaceId, doomed) : undefined,
       ),
     );
+  await handOverOrganizationLogo(db, userId);
   const goneImages = await db
     .select({ r2Key: images.r2Key })
     .from(images)

@@ -2,11 +2,12 @@
 // (the sign-up policy, checked on every path that creates one: password sign-up, magic link, OAuth and
 // the API), which sign-in methods are offered and accepted, and how many plans a workspace may start a
 // day. One row, absent until the first change: a fresh instance runs on the defaults below.
-import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../../db/client.ts";
 import {
   adminInvitations,
+  images,
   instance,
   instanceSettings,
   organizations,
@@ -19,6 +20,7 @@ import {
 } from "../../db/schema.ts";
 import type { LimitOptions } from "../../workers/rate-limiter.ts";
 import { hashSecret, newId, randomSecret } from "../accounts/secrets.server.ts";
+import { removeImage, storeImage, type UploadResult } from "../images/images.server.ts";
 import { composeMail } from "../mail/mail.server.ts";
 import { type AuditEntry, auditInsert } from "./audit.server.ts";
 
@@ -187,30 +189,136 @@ export function planGenerationLimit(settings: InstanceSettings): LimitOptions {
 
 // ── The organization, the waitlist and admin invitations ─────────────────────────────────────
 
-/** The organization's name per database, remembered for a minute by each isolate (the header shows it on every page). */
-const organizationNames = new Map<string, { name: string | null; until: number }>();
-const ORGANIZATION_NAME_TTL_MS = 60_000;
+/** The organization's name and logo per database, remembered for a minute by each isolate (the header shows them on every page). */
+const organizationBrandings = new Map<string, { branding: OrganizationBranding | null; until: number }>();
+const ORGANIZATION_BRANDING_TTL_MS = 60_000;
 
-export async function organizationName(db: Database, databaseUrl: string): Promise<string | null> {
-  const cached = organizationNames.get(databaseUrl);
-  if (cached && cached.until > Date.now()) return cached.name;
-  const name = (await loadOrganization(db))?.name ?? null;
-  organizationNames.set(databaseUrl, { name, until: Date.now() + ORGANIZATION_NAME_TTL_MS });
-  return name;
+export interface OrganizationBranding {
+  name: string;
+  /** Null when there is none, or when its image row is gone (see loadOrganization). */
+  logoImageId: string | null;
 }
 
-/** After a rename: this isolate shows the new name at once (others within a minute). */
+export async function organizationBranding(db: Database, databaseUrl: string): Promise<OrganizationBranding | null> {
+  const cached = organizationBrandings.get(databaseUrl);
+  if (cached && cached.until > Date.now()) return cached.branding;
+  const row = await loadOrganization(db);
+  const branding = row ? { name: row.name, logoImageId: row.logoImageId } : null;
+  organizationBrandings.set(databaseUrl, { branding, until: Date.now() + ORGANIZATION_BRANDING_TTL_MS });
+  return branding;
+}
+
+/** After a rename or a new logo: this isolate shows it at once (others within a minute). */
 export function forgetOrganizationName(): void {
-  organizationNames.clear();
+  organizationBrandings.clear();
 }
 
-export async function loadOrganization(db: Database): Promise<{ id: string; name: string } | null> {
+/**
+ * The organization, with its logo only when the image row still exists: `logo_image_id` has no
+ * foreign key, so a logo whose row went (its uploader purged before the hand-over existed, a manual
+ * fix) reads as no logo instead of a broken picture.
+ */
+export async function loadOrganization(
+  db: Database,
+): Promise<{ id: string; name: string; logoImageId: string | null } | null> {
   const [row] = await db
-    .select({ id: organizations.id, name: organizations.name })
+    .select({ id: organizations.id, name: organizations.name, logoImageId: images.id })
     .from(instance)
     .innerJoin(organizations, eq(organizations.id, instance.organizationId))
+    .leftJoin(images, eq(images.id, organizations.logoImageId))
     .limit(1);
   return row ?? null;
+}
+
+/**
+ * Makes `file` the organization's logo: stores it (storeImage's checks: size, type from the bytes,
+ * pixels), points the organization at it with the audit entry in one batch, then deletes the logo it
+ * replaces (row and R2). A refused file changes nothing and comes back as the message to show.
+ */
+export async function replaceOrganizationLogo(
+  env: Env,
+  db: Database,
+  input: { organizationId: string; file: File; audit: Omit<AuditEntry, "action" | "target" | "detail"> },
+): Promise<UploadResult> {
+  const [current] = await db
+    .select({ logoImageId: organizations.logoImageId })
+    .from(organizations)
+    .where(eq(organizations.id, input.organizationId))
+    .limit(1);
+  const stored = await storeImage(env, db, {
+    file: input.file,
+    kind: "logo",
+    ownerId: input.audit.actor.id,
+    workspaceId: null,
+    organization: true,
+  });
+  if (!stored.ok) return stored;
+  const previousId = current?.logoImageId ?? null;
+  await db.batch([
+    db.update(organizations).set({ logoImageId: stored.image.id }).where(eq(organizations.id, input.organizationId)),
+    auditInsert(db, {
+      ...input.audit,
+      action: "settings.organization-logo",
+      detail: { from: previousId, to: stored.image.id },
+    }),
+  ]);
+  if (previousId) await removeOrganizationLogoImage(env, db, previousId);
+  forgetOrganizationName();
+  return stored;
+}
+
+/** Clears the organization's logo (audited) and deletes its image. False when there was none. */
+export async function removeOrganizationLogo(
+  env: Env,
+  db: Database,
+  input: { organizationId: string; audit: Omit<AuditEntry, "action" | "target" | "detail"> },
+): Promise<boolean> {
+  const [current] = await db
+    .select({ logoImageId: organizations.logoImageId })
+    .from(organizations)
+    .where(eq(organizations.id, input.organizationId))
+    .limit(1);
+  const previousId = current?.logoImageId ?? null;
+  if (!previousId) return false;
+  await db.batch([
+    db.update(organizations).set({ logoImageId: null }).where(eq(organizations.id, input.organizationId)),
+    auditInsert(db, { ...input.audit, action: "settings.organization-logo", detail: { from: previousId, to: null } }),
+  ]);
+  await removeOrganizationLogoImage(env, db, previousId);
+  forgetOrganizationName();
+  return true;
+}
+
+/** Only an organization logo (kind "logo", no workspace) is ever deleted here, whatever id is stored. */
+async function removeOrganizationLogoImage(env: Env, db: Database, imageId: string): Promise<void> {
+  const [image] = await db
+    .select({ id: images.id, r2Key: images.r2Key })
+    .from(images)
+    .where(and(eq(images.id, imageId), eq(images.kind, "logo"), isNull(images.workspaceId)))
+    .limit(1);
+  if (image) await removeImage(env, db, image);
+}
+
+/**
+ * Before account `userId` is purged: the organization's logo it uploaded passes to another admin, so
+ * the purge (which deletes the images a user owns, and the row's cascade) leaves the logo in place.
+ * Without another admin (the last one cannot delete their account) the logo goes with the account.
+ */
+export async function handOverOrganizationLogo(db: Database, userId: string): Promise<void> {
+  await db
+    .update(images)
+    .set({
+      ownerId: sql`(select id from users where role = 'admin' and deleted_at is null and id <> ${userId} order by created_at limit 1)`,
+    })
+    .where(
+      and(
+        eq(images.ownerId, userId),
+        eq(images.kind, "logo"),
+        isNull(images.workspaceId),
+        sql`${images.id} in (select logo_image_id from organizations)`,
+        sql`exists (select 1 from users where role = 'admin' and deleted_at is null and id <> ${userId})`,
+      ),
+    );
 }
 
 /** The waitlist, newest first, with times as Unix milliseconds. */

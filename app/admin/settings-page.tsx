@@ -1,6 +1,8 @@
-// /admin/settings: the organization's name, who may create an account (sign-up policy), which sign-in
+// /admin/settings: the organization's name and logo, who may create an account (sign-up policy), which sign-in
 // methods are offered, the per-workspace plan limit, and the waitlist (see it, export it, invite people
 // from it). Admins only, like /admin. Every change is one batch with its audit entry (audit.server.ts).
+// The logo form is multipart, so every form here is read with the upload limit: a file past 5 MB is a
+// message under the logo field (413), never an error page.
 // What the settings do: instance-settings.server.ts and docs/decisions/0107-sign-up-policy.md.
 import { getFormProps, useForm } from "@conform-to/react";
 import { eq } from "drizzle-orm";
@@ -9,13 +11,16 @@ import { z } from "zod";
 import { organizations, type SignInMethod, type SignupPolicy, signInMethods, signupPolicies } from "../../db/schema.ts";
 import { requireRole } from "../accounts/auth.server.ts";
 import { sendAfterResponse } from "../email-flows/emails.server.ts";
+import { imageUrl, MAX_UPLOAD_FORM_BYTES, TOO_LARGE_MESSAGE } from "../images/images.server.ts";
 import { enabledProviders } from "../oauth/config.server.ts";
 import { providerLabels } from "../oauth/providers.ts";
 import { withDatabase } from "../platform/database.server.ts";
-import { parseForm } from "../platform/forms.server.ts";
+import { logRefusedForm, parseFormData, readFormBody } from "../platform/forms.server.ts";
+import { httpError } from "../platform/http-error.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { redirectWithToast } from "../platform/toast.server.ts";
 import { formatTime, isoTime } from "../settings/format.ts";
+import { DropZone } from "../ui/drop-zone.tsx";
 import { ErrorList, Field, FormError, SubmitButton } from "../ui/form-field.tsx";
 import type { Route } from "./+types/settings-page";
 import { auditInsert } from "./audit.server.ts";
@@ -29,6 +34,8 @@ import {
   listWaitlist,
   loadInstanceSettings,
   loadOrganization,
+  removeOrganizationLogo,
+  replaceOrganizationLogo,
   settingsUpsert,
 } from "./instance-settings.server.ts";
 
@@ -44,6 +51,7 @@ export async function loader(args: Route.LoaderArgs) {
   return {
     settings,
     organization: organization?.name ?? "",
+    logoUrl: organization?.logoImageId ? imageUrl(organization.logoImageId, "medium") : null,
     waitlist: waitlist.slice(0, WAITLIST_SHOWN),
     moreWaitlist: waitlist.length > WAITLIST_SHOWN,
     configuredProviders: enabledProviders(env),
@@ -128,14 +136,41 @@ const inviteForm = z.object({
   waitlistId: z.coerce.number().int().positive(),
 });
 
-const settingsForm = z.discriminatedUnion("intent", [organizationForm, accessForm, plansForm, inviteForm]);
+const logoForm = z.object({
+  intent: z.literal("logo"),
+  logo: z.instanceof(File, { error: "Choose an image file for the logo." }),
+});
+
+const logoRemoveForm = z.object({ intent: z.literal("logo-remove") });
+
+const settingsForm = z.discriminatedUnion("intent", [
+  organizationForm,
+  logoForm,
+  logoRemoveForm,
+  accessForm,
+  plansForm,
+  inviteForm,
+]);
+
+/** Both logo forms answer under the upload form (its field shows the message). */
+const answerFor = (intent: string) => (intent === "logo-remove" ? "logo" : intent);
 
 export async function action(args: Route.ActionArgs) {
   const { request, context } = args;
   const { user } = requireRole(args, "admin");
   const { env } = context.get(requestInfo);
-  const submission = await parseForm(args, settingsForm);
-  const intent = typeof submission.payload.intent === "string" ? submission.payload.intent : "";
+  const read = await readFormBody(request, { maxBytes: MAX_UPLOAD_FORM_BYTES });
+  if (!read.ok) {
+    logRefusedForm(context, read);
+    // Only the logo form can be this large; anything else unreadable is the usual error page.
+    if (read.status !== 413) return httpError(context, read.status, read.message);
+    return data(
+      { intent: "logo", result: { status: "error" as const, error: { logo: [TOO_LARGE_MESSAGE] } } },
+      { status: 413 },
+    );
+  }
+  const submission = parseFormData(read.form, settingsForm);
+  const intent = answerFor(typeof submission.payload.intent === "string" ? submission.payload.intent : "");
   if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
   const form = submission.value;
   const audit = { actor: { id: user.id, username: user.username }, request };
@@ -166,6 +201,32 @@ export async function action(args: Route.ActionArgs) {
           forgetOrganizationName();
         }
         return redirectWithToast(request, "/admin/settings", { kind: "success", message: "Organization name saved." });
+      }
+      case "logo":
+      case "logo-remove": {
+        const organization = await loadOrganization(db);
+        if (!organization) {
+          return data(
+            { intent, result: submission.reply({ formErrors: ["This instance has no organization yet."] }) },
+            { status: 409 },
+          );
+        }
+        if (form.intent === "logo-remove") {
+          await removeOrganizationLogo(env, db, { organizationId: organization.id, audit });
+          return redirectWithToast(request, "/admin/settings", { kind: "success", message: "Logo removed." });
+        }
+        const stored = await replaceOrganizationLogo(env, db, {
+          organizationId: organization.id,
+          file: form.logo,
+          audit,
+        });
+        if (!stored.ok) {
+          return data(
+            { intent, result: submission.reply({ fieldErrors: { logo: [stored.message] } }) },
+            { status: stored.status },
+          );
+        }
+        return redirectWithToast(request, "/admin/settings", { kind: "success", message: "Logo saved." });
       }
       case "access": {
         const after: InstanceSettings = {
@@ -231,6 +292,10 @@ export default function SettingsPage({ loaderData, actionData }: Route.Component
     lastResult: lastResult("organization"),
     defaultValue: { name: loaderData.organization },
   });
+  const [logoFormMeta, logoFields] = useForm<{ logo: File }>({
+    id: "settings-logo",
+    lastResult: lastResult("logo"),
+  });
   const [accessFormMeta, accessFields] = useForm<z.input<typeof accessForm>>({
     id: "settings-access",
     lastResult: lastResult("access"),
@@ -276,6 +341,60 @@ export default function SettingsPage({ loaderData, actionData }: Route.Component
           />
           <SubmitButton pending={busy} pendingLabel="Saving…">
             Save name
+          </SubmitButton>
+        </Form>
+
+        <h3 id="settings-logo-title" className="pt-2 font-medium">
+          Logo
+        </h3>
+        <FormError errors={logoFormMeta.errors} />
+        {loaderData.logoUrl ? (
+          <div className="flex flex-wrap items-center gap-4">
+            <img
+              src={loaderData.logoUrl}
+              alt={`Current logo of ${loaderData.organization}`}
+              data-testid="current-organization-logo"
+              className="h-16 w-auto max-w-48 rounded-md border border-zinc-200 bg-white object-contain p-1 dark:border-zinc-800"
+            />
+            <Form method="post">
+              <input type="hidden" name="intent" value="logo-remove" />
+              <button
+                type="submit"
+                disabled={busy}
+                className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm hover:bg-zinc-50 disabled:opacity-60 dark:border-zinc-700 dark:hover:bg-zinc-900"
+              >
+                Remove logo
+              </button>
+            </Form>
+          </div>
+        ) : (
+          <p className={muted}>No logo yet: the header and e-mails show the name alone.</p>
+        )}
+        <Form
+          method="post"
+          encType="multipart/form-data"
+          {...getFormProps(logoFormMeta)}
+          aria-labelledby="settings-logo-title"
+          className="max-w-md space-y-4"
+        >
+          <input type="hidden" name="intent" value="logo" />
+          <div className="space-y-1">
+            <DropZone
+              id="settings-logo-file"
+              name={logoFields.logo.name}
+              prompt={
+                loaderData.logoUrl ? "Drop a new logo here, or choose a file" : "Drop the logo here, or choose a file"
+              }
+              hint="PNG, JPEG, WebP or GIF, up to 5 MB. Shown next to the name in the header and at the top of e-mails; anyone can see it."
+              accept="image/png,image/jpeg,image/webp,image/gif"
+              required
+              aria-invalid={logoFields.logo.errors ? true : undefined}
+              aria-describedby={logoFields.logo.errors ? "settings-logo-error" : undefined}
+            />
+            <ErrorList id="settings-logo-error" errors={logoFields.logo.errors} />
+          </div>
+          <SubmitButton pending={busy} pendingLabel="Uploading…">
+            {loaderData.logoUrl ? "Replace logo" : "Upload logo"}
           </SubmitButton>
         </Form>
       </section>

@@ -1,7 +1,7 @@
 // Cron cleanup of uploads nothing uses: an avatar replaced during a race, a logo uploaded on an
 // onboarding card and then swapped before the answer was saved, a tab closed mid-upload.
-// An image is kept while a user's avatar_image_id names it or any onboarding answer's JSON value
-// contains its id (the onboarding cards store image ids as strings), and always for its first 24
+// An image is kept while a user's avatar_image_id or the organization's logo_image_id names it, or any
+// onboarding answer's JSON value contains its id (the onboarding cards store image ids as strings), and always for its first 24
 // hours, so an upload whose answer is about to be saved is never taken away.
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
@@ -18,6 +18,7 @@ export async function deleteUnreferencedImages(env: Env, db: Database, now = new
   const unreferenced = and(
     lt(images.createdAt, cutoff),
     sql`not exists (select 1 from users where users.avatar_image_id = ${images.id})`,
+    sql`not exists (select 1 from organizations where organizations.logo_image_id = ${images.id})`,
     sql`not exists (select 1 from onboarding_answers where instr(onboarding_answers.value, ${images.id}) > 0)`,
   );
   const candidates = await db.select({ id: images.id }).from(images).where(unreferenced).limit(BATCH);

@@ -1,9 +1,9 @@
 // Uploaded images: bytes in R2 (env.IMAGES) under generated keys, metadata in the `images` table.
-// Used by /settings/profile (avatars), onboarding (logo and brand-image cards) and OAuth (copied
-// provider avatars). Served only through GET /images/:id (image-route.ts), which checks who may see them.
+// Used by /settings/profile (avatars), onboarding (logo and brand-image cards), /admin/settings (the
+// organization's logo) and OAuth (copied provider avatars). Served only through GET /images/:id (image-route.ts), which checks who may see them.
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
-import { images, users, workspaceMembers } from "../../db/schema.ts";
+import { images, organizations, users, workspaceMembers } from "../../db/schema.ts";
 import { newId } from "../accounts/secrets.server.ts";
 import { readAtMost } from "../platform/forms.server.ts";
 import { extensionFor, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, sniffImage } from "./image-format.ts";
@@ -27,12 +27,14 @@ export const WRONG_TYPE_MESSAGE = "That file is not a PNG, JPEG, WebP or GIF ima
  * The R2 key is `images/<sha256 of the bytes>/<new id>.<ext from the sniffed type>`: the uploaded
  * file's name is never used. The id part keeps every row's object its own, so deleting one image
  * never removes bytes another row (someone else's identical upload) still points at.
- * A logo or brand image must name a workspace the owner belongs to; an avatar has no workspace.
+ * A logo or brand image must name a workspace the owner belongs to; an avatar has no workspace, and
+ * neither has the organization's logo (`organization: true`, kind "logo": the caller checked the
+ * uploader is an admin).
  */
 export async function storeImage(
   env: Env,
   db: Database,
-  input: { file: File; kind: ImageKind; ownerId: string; workspaceId: string | null },
+  input: { file: File; kind: ImageKind; ownerId: string; workspaceId: string | null; organization?: true },
 ): Promise<UploadResult> {
   const { file, kind, ownerId } = input;
   if (!(file instanceof Blob) || file.size === 0) {
@@ -54,8 +56,9 @@ export async function storeImage(
     return { ok: false, status: 400, message: TOO_MANY_PIXELS_MESSAGE };
   }
 
-  const workspaceId = kind === "avatar" ? null : input.workspaceId;
-  if (kind !== "avatar") {
+  const organizationLogo = kind === "logo" && input.organization === true;
+  const workspaceId = kind === "avatar" || organizationLogo ? null : input.workspaceId;
+  if (kind !== "avatar" && !organizationLogo) {
     if (!workspaceId || !(await isWorkspaceMember(db, workspaceId, ownerId))) {
       return { ok: false, status: 400, message: "That business was not found." };
     }
@@ -133,22 +136,37 @@ export function renditionKeys(r2Key: string): string[] {
 }
 
 /**
- * The image if `viewerId` may see it, otherwise undefined (the route then answers 404, never 403, so
- * ids of other businesses' images cannot be probed). Avatars are visible to every signed-in user of
- * the instance (they appear next to names in chat); logos and brand images only to members of their
- * workspace.
+ * The image if `viewerId` (null: signed out) may see it, otherwise undefined (the route then answers
+ * 404, never 403, so ids of other businesses' images cannot be probed). The organization's logo — the
+ * one image `organizations.logo_image_id` names — is public branding: anyone, e-mail clients included
+ * (`public: true`). Avatars are visible to every signed-in user of the instance (they appear next to
+ * names in chat); logos and brand images only to members of their workspace.
  */
 export async function findVisibleImage(
   db: Database,
   imageId: string,
-  viewerId: string,
-): Promise<StoredImage | undefined> {
+  viewerId: string | null,
+): Promise<(StoredImage & { public: boolean }) | undefined> {
   const image = await db.query.images.findFirst({ where: eq(images.id, imageId) });
   if (!image) return undefined;
-  if (image.kind === "avatar") return image;
+  if (await isOrganizationLogo(db, image)) return { ...image, public: true };
+  if (viewerId === null) return undefined;
+  if (image.kind === "avatar") return { ...image, public: false };
   // Not the uploader as such: someone who has left the business no longer sees its pictures.
-  if (image.workspaceId !== null && (await isWorkspaceMember(db, image.workspaceId, viewerId))) return image;
+  if (image.workspaceId !== null && (await isWorkspaceMember(db, image.workspaceId, viewerId)))
+    return { ...image, public: false };
   return undefined;
+}
+
+/** Whether the organization's logo is this image: kind "logo", no workspace, and named by the organization row. */
+async function isOrganizationLogo(db: Database, image: StoredImage): Promise<boolean> {
+  if (image.kind !== "logo" || image.workspaceId !== null) return false;
+  const named = await db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(eq(organizations.logoImageId, image.id))
+    .limit(1);
+  return named.length > 0;
 }
 
 async function isWorkspaceMember(db: Database, workspaceId: string, userId: string): Promise<boolean> {

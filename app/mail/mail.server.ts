@@ -6,7 +6,8 @@
 
 import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
-import { devOutbox, instance, organizations } from "../../db/schema.ts";
+import { devOutbox, images, instance, organizations } from "../../db/schema.ts";
+import { imageUrl } from "../images/images.server.ts";
 
 export interface MailMessage {
   to: string;
@@ -23,6 +24,8 @@ export interface MailEnv {
   ENVIRONMENT: string;
   RESEND_API_KEY?: string;
   MAIL_FROM?: string;
+  /** The instance's origin: the organization's logo in the HTML part is an absolute URL under it. */
+  APP_URL?: string;
 }
 
 export class MailNotConfiguredError extends Error {
@@ -35,30 +38,43 @@ export function isDevelopmentLike(env: { ENVIRONMENT: string }): boolean {
 
 export function mailTransport(env: MailEnv, db: Database): MailTransport {
   const transport = bareTransport(env, db);
-  return { send: async (message) => transport.send(await signedByOrganization(db, message)) };
+  return { send: async (message) => transport.send(await signedByOrganization(env, db, message)) };
 }
 
 /**
- * Every e-mail is signed with the organization's name from /admin/settings ("— Alva at Acme"). A
+ * Every e-mail is signed with the organization's name from /admin/settings ("— Alva at Acme"), and its
+ * HTML part opens with the organization's logo when there is one: an absolute URL under APP_URL, which
+ * /images/:id serves without cookies (the logo is public). The plain-text part gets no picture. A
  * failed lookup sends the mail as composed rather than not at all.
  */
-async function signedByOrganization(db: Database, message: MailMessage): Promise<MailMessage> {
+async function signedByOrganization(env: MailEnv, db: Database, message: MailMessage): Promise<MailMessage> {
   try {
     const [row] = await db
-      .select({ name: organizations.name })
+      .select({ name: organizations.name, logoImageId: images.id })
       .from(instance)
       .innerJoin(organizations, eq(organizations.id, instance.organizationId))
+      .leftJoin(images, eq(images.id, organizations.logoImageId))
       .limit(1);
     if (!row) return message;
     const signature = `— Alva at ${row.name}`;
+    const html = message.html.replace(/>— Alva<\/p><\/div>$/, `>${escapeHtml(signature)}</p></div>`);
     return {
       ...message,
       text: message.text.replace(/— Alva$/, signature),
-      html: message.html.replace(/>— Alva<\/p><\/div>$/, `>${escapeHtml(signature)}</p></div>`),
+      html:
+        row.logoImageId && env.APP_URL
+          ? withLogo(html, new URL(imageUrl(row.logoImageId, "thumb"), env.APP_URL).href, row.name)
+          : html,
     };
   } catch {
     return message;
   }
+}
+
+/** The logo above the first paragraph, 40 px high; its alt is the organization's name (nothing else names it up there). */
+function withLogo(html: string, src: string, name: string): string {
+  const logo = `<p><img src="${escapeHtml(src)}" alt="${escapeHtml(name)}" height="40" style="height:40px;width:auto;border:0"></p>`;
+  return html.replace(/^(<div[^>]*>)/, `$1${logo}`);
 }
 
 function bareTransport(env: MailEnv, db: Database): MailTransport {

@@ -2,6 +2,7 @@
 // critical violation (contrast, names, labels, landmarks) fails the test and is listed.
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
+import { png } from "../fixtures/png.ts";
 import { signedInAdmin } from "./admin.ts";
 import { expect, test } from "./browser-errors.ts";
 import { newPage, signedInUser } from "./team.ts";
@@ -102,4 +103,23 @@ test("the admin's tables at 390 px: no serious violations, no horizontal page sc
     if (overflow > 0) found.push(`${path}: the page scrolls sideways by ${overflow} px`);
   }
   expect(found).toEqual([]);
+});
+
+test("/admin/settings with an organization logo, and the header showing it, pass axe too", async ({ browser }) => {
+  // Uploaded without JavaScript: the plain multipart form.
+  const plain = await signedInAdmin(browser, false);
+  await plain.goto("/admin/settings");
+  await plain
+    .getByLabel(/Drop (the|a new) logo here/)
+    .setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: png(160, 64) });
+  await plain.getByRole("button", { name: /(Upload|Replace) logo/ }).click();
+  await expect(plain.getByTestId("current-organization-logo")).toBeVisible();
+
+  const page = await signedInAdmin(browser);
+  const found = [...(await violations(page, "/admin/settings")), ...(await violations(page, "/dashboard"))];
+  await expect(page.getByTestId("organization-logo")).toBeVisible();
+  expect(found).toEqual([]);
+  await page.goto("/admin/settings");
+  await page.getByRole("button", { name: "Remove logo" }).click();
+  await expect(page.getByText("No logo yet")).toBeVisible();
 });
