@@ -6,7 +6,7 @@ import type { Database } from "../../db/client.ts";
 import { images, organizations, users, workspaceMembers } from "../../db/schema.ts";
 import { newId } from "../accounts/secrets.server.ts";
 import { readAtMost } from "../platform/forms.server.ts";
-import { extensionFor, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, sniffImage } from "./image-format.ts";
+import { extensionFor, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, type SniffedImage, sniffImage } from "./image-format.ts";
 
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 /** A form with one image: room for the other fields and the multipart boundaries around it. */
@@ -21,22 +21,16 @@ export const TOO_MANY_PIXELS_MESSAGE = `That image has too many pixels. Choose o
 export const WRONG_TYPE_MESSAGE = "That file is not a PNG, JPEG, WebP or GIF image. (SVG is not accepted.)";
 
 /**
- * Stores an uploaded image: checks its size (413 past 5 MB, counting the bytes actually read, not only
- * what File.size claims) and its type from its first bytes (PNG, JPEG, WebP, GIF; anything else,
- * SVG included, is a 415), reads its pixel size, writes the bytes to R2 and records the row.
- * The R2 key is `images/<sha256 of the bytes>/<new id>.<ext from the sniffed type>`: the uploaded
- * file's name is never used. The id part keeps every row's object its own, so deleting one image
- * never removes bytes another row (someone else's identical upload) still points at.
- * A logo or brand image must name a workspace the owner belongs to; an avatar has no workspace, and
- * neither has the organization's logo (`organization: true`, kind "logo": the caller checked the
- * uploader is an admin).
+ * The checks storeImage makes before it writes anything: a non-empty file of at most 5 MB, PNG, JPEG,
+ * WebP or GIF by its first bytes, within the pixel limits. For a form that must refuse a bad file
+ * before it does anything else (the setup wizard's last step).
  */
-export async function storeImage(
-  env: Env,
-  db: Database,
-  input: { file: File; kind: ImageKind; ownerId: string; workspaceId: string | null; organization?: true },
-): Promise<UploadResult> {
-  const { file, kind, ownerId } = input;
+export async function checkImageFile(
+  file: unknown,
+): Promise<
+  | { ok: true; bytes: NonNullable<Awaited<ReturnType<typeof readAtMost>>>; sniffed: SniffedImage }
+  | { ok: false; status: 400 | 413 | 415; message: string }
+> {
   if (!(file instanceof Blob) || file.size === 0) {
     return { ok: false, status: 400, message: "Choose an image file to upload." };
   }
@@ -55,6 +49,29 @@ export async function storeImage(
   ) {
     return { ok: false, status: 400, message: TOO_MANY_PIXELS_MESSAGE };
   }
+  return { ok: true, bytes, sniffed };
+}
+
+/**
+ * Stores an uploaded image: checks its size (413 past 5 MB, counting the bytes actually read, not only
+ * what File.size claims) and its type from its first bytes (PNG, JPEG, WebP, GIF; anything else,
+ * SVG included, is a 415), reads its pixel size, writes the bytes to R2 and records the row.
+ * The R2 key is `images/<sha256 of the bytes>/<new id>.<ext from the sniffed type>`: the uploaded
+ * file's name is never used. The id part keeps every row's object its own, so deleting one image
+ * never removes bytes another row (someone else's identical upload) still points at.
+ * A logo or brand image must name a workspace the owner belongs to; an avatar has no workspace, and
+ * neither has the organization's logo (`organization: true`, kind "logo": the caller checked the
+ * uploader is an admin).
+ */
+export async function storeImage(
+  env: Env,
+  db: Database,
+  input: { file: File; kind: ImageKind; ownerId: string; workspaceId: string | null; organization?: true },
+): Promise<UploadResult> {
+  const { file, kind, ownerId } = input;
+  const checked = await checkImageFile(file);
+  if (!checked.ok) return checked;
+  const { bytes, sniffed } = checked;
 
   const organizationLogo = kind === "logo" && input.organization === true;
   const workspaceId = kind === "avatar" || organizationLogo ? null : input.workspaceId;

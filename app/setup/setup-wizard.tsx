@@ -6,11 +6,14 @@ import { type RefObject, useEffect, useRef } from "react";
 import { data, Form, redirect, useNavigation } from "react-router";
 import { checkClientLimit, retryPhrase } from "../accounts/limits.server.ts";
 import { hashPassword } from "../accounts/password.server.ts";
+import { replaceOrganizationLogo } from "../admin/instance-settings.server.ts";
+import { checkImageFile, MAX_UPLOAD_FORM_BYTES } from "../images/images.server.ts";
 import { withDatabase } from "../platform/database.server.ts";
 import { readForm } from "../platform/forms.server.ts";
 import { requestInfo } from "../platform/request-info.ts";
 import { toastCookie } from "../platform/toast.server.ts";
-import { Field, FormError } from "../ui/form-field.tsx";
+import { DropZone } from "../ui/drop-zone.tsx";
+import { ErrorList, Field, FormError } from "../ui/form-field.tsx";
 import type { Route } from "./+types/setup-wizard";
 import { isSetupComplete } from "./instance.server.ts";
 import {
@@ -76,7 +79,9 @@ export async function loader({ context }: Route.LoaderArgs) {
 export async function action({ request, context }: Route.ActionArgs) {
   await refuseOnceSetUp(context);
   const { env } = context.get(requestInfo);
-  const form = await readForm({ request, context });
+  // The last step may carry the organization's logo (multipart). Twice the upload limit, so a file a
+  // little too large is read and refused with the answers kept, rather than the whole form.
+  const form = await readForm({ request, context }, { maxBytes: 2 * MAX_UPLOAD_FORM_BYTES });
   const step = parseStep(form.get("step"));
   const answers = readAnswers(form);
 
@@ -123,8 +128,25 @@ export async function action({ request, context }: Route.ActionArgs) {
     case "finish": {
       const checked = checkEverything(answers, keptHash);
       if (!checked.ok) return data(view(checked.step, answers, checked.errors, kept), { status: 400 });
+      // An optional logo is checked before anything is created, so a bad file changes nothing.
+      const logo = form.get("logo");
+      const chosenLogo = logo instanceof File && logo.size > 0 ? logo : null;
+      if (chosenLogo) {
+        const image = await checkImageFile(chosenLogo);
+        if (!image.ok) return data(view("finish", answers, { logo: image.message }, kept), { status: image.status });
+      }
       const { requestId } = context.get(requestInfo);
-      const result = await withDatabase(context, (db) => completeSetup(db, env, checked.input, request, requestId));
+      const result = await withDatabase(context, async (db) => {
+        const done = await completeSetup(db, env, checked.input, request, requestId);
+        if (done.outcome !== "done" || !chosenLogo) return done;
+        const { user } = done;
+        await replaceOrganizationLogo(env, db, {
+          organizationId: done.organizationId,
+          file: chosenLogo,
+          audit: { actor: { id: user.id, username: user.username }, request },
+        });
+        return done;
+      });
       if (result.outcome === "already-set-up") setupNotFound(context);
       if (result.outcome === "account-taken") {
         return data(
@@ -197,7 +219,7 @@ function WizardForm({
   headingRef: RefObject<HTMLHeadingElement | null>;
 }) {
   const { step, answers } = state;
-  const [form, fields] = useForm<Answers & { password: string; confirmPassword: string }>({
+  const [form, fields] = useForm<Answers & { password: string; confirmPassword: string; logo: File }>({
     id: `setup-${state.renderId}`,
     defaultValue: answers,
     lastResult: state.result,
@@ -227,7 +249,13 @@ function WizardForm({
   return (
     <>
       <FormError errors={form.errors} />
-      <Form ref={formRef} method="post" {...getFormProps(form)} className="space-y-5">
+      <Form
+        ref={formRef}
+        method="post"
+        encType={step === "finish" ? "multipart/form-data" : undefined}
+        {...getFormProps(form)}
+        className="space-y-5"
+      >
         <input type="hidden" name="step" value={step} />
         {carried.map((name) => (
           <input key={name} type="hidden" name={name} value={answers[name]} />
@@ -274,13 +302,31 @@ function WizardForm({
         {step === "organization" ? (
           <>
             <p className="text-sm text-zinc-600 dark:text-zinc-400">
-              The name of the business or team this Alva instance belongs to. It appears in e-mails and invitations.
+              The name of the business or team this Alva instance belongs to. It appears in the header and in e-mails
+              and invitations; you can add its logo on the last step.
             </p>
             <Field meta={fields.organization} label="Organization name" autoComplete="organization" required />
           </>
         ) : null}
 
-        {step === "finish" ? <Review answers={answers} /> : null}
+        {step === "finish" ? (
+          <>
+            <Review answers={answers} />
+            <div className="space-y-1">
+              <p className="text-sm font-medium">Logo (optional)</p>
+              <DropZone
+                id="field-logo"
+                name="logo"
+                prompt="Drop your organization's logo here, or choose a file"
+                hint="PNG, JPEG, WebP or GIF, up to 5 MB. Shown next to the name in the header and at the top of e-mails; you can change it later in Admin → Settings."
+                accept="image/png,image/jpeg,image/webp,image/gif"
+                aria-invalid={fields.logo.errors ? true : undefined}
+                aria-describedby={fields.logo.errors ? "field-logo-error" : undefined}
+              />
+              <ErrorList id="field-logo-error" errors={fields.logo.errors} />
+            </div>
+          </>
+        ) : null}
 
         {/* The forward button comes first in the markup so Enter in a field goes forward, not back;
             flex-row-reverse still shows Back on the left. */}

@@ -8,6 +8,7 @@ import { createDatabase } from "../../db/client.ts";
 import {
   devOutbox,
   emailVerifications,
+  images,
   instance,
   organizations,
   securityEvents,
@@ -16,9 +17,11 @@ import {
   workspaceMembers,
   workspaces,
 } from "../../db/schema.ts";
+import { pngBytes } from "../../tests/support/images.ts";
 import { deadDatabase, formPost, origin, send, setCookies } from "../../tests/worker-helpers.ts";
 import { createAccount } from "../accounts/accounts.server.ts";
 import { hashPassword, verifyPassword } from "../accounts/password.server.ts";
+import { WRONG_TYPE_MESSAGE } from "../images/images.server.ts";
 import {
   openPasswordHash,
   sealPasswordHash,
@@ -55,6 +58,22 @@ function get(path: string, cookie?: string): Promise<Response> {
 
 function post(fields: Record<string, string>, cookie?: string, overrides: Partial<Env> = {}): Promise<Response> {
   return send(formPost("/setup", fields, cookie ? { Cookie: cookie } : {}), { ...fresh, ...overrides });
+}
+
+/** The last step as a browser posts it: multipart, with the optional logo. */
+function postWithLogo(fields: Record<string, string>, logo: File, cookie: string): Promise<Response> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  form.append("logo", logo);
+  return send(
+    new Request(new URL("/setup", origin), {
+      method: "POST",
+      headers: { "Sec-Fetch-Site": "same-origin", Cookie: cookie },
+      body: form,
+      redirect: "manual",
+    }),
+    fresh,
+  );
 }
 
 /** The wizard cookie a response sets, as the Cookie header value a browser would send back. */
@@ -471,6 +490,23 @@ describe("first-run setup", () => {
     expect(await rowCounts()).toEqual(nothingCreated);
   });
 
+  it("refuses a logo that is not a picture on the last step: a field error, the answers kept, nothing created", async () => {
+    const svg = new File(['<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'], "logo.svg", {
+      type: "image/svg+xml",
+    });
+    const response = await postWithLogo(
+      { step: "finish", intent: "next", ...storedAccount, organization: ORGANIZATION },
+      svg,
+      sealedCookie,
+    );
+    const html = await expectStep(response, 4, "Finish", 415);
+    expect(html).toContain(WRONG_TYPE_MESSAGE);
+    expect(inputs(html).get("email")?.value).toBe(storedAccount.email);
+    expect(inputs(html).get("organization")?.value).toBe(ORGANIZATION);
+    expect(await rowCounts()).toEqual(nothingCreated);
+    expect(await freshDb().select().from(images)).toEqual([]);
+  });
+
   let sessionCookieHeader = "";
   let toastCookieHeader = "";
 
@@ -492,7 +528,9 @@ describe("first-run setup", () => {
     // the others' batches roll back (unique e-mail, or the instance row's primary key).
     const rival = { ...final, email: "rival@example.com", username: "rival" };
     const posted = [final, rival, final];
-    const responses = await Promise.all(posted.map((fields) => post(fields, sealedCookie)));
+    // Each with the organization's logo, as the last step's multipart form sends it.
+    const logo = () => new File([pngBytes(160, 64)], "logo.png", { type: "image/png" });
+    const responses = await Promise.all(posted.map((fields) => postWithLogo(fields, logo(), sealedCookie)));
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([302, 404, 404]);
     const winner = responses.find((response) => response.status === 302)!;
@@ -527,6 +565,12 @@ describe("first-run setup", () => {
     const [organization] = await db.select().from(organizations);
     expect(organization).toMatchObject({ name: ORGANIZATION });
     expect(organization!.id).not.toBe(chosenId);
+    // Only the winner's logo was stored (the others were checked, then refused with the 404).
+    const stored = await db.select().from(images);
+    expect(stored).toEqual([
+      expect.objectContaining({ kind: "logo", workspaceId: null, ownerId: admin!.id, width: 160, height: 64 }),
+    ]);
+    expect(organization!.logoImageId).toBe(stored[0]!.id);
     const [row] = await db.select().from(instance);
     expect(row).toMatchObject({ id: 1, organizationId: organization!.id });
     const [workspace] = await db.select().from(workspaces);

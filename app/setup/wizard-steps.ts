@@ -7,5 +7,5 @@ export type Step = (typeof steps)[number];
 /** Everything the wizard asks except the password: carried between steps in the form. */
 export const answerNames = ["email", "username", "displayName", "organization"] as const;
 export type Answers = Record<(typeof answerNames)[number], string>;
-export type FieldName = keyof Answers | "password" | "confirmPassword";
+export type FieldName = keyof Answers | "password" | "confirmPassword" | "logo";
 export type WizardErrors = Partial<Record<FieldName | "form", string>>;

@@ -145,7 +145,7 @@ export function setupNotFound(context: Readonly<RouterContextProvider>): never {
 export type SetupResult =
   /** `verificationSent` false: the account exists and is signed in, but the mail could not go out. */
   /** `cookie`: the Set-Cookie value of the admin's new session. */
-  | { outcome: "done"; user: User; cookie: string; verificationSent: boolean }
+  | { outcome: "done"; user: User; organizationId: string; cookie: string; verificationSent: boolean }
   | { outcome: "already-set-up" }
   /** Only possible if accounts exist without an instance row (made outside the wizard). */
   | { outcome: "account-taken" };
@@ -202,5 +202,5 @@ export async function completeSetup(
     logError(error, requestId);
     verificationSent = false;
   }
-  return { outcome: "done", user, cookie, verificationSent };
+  return { outcome: "done", user, organizationId, cookie, verificationSent };
 }
