@@ -2,6 +2,7 @@
 // instance has not been set up. Setup can finish only once per instance, so the tests run in order:
 // first the early steps without JavaScript (which never finish), then the whole wizard with it.
 import type { Page } from "@playwright/test";
+import { png } from "../fixtures/png.ts";
 import { expect, test } from "./browser-errors.ts";
 
 const freshPort = Number(process.env.E2E_FRESH_PORT ?? 8798);
@@ -115,12 +116,20 @@ test.describe("with JavaScript", () => {
     await page.getByRole("button", { name: "Next" }).click();
     await page.getByRole("button", { name: "Next" }).click();
     await expectStep(page, 4, "Finish", "Check and finish");
+    // The organization's logo, optional, with a preview before it is sent.
+    await page
+      .getByLabel(/Drop your organization's logo here/)
+      .setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: png(160, 64) });
+    await expect(page.getByTestId("upload-previews").getByRole("img")).toHaveCount(1);
 
     await page.getByRole("button", { name: "Finish setup" }).click();
     await expect(page.getByRole("button", { name: "Finishing…" })).toBeDisabled();
     await expect(page).toHaveURL(/\/dashboard$/);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Welcome, Ada Owner.");
     await expect(page.getByTestId("toast")).toContainText("Alva is set up");
+    const logo = page.getByTestId("organization-logo");
+    await expect(logo).toBeVisible();
+    await expect.poll(() => logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
     expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("same document");
 
     // The wizard is gone, for this browser and any other.
