@@ -129,7 +129,9 @@ test.describe("with JavaScript", () => {
     await expect(page.getByTestId("toast")).toContainText("Alva is set up");
     const logo = page.getByTestId("organization-logo");
     await expect(logo).toBeVisible();
-    await expect.poll(() => logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+    await expect
+      .poll(() => logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBeGreaterThan(0);
     expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("same document");
 
     // The wizard is gone, for this browser and any other.
