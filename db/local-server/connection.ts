@@ -16,6 +16,12 @@ export interface Classification {
   dirty: boolean;
   /** Sets PRAGMA foreign_keys, which a reset turns back on. */
   setsForeignKeys: boolean;
+  /**
+   * Only reads and inserts on the database's own tables: no function calls, triggers, recursion,
+   * updates or deletes (which can cascade). Whether its work is bounded then depends only on its
+   * query plan (inline-runner.ts).
+   */
+  readsAndInsertsOnly: boolean;
 }
 
 interface Prepared {
@@ -33,6 +39,8 @@ const READ_ACTIONS = new Set<number>([
   constants.SQLITE_TRANSACTION,
   constants.SQLITE_SAVEPOINT,
 ]);
+/** What a plain SELECT or INSERT … VALUES asks the authorizer for (a function call is SQLITE_FUNCTION). */
+const PLAIN_ACTIONS = new Set<number>([constants.SQLITE_SELECT, constants.SQLITE_READ, constants.SQLITE_INSERT]);
 const TEMP_ACTIONS = new Set<number>([
   constants.SQLITE_CREATE_TEMP_INDEX,
   constants.SQLITE_CREATE_TEMP_TABLE,
@@ -63,8 +71,22 @@ const HARMLESS_PRAGMAS = new Set([
 const WRITING_PRAGMAS_WITHOUT_ARG = new Set(["optimize", "wal_checkpoint", "incremental_vacuum"]);
 
 function classify(actions: AuthorizerAction[]): Classification {
-  const cls: Classification = { readonly: true, iud: false, insert: false, dirty: false, setsForeignKeys: false };
+  const cls: Classification = {
+    readonly: true,
+    iud: false,
+    insert: false,
+    dirty: false,
+    setsForeignKeys: false,
+    readsAndInsertsOnly: true,
+  };
   for (const [action, arg1, arg2, trigger] of actions) {
+    if (
+      !PLAIN_ACTIONS.has(action) ||
+      trigger !== null ||
+      (action !== constants.SQLITE_SELECT && (arg1 ?? "sqlite_").toLowerCase().startsWith("sqlite_"))
+    ) {
+      cls.readsAndInsertsOnly = false;
+    }
     if (READ_ACTIONS.has(action)) continue;
     if (action === constants.SQLITE_PRAGMA) {
       const name = (arg1 ?? "").toLowerCase();
@@ -243,6 +265,38 @@ export class SqliteConnection {
   /** changes() and last_insert_rowid() of the statement that just ran. */
   lastChanges(): [changes: bigint, lastInsertRowid: bigint] {
     return this.#internal("SELECT changes(), last_insert_rowid()").get() as unknown as [bigint, bigint];
+  }
+
+  /**
+   * Drops the prepared statements (and their classifications) after another connection changed
+   * the schema, and reloads the schema so statements prepared next see it: preparing uses the
+   * schema this connection last loaded, and only running a statement that reads a table notices
+   * the change.
+   */
+  reloadSchema(): void {
+    this.#cache.clear();
+    this.#internal("SELECT 1 FROM sqlite_schema LIMIT 1").all();
+  }
+
+  /** The statement's query plan, one `detail` line per step (EXPLAIN QUERY PLAN; compiles, runs nothing). */
+  queryPlan(sql: string): string[] {
+    const rows = this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[];
+    return rows.map((row) => row.detail);
+  }
+
+  /** How many key columns a UNIQUE index has, or null when the index is not unique (or does not exist). */
+  uniqueIndexColumns(index: string): number | null {
+    const unique = this.#internal(
+      "SELECT \"unique\" FROM pragma_index_list((SELECT tbl_name FROM sqlite_schema WHERE type = 'index' AND name = ?1)) WHERE name = ?1",
+    ).get(index) as unknown as [bigint] | undefined;
+    if (!unique || unique[0] !== 1n) return null;
+    const [count] = this.#internal("SELECT count(*) FROM pragma_index_info(?)").get(index) as unknown as [bigint];
+    return Number(count);
+  }
+
+  /** PRAGMA schema_version: changes whenever any connection changes the schema. */
+  schemaVersion(): bigint {
+    return (this.#internal("PRAGMA schema_version").get() as unknown as [bigint])[0];
   }
 
   /** Whether the next stream would find state left behind (a transaction, PRAGMAs, TEMP objects). */

@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { isIP } from "node:net";
 import { dirname, resolve } from "node:path";
+import { InlineRunner } from "./inline-runner.ts";
 import { HranaError, isObject, type PipelineResponseBody } from "./protocol.ts";
 import { HranaStream, type StreamHost } from "./stream.ts";
 import { WorkerConnection } from "./worker-connection.ts";
@@ -42,8 +43,11 @@ export interface LocalDbServer {
   /** Base URL for `createClient({ url })`, e.g. http://127.0.0.1:8880 */
   url: string;
   port: number;
-  /** Open streams, and open SQLite connections (in use, pooled and not yet idle, or abandoned and still running). */
-  stats(): { streams: number; connections: number };
+  /**
+   * Open streams; open SQLite connections (in use, pooled and not yet idle, abandoned and still
+   * running, or the HTTP thread's own); statements run on the HTTP thread so far (inline-runner.ts).
+   */
+  stats(): { streams: number; connections: number; inlineStatements: number };
   close(): Promise<void>;
 }
 
@@ -107,8 +111,11 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
     clearTimeout(pooled.timer);
     return pooled.conn;
   };
+  const lock = new WriteLock();
+  const inline = new InlineRunner({ file, busyTimeoutMs: BUSY_TIMEOUT_MS, lock, idleMs: idleStreamMs });
   const streamHost: StreamHost = {
-    lock: new WriteLock(),
+    lock,
+    inline,
     lockTimeoutMs: Math.max(30_000, idleStreamMs * 3),
     statementTimeoutMs,
     maxResponseBytes,
@@ -355,6 +362,7 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
       server.closeAllConnections();
       await serverClosed;
       closeConnections();
+      inline.close();
       // Abandoned statements may run on for a while; the process does not wait for them.
       await Promise.race([
         Promise.all([...live].filter((conn) => conn.status !== "abandoned").map((conn) => conn.exited)),
@@ -367,7 +375,11 @@ export async function startLocalDbServer(options: LocalDbServerOptions): Promise
   return {
     url: `http://${urlHost}:${actualPort}`,
     port: actualPort,
-    stats: () => ({ streams: slots.size, connections: [...live].filter((conn) => conn.databaseOpen).length }),
+    stats: () => ({
+      streams: slots.size,
+      connections: [...live].filter((conn) => conn.databaseOpen).length + (inline.databaseOpen ? 1 : 0),
+      inlineStatements: inline.executed,
+    }),
     close,
   };
 }

@@ -2,6 +2,9 @@
 // on the stream's own connection, taking the server-wide write lock for transactions and writes,
 // within the server's statement time limit and response size budget. server.ts adds the HTTP
 // transport, batons and stream expiry.
+
+import type { ExecuteRequest } from "./connection.ts";
+import type { InlineRunner } from "./inline-runner.ts";
 import {
   type BatchResult,
   type Cond,
@@ -32,6 +35,8 @@ export interface StreamHost {
   readonly statementTimeoutMs: number;
   /** The most row data one pipeline response may carry (RESPONSE_TOO_LARGE beyond). */
   readonly maxResponseBytes: number;
+  /** Runs bounded statements on the HTTP thread (inline-runner.ts). */
+  readonly inline: InlineRunner;
   /** A connection for a stream (a new stream, or one whose connection was abandoned). */
   openConnection(): WorkerConnection;
   /** Takes back a stream's connection when the stream closes. */
@@ -91,7 +96,7 @@ export class HranaStream {
     const conn = this.#conn;
     if (!conn) return;
     this.#conn = null;
-    this.host.lock.cancel(this, new HranaError("The stream was closed", "STREAM_CLOSED"));
+    this.host.lock.cancel(this, () => new HranaError("The stream was closed", "STREAM_CLOSED"));
     if (conn.status === "open") {
       // The lock is held until the rollback is done, so the next writer finds the file free.
       const reset = conn.needsReset ? conn.reset(this.host.statementTimeoutMs) : Promise.resolve();
@@ -245,24 +250,44 @@ export class HranaStream {
         "TRANSACTION_CLOSED",
       );
     }
-    const timeoutMs = this.host.statementTimeoutMs;
+    const request: ExecuteRequest = {
+      sql: info.sql,
+      named: binding.named,
+      anonymous: binding.anonymous,
+      wantRows,
+      readOnlyBegin: info.txn === "begin_readonly",
+      timeoutMs: this.host.statementTimeoutMs,
+      bytesLeft: this.#budget.bytesLeft,
+      maxResponseBytes: this.host.maxResponseBytes,
+    };
+    // An autocommit statement on a stream without connection state of its own may run on the
+    // HTTP thread if its work is bounded; everything else runs on the stream's connection.
+    if (
+      info.txn === null &&
+      !info.isPragma &&
+      !info.isExplain &&
+      !this.#holdsLock &&
+      !conn.inTransaction &&
+      !conn.needsReset
+    ) {
+      const outcome = this.host.inline.tryExecute(request);
+      if (outcome) {
+        this.#budget.bytesLeft -= outcome.bytes;
+        return outcome.result;
+      }
+    }
     const wasInTransaction = conn.inTransaction;
+    let writes = false;
     try {
-      const readonly = await conn.isReadonly(info.sql, timeoutMs);
+      const readonly = await conn.isReadonly(info.sql, request.timeoutMs);
+      writes = !readonly;
       if (this.#needsLock(conn, info, readonly)) await this.#acquireLock();
-      const outcome = await conn.execute({
-        sql: info.sql,
-        named: binding.named,
-        anonymous: binding.anonymous,
-        wantRows,
-        readOnlyBegin: info.txn === "begin_readonly",
-        timeoutMs,
-        bytesLeft: this.#budget.bytesLeft,
-        maxResponseBytes: this.host.maxResponseBytes,
-      });
+      const outcome = await conn.execute(request);
       this.#budget.bytesLeft -= outcome.bytes;
       return outcome.result;
     } finally {
+      // It may have changed the schema, which the HTTP thread's verdicts depend on.
+      if (writes) this.host.inline.recheckSchema();
       if (conn.status === "open") {
         if (wasInTransaction && !conn.inTransaction && info.txn !== "commit" && info.txn !== "release") {
           this.#transactionClosed = true;

@@ -57,11 +57,11 @@ export class WriteLock {
     }
   }
 
-  /** Stops `owner` waiting (its acquire() rejects with `error`). */
-  cancel(owner: object, error: Error): void {
+  /** Stops `owner` waiting (its acquire() rejects with `error()`, made only if it was waiting). */
+  cancel(owner: object, error: () => Error): void {
     for (const waiter of this.#queue.filter((w) => w.owner === owner)) {
       this.#remove(waiter);
-      waiter.reject(error);
+      waiter.reject(error());
     }
   }
 
