@@ -10,9 +10,9 @@ import type { WriteLock } from "./write-lock.ts";
 
 /** Longer texts go to a worker unexamined: compiling one would hold the HTTP thread. */
 const MAX_INLINE_SQL_LENGTH = 4096;
-/** How often the schema version is read again (see #schemaVersion). */
+/** How often the schema version is read again (see #checkSchema). */
 const SCHEMA_CHECK_MS = 100;
-/** Verdicts remembered (per SQL text and schema version). */
+/** Verdicts remembered (per SQL text, for the current schema). */
 const VERDICT_CACHE_SIZE = 1000;
 
 const ROWID_LOOKUP = /^SEARCH \S+(?: AS \S+)? USING INTEGER PRIMARY KEY \(rowid=\?\)$/;
@@ -45,9 +45,9 @@ export class InlineRunner {
   #idleTimer: ReturnType<typeof setTimeout> | null = null;
   #schemaVersion: bigint | null = null;
   #schemaCheckedAt = Number.NEGATIVE_INFINITY;
-  /** Per SQL text, whether its plan is bounded (for the current schema). */
+  /** Per SQL text, whether it qualifies (for the current schema). */
   #verdicts = new Map<string, boolean>();
-  /** Statements run here so far (tests and the benchmark read it). */
+  /** Statements run here so far (tests read it through the server's stats()). */
   executed = 0;
 
   constructor(options: { file: string; busyTimeoutMs: number; lock: WriteLock; idleMs: number }) {
@@ -105,15 +105,18 @@ export class InlineRunner {
     let prepared: ReturnType<SqliteConnection["prepare"]>;
     try {
       this.#checkSchema(conn);
+      // A statement already refused is not compiled here again: it runs on a worker anyway.
+      if (this.#verdicts.get(sql) === false) return null;
       prepared = conn.prepare(sql);
     } catch {
       return null; // the worker reports the error, exactly as for any other statement
     }
-    if (!prepared.cls.readsAndInsertsOnly) return null;
     let bounded = this.#verdicts.get(sql);
     if (bounded === undefined) {
       try {
-        bounded = planIsBounded(conn.queryPlan(sql), (index) => conn.uniqueIndexColumns(index));
+        bounded =
+          prepared.cls.readsAndInsertsOnly &&
+          planIsBounded(conn.queryPlan(sql), (index) => conn.uniqueIndexColumns(index));
       } catch {
         bounded = false;
       }
